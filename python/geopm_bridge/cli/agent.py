@@ -1,0 +1,87 @@
+"""``geopm-bridge agent``: list agents, describe one, write a policy (like geopmagent)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from .errors import UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geopm-bridge agent",
+        description="With no options, list every agent: native, plugin and Python. With an "
+        "agent, print its policy and sample names. With -p, print (or write with -o) the "
+        "JSON policy for GEOPM_POLICY / --geopm-policy, as geopmagent does.",
+    )
+    parser.add_argument("name", nargs="?", help="agent name (same as -a)")
+    parser.add_argument("-a", "--agent", help="agent name")
+    parser.add_argument(
+        "-p",
+        "--policy",
+        metavar="V0[,V1...]",
+        help="policy values in order (missing trailing values are NAN; 'none' for no policy)",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the policy JSON to FILE")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
+    return parser
+
+
+def policy_document(names: list[str], values_text: str) -> dict[str, float | str]:
+    """Map comma-separated ``values_text`` onto ``names`` as geopmagent does."""
+    if values_text.strip().lower() == "none":
+        return {}
+    words = [word.strip() for word in values_text.split(",")]
+    if len(words) > len(names):
+        raise UsageError(
+            f"{len(words)} policy values given but the agent has {len(names)}: {', '.join(names)}"
+        )
+    document: dict[str, float | str] = {}
+    for name, word in zip(names, words):
+        try:
+            value = float(word)
+        except ValueError:
+            raise UsageError(f"policy value {word!r} for {name} is not a number") from None
+        document[name] = "NAN" if math.isnan(value) else value
+    return document
+
+
+def main(args: list[str]) -> int:
+    """Run ``geopm-bridge agent``."""
+    opts = _parser().parse_args(args)
+    if opts.name and opts.agent and opts.name != opts.agent:
+        raise UsageError(f"two agents given: {opts.name!r} and {opts.agent!r}")
+    name = opts.agent or opts.name
+    if (opts.policy is not None or opts.output) and not name:
+        raise UsageError("-p and -o need an agent (-a AGENT)")
+
+    from .. import _api
+
+    failures = _api.load_agents(strict=False)
+    factory = _api.agent_factory()
+    if not name:
+        for failure in failures:
+            print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
+        for agent in factory.plugin_names():
+            print(agent)
+        return 0
+    known = factory.plugin_names()
+    if name not in known:
+        detail = "".join(f"; {failure}" for failure in failures)
+        raise UsageError(f"unknown agent {name!r} (known agents: {', '.join(known)}){detail}")
+    policy = _api.policy_names(name)
+    if opts.policy is None:
+        print(f"Policy: {','.join(policy) if policy else '(none)'}")
+        sample = _api.sample_names(name)
+        print(f"Sample: {','.join(sample) if sample else '(none)'}")
+        return 0
+    text = json.dumps(policy_document(policy, opts.policy))
+    if opts.output:
+        with open(opts.output, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+    else:
+        print(text)
+    return 0

@@ -1,0 +1,120 @@
+"""``geopm-bridge launch``: run an application under a controller, like geopmlaunch."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from .errors import UsageError
+
+# geopmlaunch option -> GEOPM environment variable it sets.
+_GEOPM_OPTIONS = {
+    "--geopm-agent": "GEOPM_AGENT",
+    "--geopm-policy": "GEOPM_POLICY",
+    "--geopm-endpoint": "GEOPM_ENDPOINT",
+    "--geopm-report": "GEOPM_REPORT",
+    "--geopm-report-signals": "GEOPM_REPORT_SIGNALS",
+    "--geopm-trace": "GEOPM_TRACE",
+    "--geopm-trace-signals": "GEOPM_TRACE_SIGNALS",
+    "--geopm-profile": "GEOPM_PROFILE",
+    "--geopm-period": "GEOPM_PERIOD",
+    "--geopm-plugin-path": "GEOPM_PLUGIN_PATH",
+    "--geopm-timeout": "GEOPM_TIMEOUT",
+    "--geopm-max-fan-out": "GEOPM_MAX_FAN_OUT",
+    "--geopm-simulate-nodes": "GEOPM_BRIDGE_SIMULATE_NODES",
+}
+_DEFAULT_REPORT = "geopm.report"  # as geopmlaunch
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geopm-bridge launch",
+        usage="geopm-bridge launch [--geopm-OPTION=VALUE ...] [--] APP [ARGS...]",
+        description="Run APP under a geopm-bridge controller on this node. The --geopm-* "
+        "options are geopmlaunch's and set the GEOPM_* variable of the same name.",
+    )
+    for option, variable in _GEOPM_OPTIONS.items():
+        parser.add_argument(option, dest=variable, metavar="VALUE", help=f"sets {variable}")
+    parser.add_argument("--geopm-ctl-local", action="store_true", help="sets GEOPM_CTL_LOCAL")
+    parser.add_argument(
+        "--geopm-agents",
+        dest="GEOPM_BRIDGE_AGENTS",
+        metavar="MODULE:CLASS,...",
+        help="Python agents to register (sets GEOPM_BRIDGE_AGENTS)",
+    )
+    parser.add_argument(
+        "--node-model",
+        nargs="?",
+        const="1",
+        metavar="KEY=VALUE,...",
+        help="simulate the node's power, energy and frequency (sets GEOPM_BRIDGE_NODE_MODEL)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
+    return parser
+
+
+def _split(args: list[str]) -> tuple[list[str], list[str]]:
+    """Separate the launcher's own options from the application command line."""
+    takes_value = set(_GEOPM_OPTIONS) | {"--geopm-agents"}
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            return args[:index], args[index + 1 :]
+        if not arg.startswith("-"):
+            break
+        if arg in takes_value:
+            index += 1  # its value is the next word
+        index += 1
+    return args[:index], args[index:]
+
+
+def main(args: list[str]) -> int:
+    """Run ``geopm-bridge launch``; returns the application's exit code."""
+    own, app = _split(args)
+    opts = _parser().parse_args(own)
+    if not app:
+        raise UsageError("no application given: geopm-bridge launch [OPTIONS] -- APP [ARGS...]")
+    environ = {name: value for name, value in vars(opts).items() if name.isupper() and value}
+    environ.setdefault("GEOPM_REPORT", _DEFAULT_REPORT)
+    if opts.geopm_ctl_local:
+        environ["GEOPM_CTL_LOCAL"] = "true"
+    if opts.node_model:
+        environ["GEOPM_BRIDGE_NODE_MODEL"] = opts.node_model
+    _check_values(environ)
+    # The controller and the application both see the job's settings, as
+    # with geopmlaunch.
+    os.environ.update(environ)
+
+    from .. import _api
+
+    _api.load_agents()
+    agent = os.environ.get("GEOPM_AGENT", "monitor")
+    known = _api.agent_factory().plugin_names()
+    if agent not in known:
+        raise UsageError(f"unknown agent {agent!r} (known agents: {', '.join(known)})")
+    config = _api.JobConfig.from_environment()
+    config.app_argv = app
+    return int(_api.run_job(config))
+
+
+def _check_values(environ: dict[str, str]) -> None:
+    """Refuse values that are wrong on their face before anything starts."""
+    for variable, kind in (
+        ("GEOPM_PERIOD", float),
+        ("GEOPM_TIMEOUT", int),
+        ("GEOPM_MAX_FAN_OUT", int),
+        ("GEOPM_BRIDGE_SIMULATE_NODES", int),
+    ):
+        value = environ.get(variable)
+        if value is None:
+            continue
+        try:
+            number = kind(value)
+        except ValueError:
+            raise UsageError(f"{variable}={value!r} is not a number") from None
+        if number < 0:
+            raise UsageError(f"{variable}={value!r} must not be negative")
+    policy = environ.get("GEOPM_POLICY")
+    if policy and not os.path.isfile(policy):
+        raise UsageError(f"policy file {policy!r} does not exist")

@@ -1,0 +1,1 @@
+"""Example Python agents shipped with geopm-bridge."""
