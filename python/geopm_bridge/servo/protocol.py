@@ -1,0 +1,284 @@
+"""Helpers for the servo (Optune) adjust-driver protocol.
+
+This module holds the pieces every adjust driver of this package needs,
+whatever it drives:
+
+* writing replies as compact, one-line JSON documents (progress lines and
+  the final status line),
+* reading and checking the settings document servo sends on stdin,
+* reading the ``OPTUNE_IO_TIMEOUT`` and ``OPTUNE_VERBOSE_STDERR`` variables,
+* finding a driver's own section in servo's ``config.yaml``.
+
+Nothing here imports the rest of :mod:`geopm_bridge`; PyYAML is imported
+only when ``config.yaml`` is actually read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from typing import IO, Any
+
+#: Name of the environment variable servo uses for its output timeout.
+IO_TIMEOUT_ENV = "OPTUNE_IO_TIMEOUT"
+#: Name of the environment variable selecting how much stderr goes into messages.
+VERBOSE_STDERR_ENV = "OPTUNE_VERBOSE_STDERR"
+#: File name of servo's configuration file, relative to servo's directory.
+CONFIG_FILE = "config.yaml"
+
+#: Status values a driver may report.
+KNOWN_STATUSES = ("ok", "failed", "rejected", "canceled", "nodata", "aborted", "terminated")
+
+JsonObject = dict[str, Any]
+
+
+class ProtocolError(Exception):
+    """An error to be reported to servo as a one-line status document.
+
+    ``status`` and ``reason`` become the fields of the same name in the
+    status line; the exception text becomes its ``message``.
+    """
+
+    def __init__(self, message: str, *, status: str = "failed", reason: str = "failed") -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+    @property
+    def message(self) -> str:
+        """The human-readable message of the error."""
+        return str(self)
+
+    def to_status(self) -> JsonObject:
+        """Return the status document describing this error."""
+        return status_document(self.status, self.reason, self.message)
+
+
+def dumps(obj: Any) -> str:
+    """Encode ``obj`` as compact JSON on a single line (no spaces, no newlines)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def write_json(obj: Any, stream: IO[str] | None = None) -> None:
+    """Write ``obj`` as one compact JSON line to ``stream`` (stdout by default) and flush."""
+    out = sys.stdout if stream is None else stream
+    out.write(dumps(obj) + "\n")
+    out.flush()
+
+
+def progress_document(progress: int, message: str | None = None, **extra: Any) -> JsonObject:
+    """Build a progress document; ``message`` and ``extra`` keys are kept only when not None."""
+    doc: JsonObject = {"progress": progress}
+    if message is not None:
+        doc["message"] = message
+    doc.update({key: value for key, value in extra.items() if value is not None})
+    return doc
+
+
+def status_document(status: str, reason: str, message: str | None = None) -> JsonObject:
+    """Build a status (result) document."""
+    doc: JsonObject = {"status": status, "reason": reason}
+    if message is not None:
+        doc["message"] = message
+    return doc
+
+
+def print_progress(
+    progress: int, message: str | None = None, stream: IO[str] | None = None, **extra: Any
+) -> None:
+    """Write one progress line, e.g. ``{"progress":40,"message":"scaling"}``."""
+    write_json(progress_document(progress, message, **extra), stream)
+
+
+def print_status(
+    status: str, reason: str, message: str | None = None, stream: IO[str] | None = None
+) -> None:
+    """Write the final status line, e.g. ``{"status":"ok","reason":"success"}``."""
+    write_json(status_document(status, reason, message), stream)
+
+
+def is_progress(doc: Mapping[str, Any]) -> bool:
+    """Tell whether a driver output document is a progress line (it has a ``progress`` key)."""
+    return "progress" in doc
+
+
+# --- input -------------------------------------------------------------------
+
+
+def parse_settings(text: str | bytes) -> JsonObject:
+    """Parse and check a settings document as sent by servo to ``adjust APP``.
+
+    The accepted shape is ``{"application": {"components": {NAME: {"settings":
+    {SETTING: {"value": V, ...}}}}, "settings": {...}}, "control": {...}}``
+    where every part except the top-level object may be missing.  The
+    returned document always has a ``control`` object and an
+    ``application`` object with a ``components`` object.
+
+    Raises :class:`ProtocolError` (reason ``bad-input``) naming the first
+    problem found.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _bad_input(f"settings document is not UTF-8: {exc}") from None
+    if not text.strip():
+        raise _bad_input("empty settings document on stdin")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _bad_input(f"settings document is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise _bad_input("settings document is not a JSON object")
+
+    control = doc.get("control", {})
+    if control is None:
+        control = {}
+    if not isinstance(control, dict):
+        raise _bad_input("'control' is not an object")
+    doc["control"] = control
+
+    app = doc.get("application", {})
+    if app is None:
+        app = {}
+    if not isinstance(app, dict):
+        raise _bad_input("'application' is not an object")
+    doc["application"] = app
+
+    components = app.get("components", {})
+    if components is None:
+        components = {}
+    if not isinstance(components, dict):
+        raise _bad_input("'application.components' is not an object")
+    app["components"] = components
+    for comp_name, comp in components.items():
+        where = f"component '{comp_name}'"
+        if not isinstance(comp, dict):
+            raise _bad_input(f"{where} is not an object")
+        _check_settings(comp.get("settings", {}), where)
+
+    if "settings" in app:
+        _check_settings(app["settings"], "application")
+    return doc
+
+
+def _check_settings(settings: Any, where: str) -> None:
+    """Check a ``settings`` object of an adjust request."""
+    if settings is None:
+        return
+    if not isinstance(settings, dict):
+        raise _bad_input(f"'settings' of {where} is not an object")
+    for name, setting in settings.items():
+        if not isinstance(setting, dict):
+            raise _bad_input(f"setting '{name}' of {where} is not an object")
+        if "value" not in setting:
+            raise _bad_input(f"setting '{name}' of {where} has no 'value'")
+
+
+def _bad_input(message: str) -> ProtocolError:
+    return ProtocolError(message, reason="bad-input")
+
+
+def read_settings(stream: IO[bytes] | None = None) -> JsonObject:
+    """Read the whole settings document from ``stream`` (stdin by default) and parse it."""
+    src = sys.stdin.buffer if stream is None else stream
+    return parse_settings(src.read())
+
+
+# --- environment -------------------------------------------------------------
+
+
+def io_timeout(environ: Mapping[str, str] | None = None) -> int | None:
+    """Return ``OPTUNE_IO_TIMEOUT`` in seconds, or None when it is unset, empty or 0.
+
+    Raises :class:`ProtocolError` (reason ``bad-config``) for a value that is
+    not a non-negative integer.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(IO_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ProtocolError(
+            f"{IO_TIMEOUT_ENV}={raw!s} is not a non-negative integer", reason="bad-config"
+        )
+    return value or None
+
+
+def stderr_for_message(stderr: str, environ: Mapping[str, str] | None = None) -> str:
+    """Return the part of a driver's stderr that goes into a status message.
+
+    Follows servo's ``OPTUNE_VERBOSE_STDERR``: ``all`` (default) keeps it all,
+    ``minimal`` keeps the first two lines, anything else keeps nothing.
+    """
+    env = os.environ if environ is None else environ
+    mode = env.get(VERBOSE_STDERR_ENV, "all") or "all"
+    text = stderr.strip("\n")
+    if mode == "all":
+        return text
+    if mode == "minimal":
+        return "\n".join(text.splitlines()[:2])
+    return ""
+
+
+# --- config.yaml -------------------------------------------------------------
+
+
+def load_config(path: str | os.PathLike[str] = CONFIG_FILE) -> JsonObject:
+    """Load servo's ``config.yaml`` and return its top-level mapping.
+
+    A missing or empty file gives an empty mapping.  Raises
+    :class:`ProtocolError` (reason ``bad-config``) when the file cannot be
+    read or parsed, or when its top level is not a mapping.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ProtocolError(f"cannot read {os.fspath(path)}: {exc}", reason="bad-config") from None
+
+    import yaml  # imported here: only drivers that read config.yaml need PyYAML
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProtocolError(f"cannot parse {os.fspath(path)}: {exc}", reason="bad-config") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{os.fspath(path)}: top level is not a mapping", reason="bad-config")
+    return data
+
+
+def config_section(
+    name: str, path: str | os.PathLike[str] = CONFIG_FILE, *, required: bool = True
+) -> JsonObject:
+    """Return the section of ``config.yaml`` that belongs to the driver called ``name``.
+
+    A driver looks up its section by its own name, whatever its file in
+    ``adjust.d`` is called.  A section that is present but empty gives an
+    empty mapping.  When the section is missing, an empty mapping is
+    returned if ``required`` is false, otherwise :class:`ProtocolError`
+    (reason ``bad-config``) is raised.
+    """
+    config = load_config(path)
+    if name not in config:
+        if required:
+            raise ProtocolError(f"no '{name}' section in {os.fspath(path)}", reason="bad-config")
+        return {}
+    section = config[name]
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ProtocolError(
+            f"section '{name}' of {os.fspath(path)} is not a mapping", reason="bad-config"
+        )
+    return section
