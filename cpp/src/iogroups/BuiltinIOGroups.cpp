@@ -1,9 +1,25 @@
 #include "BuiltinIOGroups.hpp"
 
+#include "geopm/IOGroup.hpp"
+
+#include "CpufreqSysfsIOGroup.hpp"
+#include "CpuinfoIOGroup.hpp"
+#include "NodeModelIOGroup.hpp"
+#include "PowercapIOGroup.hpp"
+#include "ProcStatIOGroup.hpp"
+#include "TimeIOGroup.hpp"
+
 namespace geopm_bridge
 {
-    void register_builtin_iogroups(geopm::PluginFactory<geopm::IOGroup> &)
+    void register_builtin_iogroups(geopm::PluginFactory<geopm::IOGroup> &factory)
     {
-        // Filled in with the built-in IOGroups.
+        // Later registrations win a shared name: the sysfs groups override
+        // CPUINFO's frequency range, and the node model overrides them all.
+        factory.register_plugin(TimeIOGroup::plugin_name(), TimeIOGroup::make_plugin);
+        factory.register_plugin(ProcStatIOGroup::plugin_name(), ProcStatIOGroup::make_plugin);
+        factory.register_plugin(CpuinfoIOGroup::plugin_name(), CpuinfoIOGroup::make_plugin);
+        factory.register_plugin(CpufreqSysfsIOGroup::plugin_name(), CpufreqSysfsIOGroup::make_plugin);
+        factory.register_plugin(PowercapIOGroup::plugin_name(), PowercapIOGroup::make_plugin);
+        factory.register_plugin(NodeModelIOGroup::plugin_name(), NodeModelIOGroup::make_plugin);
     }
 }

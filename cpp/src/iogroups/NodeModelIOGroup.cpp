@@ -1,0 +1,352 @@
+#include "NodeModelIOGroup.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include "geopm_bridge/NodeContext.hpp"
+
+#include "geopm/Agg.hpp"
+#include "geopm/Exception.hpp"
+#include "geopm/Helper.hpp"
+#include "geopm/PlatformTopo.hpp"
+#include "geopm_topo.h"
+
+namespace geopm_bridge
+{
+    namespace
+    {
+        enum model_id_e {
+            M_POWER_LIMIT,
+            M_TIME_WINDOW,
+            M_FREQ_CAP,
+            M_FREQ_FLOOR,
+            M_LOAD,
+            M_POWER_LIMIT_DEFAULT,
+            M_POWER_MIN_AVAIL,
+            M_POWER_MAX_AVAIL,
+            M_FREQ_MIN_AVAIL,
+            M_FREQ_MAX_AVAIL,
+            M_FREQ_STICKER,
+            M_FREQUENCY,
+            M_CPU_POWER,
+            M_CPU_ENERGY,
+            M_DRAM_POWER,
+            M_DRAM_ENERGY,
+        };
+
+        [[noreturn]] void bad_param(const std::string &item, const std::string &why)
+        {
+            throw geopm::Exception("NODE_MODEL IOGroup: bad node_model parameter \"" + item +
+                                   "\" (GEOPM_BRIDGE_NODE_MODEL): " + why,
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+
+        std::string trim(const std::string &text)
+        {
+            size_t begin = text.find_first_not_of(" \t");
+            size_t end = text.find_last_not_of(" \t");
+            return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
+        }
+    }
+
+    NodeModelIOGroup::params_s NodeModelIOGroup::parse_params(const std::string &text)
+    {
+        std::map<std::string, double> given;
+        if (trim(text) != "1") {
+            for (const auto &raw_item : geopm::string_split(text, ",")) {
+                std::string item = trim(raw_item);
+                size_t equal = item.find('=');
+                if (equal == std::string::npos) {
+                    bad_param(item, "expected key=value");
+                }
+                std::string key = trim(item.substr(0, equal));
+                std::string value = trim(item.substr(equal + 1));
+                char *end = nullptr;
+                double number = std::strtod(value.c_str(), &end);
+                if (value.empty() || *end != '\0' || !std::isfinite(number)) {
+                    bad_param(item, "\"" + value + "\" is not a finite number");
+                }
+                if (!given.emplace(key, number).second) {
+                    bad_param(item, "\"" + key + "\" is given twice");
+                }
+            }
+        }
+        auto take = [&given](const std::string &key, double default_value) {
+            auto it = given.find(key);
+            if (it == given.end()) {
+                return default_value;
+            }
+            double result = it->second;
+            given.erase(it);
+            return result;
+        };
+        params_s result {};
+        result.tdp = take("tdp", 150.0);
+        result.min_power = take("min_power", result.tdp / 3);
+        result.max_power = take("max_power", result.tdp * 4 / 3);
+        result.idle_power = take("idle_power", result.tdp / 5);
+        result.load = take("load", 0.8);
+        result.freq_min = take("freq_min", 1.0e9);
+        result.freq_max = take("freq_max", 3.0e9);
+        result.freq_sticker = take("freq_sticker",
+                                   std::clamp(2.1e9, result.freq_min,
+                                              std::max(result.freq_min, result.freq_max)));
+        result.dram_power = take("dram_power", 10.0);
+        result.time_window = take("time_window", 1.0);
+        if (!given.empty()) {
+            bad_param(given.begin()->first, "unknown key; known keys are tdp, min_power, "
+                      "max_power, idle_power, load, freq_min, freq_max, freq_sticker, "
+                      "dram_power, time_window");
+        }
+
+        struct {
+            bool is_ok;
+            const char *key;
+            double value;
+            const char *rule;
+        } checks[] = {
+            {result.min_power > 0, "min_power", result.min_power, "must be above 0"},
+            {result.tdp >= result.min_power, "tdp", result.tdp, "must be at least min_power"},
+            {result.max_power >= result.tdp, "max_power", result.max_power, "must be at least tdp"},
+            {result.idle_power >= 0 && result.idle_power <= result.tdp, "idle_power",
+             result.idle_power, "must be in [0, tdp]"},
+            {result.load >= 0, "load", result.load, "must be at least 0"},
+            {result.freq_min > 0, "freq_min", result.freq_min, "must be above 0"},
+            {result.freq_max >= result.freq_min, "freq_max", result.freq_max,
+             "must be at least freq_min"},
+            {result.freq_sticker >= result.freq_min && result.freq_sticker <= result.freq_max,
+             "freq_sticker", result.freq_sticker, "must be in [freq_min, freq_max]"},
+            {result.dram_power >= 0, "dram_power", result.dram_power, "must be at least 0"},
+            {result.time_window > 0, "time_window", result.time_window, "must be above 0"},
+        };
+        for (const auto &check : checks) {
+            if (!check.is_ok) {
+                bad_param(std::string(check.key) + "=" + geopm::string_format_double(check.value),
+                          std::string(check.key) + " " + check.rule);
+            }
+        }
+        return result;
+    }
+
+    static NodeModelIOGroup::params_s enabled_params(void)
+    {
+        std::string text = trim(current_node().option("node_model", ""));
+        if (text.empty() || text == "0") {
+            throw geopm::Exception("NODE_MODEL IOGroup: not enabled (set the node_model option "
+                                   "or GEOPM_BRIDGE_NODE_MODEL)",
+                                   GEOPM_ERROR_PLATFORM_UNSUPPORTED, __FILE__, __LINE__);
+        }
+        return NodeModelIOGroup::parse_params(text);
+    }
+
+    NodeModelIOGroup::NodeModelIOGroup()
+        : NodeModelIOGroup(enabled_params())
+    {
+
+    }
+
+    NodeModelIOGroup::NodeModelIOGroup(const params_s &params)
+        : BasicIOGroup(plugin_name())
+        , m_params(params)
+    {
+        package_s initial {params.tdp, params.time_window, params.freq_max, params.freq_min,
+                           params.load, NAN, NAN, 0.0, 0.0};
+        settle(initial);
+        m_package.assign(m_topo.num_domain(GEOPM_DOMAIN_PACKAGE), initial);
+        geopm_time(&m_last_update);
+
+        const auto sum = geopm::Agg::sum;
+        const auto average = geopm::Agg::average;
+        const auto same = geopm::Agg::expect_same;
+        const auto constant = M_SIGNAL_BEHAVIOR_CONSTANT;
+        const auto variable = M_SIGNAL_BEHAVIOR_VARIABLE;
+        const auto monotone = M_SIGNAL_BEHAVIOR_MONOTONE;
+        struct {
+            int id;
+            const char *name;   // after "NODE_MODEL::"
+            const char *alias;  // "" for none
+            m_units_e units;
+            std::function<double(const std::vector<double> &)> agg;
+            m_signal_behavior_e behavior;
+            bool is_control;
+            const char *description;
+        } quantities[] = {
+            {M_POWER_LIMIT, "CPU_POWER_LIMIT", "CPU_POWER_LIMIT_CONTROL", M_UNITS_WATTS, sum,
+             variable, true, "Simulated package power limit"},
+            {M_TIME_WINDOW, "CPU_POWER_TIME_WINDOW", "CPU_POWER_TIME_WINDOW_CONTROL",
+             M_UNITS_SECONDS, same, variable, true,
+             "Simulated power limit time window (kept, not modelled)"},
+            {M_FREQ_CAP, "CPU_FREQUENCY_MAX", "CPU_FREQUENCY_MAX_CONTROL", M_UNITS_HERTZ, average,
+             variable, true, "Highest frequency the simulated package may run at"},
+            {M_FREQ_FLOOR, "CPU_FREQUENCY_MIN", "CPU_FREQUENCY_MIN_CONTROL", M_UNITS_HERTZ, average,
+             variable, true, "Lowest frequency the simulated package may run at"},
+            {M_LOAD, "LOAD", "", M_UNITS_NONE, average, variable, true,
+             "Simulated workload: dynamic power at the highest frequency as a fraction of "
+             "TDP minus idle power"},
+            {M_POWER_LIMIT_DEFAULT, "CPU_POWER_LIMIT_DEFAULT", "CPU_POWER_LIMIT_DEFAULT",
+             M_UNITS_WATTS, sum, constant, false, "Simulated thermal design power (TDP)"},
+            {M_POWER_MIN_AVAIL, "CPU_POWER_MIN_AVAIL", "CPU_POWER_MIN_AVAIL", M_UNITS_WATTS, sum,
+             constant, false, "Lowest simulated package power limit"},
+            {M_POWER_MAX_AVAIL, "CPU_POWER_MAX_AVAIL", "CPU_POWER_MAX_AVAIL", M_UNITS_WATTS, sum,
+             constant, false, "Highest simulated package power limit"},
+            {M_FREQ_MIN_AVAIL, "CPU_FREQUENCY_MIN_AVAIL", "CPU_FREQUENCY_MIN_AVAIL", M_UNITS_HERTZ,
+             same, constant, false, "Lowest simulated frequency"},
+            {M_FREQ_MAX_AVAIL, "CPU_FREQUENCY_MAX_AVAIL", "CPU_FREQUENCY_MAX_AVAIL", M_UNITS_HERTZ,
+             same, constant, false, "Highest simulated frequency"},
+            {M_FREQ_STICKER, "CPU_FREQUENCY_STICKER", "CPU_FREQUENCY_STICKER", M_UNITS_HERTZ, same,
+             constant, false, "Simulated base (sticker) frequency"},
+            {M_FREQUENCY, "CPU_FREQUENCY", "CPU_FREQUENCY_STATUS", M_UNITS_HERTZ, average, variable,
+             false, "Frequency the simulated package runs at"},
+            {M_CPU_POWER, "CPU_POWER", "CPU_POWER", M_UNITS_WATTS, sum, variable, false,
+             "Power drawn by the simulated package"},
+            {M_CPU_ENERGY, "CPU_ENERGY", "CPU_ENERGY", M_UNITS_JOULES, sum, monotone, false,
+             "Energy used by the simulated package since the model started"},
+            {M_DRAM_POWER, "DRAM_POWER", "DRAM_POWER", M_UNITS_WATTS, sum, variable, false,
+             "Power drawn by the simulated package's DRAM"},
+            {M_DRAM_ENERGY, "DRAM_ENERGY", "DRAM_ENERGY", M_UNITS_JOULES, sum, monotone, false,
+             "Energy used by the simulated package's DRAM since the model started"},
+        };
+        for (const auto &qty : quantities) {
+            std::string low_name = plugin_name() + "::" + qty.name;
+            info_s info {qty.id, GEOPM_DOMAIN_PACKAGE, qty.units, qty.agg, qty.behavior,
+                         qty.description};
+            if (qty.is_control) {
+                add_control(low_name, info);
+            }
+            else {
+                add_signal(low_name, info);
+            }
+            if (*qty.alias != '\0') {
+                add_alias(qty.alias, low_name);
+            }
+        }
+    }
+
+    std::string NodeModelIOGroup::plugin_name(void)
+    {
+        return "NODE_MODEL";
+    }
+
+    std::unique_ptr<geopm::IOGroup> NodeModelIOGroup::make_plugin(void)
+    {
+        return std::make_unique<NodeModelIOGroup>();
+    }
+
+    void NodeModelIOGroup::settle(package_s &package) const
+    {
+        const params_s &par = m_params;
+        double cap = std::clamp(package.freq_cap, par.freq_min, par.freq_max);
+        double floor = std::clamp(package.freq_floor, par.freq_min, cap);
+        double dynamic_at_max = package.load * (par.tdp - par.idle_power);
+        auto power_at = [&](double freq) {
+            double ratio = freq / par.freq_max;
+            return par.idle_power + dynamic_at_max * ratio * ratio * ratio;
+        };
+        double freq = cap;
+        if (power_at(cap) > package.power_limit) {
+            // Invert power_at() at the limit; dynamic_at_max > 0 here
+            // whenever the limit is above idle power.
+            double room = package.power_limit - par.idle_power;
+            freq = room > 0 ? par.freq_max * std::cbrt(room / dynamic_at_max) : floor;
+            freq = std::max(freq, floor);
+        }
+        package.frequency = freq;
+        package.cpu_power = power_at(freq);
+    }
+
+    void NodeModelIOGroup::refresh(void)
+    {
+        // Power has been constant since the last update: integrate exactly.
+        geopm_time_s now;
+        geopm_time(&now);
+        double elapsed = geopm_time_diff(&m_last_update, &now);
+        for (auto &package : m_package) {
+            package.cpu_energy += package.cpu_power * elapsed;
+            package.dram_energy += m_params.dram_power * elapsed;
+        }
+        m_last_update = now;
+    }
+
+    double NodeModelIOGroup::read_value(int id, int domain_idx)
+    {
+        const package_s &package = m_package[domain_idx];
+        switch (id) {
+            case M_POWER_LIMIT:
+                return package.power_limit;
+            case M_TIME_WINDOW:
+                return package.time_window;
+            case M_FREQ_CAP:
+                return package.freq_cap;
+            case M_FREQ_FLOOR:
+                return package.freq_floor;
+            case M_LOAD:
+                return package.load;
+            case M_POWER_LIMIT_DEFAULT:
+                return m_params.tdp;
+            case M_POWER_MIN_AVAIL:
+                return m_params.min_power;
+            case M_POWER_MAX_AVAIL:
+                return m_params.max_power;
+            case M_FREQ_MIN_AVAIL:
+                return m_params.freq_min;
+            case M_FREQ_MAX_AVAIL:
+                return m_params.freq_max;
+            case M_FREQ_STICKER:
+                return m_params.freq_sticker;
+            case M_FREQUENCY:
+                return package.frequency;
+            case M_CPU_POWER:
+                return package.cpu_power;
+            case M_CPU_ENERGY:
+                return package.cpu_energy;
+            case M_DRAM_POWER:
+                return m_params.dram_power;
+            case M_DRAM_ENERGY:
+                return package.dram_energy;
+        }
+        return NAN;
+    }
+
+    void NodeModelIOGroup::write_value(int id, int domain_idx, double setting)
+    {
+        const params_s &par = m_params;
+        std::string problem;
+        if (!std::isfinite(setting)) {
+            problem = "is not finite";
+        }
+        else if (id == M_LOAD && setting < 0) {
+            problem = "is a negative load";
+        }
+        else if (id == M_TIME_WINDOW && setting <= 0) {
+            problem = "is not a positive time window";
+        }
+        if (!problem.empty()) {
+            throw geopm::Exception("NODE_MODEL IOGroup: setting " +
+                                   geopm::string_format_double(setting) + " " + problem,
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        // The old power applies up to now, the new one from now on.
+        refresh();
+        package_s &package = m_package[domain_idx];
+        switch (id) {
+            case M_POWER_LIMIT:
+                package.power_limit = std::clamp(setting, par.min_power, par.max_power);
+                break;
+            case M_TIME_WINDOW:
+                package.time_window = setting;
+                break;
+            case M_FREQ_CAP:
+                package.freq_cap = std::clamp(setting, par.freq_min, par.freq_max);
+                break;
+            case M_FREQ_FLOOR:
+                package.freq_floor = std::clamp(setting, par.freq_min, par.freq_max);
+                break;
+            case M_LOAD:
+                package.load = setting;
+                break;
+        }
+        settle(package);
+    }
+}

@@ -1,0 +1,112 @@
+/*
+ * NODE_MODEL: a simulated node whose power, energy and frequency respond to
+ * the power-limit and frequency controls, so power agents can be exercised
+ * on any machine.
+ */
+#ifndef GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
+#define GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
+
+#include <string>
+#include <vector>
+
+#include "geopm_time.h"
+
+#include "BasicIOGroup.hpp"
+
+namespace geopm_bridge
+{
+    /// Enabled by the node option "node_model" (else the environment
+    /// variable GEOPM_BRIDGE_NODE_MODEL): "1" for the defaults, or
+    /// comma-separated key=value parameters; empty or "0" leaves it off
+    /// (the constructor then throws GEOPM_ERROR_PLATFORM_UNSUPPORTED, so
+    /// PlatformIO skips it). A bad key or value throws GEOPM_ERROR_INVALID
+    /// naming it. Parameters (per package; W, Hz, s):
+    ///
+    ///   tdp=150           CPU_POWER_LIMIT_DEFAULT and the initial power limit
+    ///   min_power=tdp/3   CPU_POWER_MIN_AVAIL
+    ///   max_power=4*tdp/3 CPU_POWER_MAX_AVAIL
+    ///   idle_power=tdp/5  power drawn at any frequency with no load
+    ///   load=0.8          initial NODE_MODEL::LOAD: the workload's dynamic
+    ///                     power at freq_max as a fraction of tdp-idle_power
+    ///                     (above 1 it wants more than TDP)
+    ///   freq_min=1e9, freq_max=3e9, freq_sticker=2.1e9 (clamped into range)
+    ///   dram_power=10     DRAM power, constant
+    ///   time_window=1     initial CPU_POWER_TIME_WINDOW_CONTROL
+    ///
+    /// Physics, per package, deterministic and instantaneous:
+    ///   power(f) = idle_power + load * (tdp - idle_power) * (f / freq_max)^3
+    /// The package runs at the highest frequency in [floor, cap] whose power
+    /// fits under the power limit, where cap = CPU_FREQUENCY_MAX_CONTROL and
+    /// floor = CPU_FREQUENCY_MIN_CONTROL (both clamped into
+    /// [freq_min, freq_max]); if even the floor does not fit, it runs at the
+    /// floor above the limit. CPU_POWER and DRAM_POWER are the model's power;
+    /// CPU_ENERGY and DRAM_ENERGY integrate it exactly over monotonic time
+    /// (power only changes when a control is written, and the integral is
+    /// brought up to date before every read and write).
+    ///
+    /// Controls written out of range are clamped as hardware does: power
+    /// limits into [min_power, max_power], frequencies into
+    /// [freq_min, freq_max]. A non-finite setting, a negative load or a
+    /// time window <= 0 is rejected with GEOPM_ERROR_INVALID. The time
+    /// window is kept and reported but does not slow the response.
+    ///
+    /// Everything is at the package domain, one simulated package per
+    /// package of the node's PlatformTopo. Names: NODE_MODEL::<X> with the
+    /// high-level aliases CPU_POWER_LIMIT_CONTROL, CPU_POWER_TIME_WINDOW_CONTROL,
+    /// CPU_FREQUENCY_MAX_CONTROL, CPU_FREQUENCY_MIN_CONTROL (controls and
+    /// signals), CPU_POWER_LIMIT_DEFAULT, CPU_POWER_MIN_AVAIL,
+    /// CPU_POWER_MAX_AVAIL, CPU_FREQUENCY_MIN_AVAIL, CPU_FREQUENCY_MAX_AVAIL,
+    /// CPU_FREQUENCY_STICKER, CPU_FREQUENCY_STATUS, CPU_POWER, CPU_ENERGY,
+    /// DRAM_POWER, DRAM_ENERGY; plus NODE_MODEL::LOAD (control and signal).
+    /// Registered last, it overrides the hardware IOGroups' aliases.
+    class NodeModelIOGroup : public BasicIOGroup
+    {
+        public:
+            struct params_s {
+                double tdp;
+                double min_power;
+                double max_power;
+                double idle_power;
+                double load;
+                double freq_min;
+                double freq_max;
+                double freq_sticker;
+                double dram_power;
+                double time_window;
+            };
+            /// Parameters from the option text ("1" or "key=value,...");
+            /// throws GEOPM_ERROR_INVALID naming a bad key or value.
+            static params_s parse_params(const std::string &text);
+
+            /// Reads the node's "node_model" option.
+            NodeModelIOGroup();
+            explicit NodeModelIOGroup(const params_s &params);
+            virtual ~NodeModelIOGroup() = default;
+            static std::string plugin_name(void);
+            static std::unique_ptr<geopm::IOGroup> make_plugin(void);
+        private:
+            struct package_s {
+                // controls
+                double power_limit;
+                double time_window;
+                double freq_cap;
+                double freq_floor;
+                double load;
+                // state
+                double frequency;
+                double cpu_power;
+                double cpu_energy;
+                double dram_energy;
+            };
+            void refresh(void) override;
+            double read_value(int id, int domain_idx) override;
+            void write_value(int id, int domain_idx, double setting) override;
+            void settle(package_s &package) const;
+
+            const params_s m_params;
+            std::vector<package_s> m_package;
+            geopm_time_s m_last_update;
+    };
+}
+
+#endif
