@@ -201,6 +201,9 @@ def test_adjust_routes_settings_skips_idle_drivers(servo: ServoDir) -> None:
         "control": {"userdata": {"x": 1}},
     }
     assert "01a app" in servo.calls() and "03b app" in servo.calls()
+    # Only the two drivers that run count: 50 after the first, 100 after the second.
+    steps = [p for p in res.progress if not p["message"].startswith("aggregator:")]
+    assert steps == [{"progress": 50, "message": "a: ok"}, {"progress": 100, "message": "b: ok"}]
 
 
 def test_adjust_control_defaults_to_empty_object(servo: ServoDir) -> None:
@@ -245,9 +248,9 @@ def test_config_section_found_by_driver_own_name(servo: ServoDir) -> None:
         "02sh",
         sh_driver(
             "sh",
-            query=query_doc({}),
+            query=query_doc({"disk": ["size"]}),
             adjust=(
-                "cat > /dev/null; if [ -f config.yaml ]; then echo '"
+                "cat > /dev/null; if grep -q '^zeta:' config.yaml; then echo '"
                 + OK
                 + '\'; else echo \'{"status":"failed","message":"no config.yaml"}\'; exit 1; fi'
             ),
@@ -256,6 +259,10 @@ def test_config_section_found_by_driver_own_name(servo: ServoDir) -> None:
     res = servo.run("--query", "app")
     assert res.returncode == 0, res.stdout
     assert res.docs[0]["application"]["components"]["node"]["settings"]["cap"]["unit"] == "watts"
+    # In adjust mode too, the drivers run in servo's directory, beside config.yaml.
+    res = servo.run("app", stdin=request({"node": {"cap": 3}, "disk": {"size": 2}}))
+    assert res.returncode == 0, res.stdout
+    assert servo.adjust_calls() == ["01zeta", "02sh"]
 
 
 def test_pythonpath_extended_not_overwritten(servo: ServoDir, tmp_path: Path) -> None:
@@ -693,3 +700,10 @@ def test_init_into_directory_with_other_files(tmp_path: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=base_env(), timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "adjust").exists() and (tmp_path / "config.yaml").exists()
+
+
+def test_debug_logs_driver_calls(servo: ServoDir) -> None:
+    servo.add("01a", sh_driver("a", query=query_doc({"c": ["s"]})))
+    res = servo.run("--debug", "--query", "app")
+    assert res.returncode == 0
+    assert "running " in res.stderr and "01a --query app" in res.stderr

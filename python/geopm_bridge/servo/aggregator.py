@@ -22,7 +22,7 @@ import re
 import stat
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, NoReturn
 
@@ -244,7 +244,7 @@ def merge_queries(drivers: Sequence[Driver]) -> tuple[JsonObject, dict[SettingKe
     Components present in several replies are merged; a setting (of a
     component, or app-wide in ``application.settings``) described by two
     drivers raises :class:`ProtocolError` naming both.  Other keys are kept,
-    the first driver's value winning.
+    the first driver's value winning (except a reply's own status fields).
     """
     owners: dict[SettingKey, Driver] = {}
     merged_app: JsonObject = {"components": {}}
@@ -282,7 +282,7 @@ def merge_queries(drivers: Sequence[Driver]) -> tuple[JsonObject, dict[SettingKe
             else:
                 merged_app.setdefault(akey, avalue)
         for key, value in reply.items():
-            if key != "application":
+            if key not in ("application", "status", "reason", "message"):
                 merged.setdefault(key, value)
     return merged, owners
 
@@ -448,21 +448,19 @@ def adjust_outcome(
             f"terminated{killed}",
         )
     elif res is not None and isinstance(res.get("status"), str) and res["status"]:
-        status = res["status"]
-        reason = res.get("reason")
-        message = res.get("message")
-        reason = reason if isinstance(reason, str) and reason else status
-        message = (
-            message
-            if isinstance(message, str)
-            else ("" if message is None else protocol.dumps(message))
-        )
+        status = str(res["status"])
+        raw_reason, raw_message = res.get("reason"), res.get("message")
+        reason = raw_reason if isinstance(raw_reason, str) and raw_reason else status
+        if isinstance(raw_message, str):
+            text = raw_message
+        else:
+            text = "" if raw_message is None else protocol.dumps(raw_message)
         if status == "ok" and run.returncode != 0:
             out = Outcome(
                 driver, "failed", "exit-code", f"reported ok but {describe_exit(run.returncode)}"
             )
         else:
-            out = Outcome(driver, status, reason, message)
+            out = Outcome(driver, status, reason, text)
     elif res is not None:
         out = Outcome(
             driver,
@@ -628,7 +626,7 @@ class Aggregator:
         assert res is not None
         return res
 
-    def _keepalive_on_timeout(self, driver: Driver, progress: int = 0) -> Any:
+    def _keepalive_on_timeout(self, driver: Driver, progress: int = 0) -> Callable[[], None]:
         def notify() -> None:
             self.emit(
                 protocol.progress_document(
@@ -735,7 +733,7 @@ class Aggregator:
         self.emit(status)
         return EXIT_OK if status["status"] == "ok" else EXIT_FAILED
 
-    def _forwarder(self, driver: Driver, tracker: ProgressTracker) -> Any:
+    def _forwarder(self, driver: Driver, tracker: ProgressTracker) -> Callable[[JsonObject], None]:
         def forward(doc: JsonObject) -> None:
             overall = tracker.update(doc.get("progress"))
             message = doc.get("message")
@@ -748,7 +746,7 @@ class Aggregator:
 
         return forward
 
-    def _timeout_notice(self, driver: Driver, tracker: ProgressTracker) -> Any:
+    def _timeout_notice(self, driver: Driver, tracker: ProgressTracker) -> Callable[[], None]:
         def notify() -> None:
             self.emit(
                 protocol.progress_document(
