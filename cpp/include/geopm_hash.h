@@ -1,5 +1,6 @@
 /*
- * Region hashes: CRC32 of the region name, as GEOPM computes them.
+ * Region hashes: the CRC-32 (zlib's polynomial) of the region name, as GEOPM
+ * computes them.
  */
 #ifndef GEOPM_HASH_H_INCLUDE
 #define GEOPM_HASH_H_INCLUDE
@@ -28,11 +29,12 @@ enum geopm_region_hash_epoch_e {
     GEOPM_REGION_HASH_APP = 0x9d540c53ULL,
 };
 
-/* One CRC32C step over the 8 bytes of key, starting from begin. */
+/* CRC-32 of the low 4 bytes of key continuing from the CRC begin
+ * (zlib's crc32(begin, &key32, 4)). */
 uint64_t GEOPM_PUBLIC
     geopm_crc32_u64(uint64_t begin, uint64_t key);
 
-/* CRC32C of a NUL-terminated string, as a 64-bit region hash. */
+/* CRC-32 of a NUL-terminated string, as a 64-bit region hash. */
 uint64_t GEOPM_PUBLIC
     geopm_crc32_str(const char *key);
 

@@ -1,0 +1,411 @@
+#include "PlatformIOImp.hpp"
+
+#include <cmath>
+
+#include "geopm/Agg.hpp"
+#include "geopm/Exception.hpp"
+#include "geopm/IOGroup.hpp"
+#include "geopm/PlatformTopo.hpp"
+#include "geopm_bridge/NodeContext.hpp"
+
+namespace geopm
+{
+    namespace
+    {
+        std::string domain_text(int domain_type)
+        {
+            try {
+                return PlatformTopo::domain_type_to_name(domain_type);
+            }
+            catch (const Exception &) {
+                return "domain type " + std::to_string(domain_type);
+            }
+        }
+    }
+
+    PlatformIOImp::PlatformIOImp(const PlatformTopo &topo)
+        : m_topo(topo)
+        , m_is_signal_active(false)
+        , m_is_control_active(false)
+        , m_is_saved(false)
+    {
+        IOGroupFactory &factory = iogroup_factory();
+        for (const auto &name : factory.plugin_names()) {
+            std::unique_ptr<IOGroup> iogroup;
+            try {
+                iogroup = factory.make_plugin(name);
+            }
+            catch (const std::exception &) {
+                // As GEOPM: an IOGroup that cannot start here (missing
+                // hardware, driver or permission) is simply not offered.
+                continue;
+            }
+            m_iogroups.push_back(std::move(iogroup));
+        }
+    }
+
+    void PlatformIOImp::register_iogroup(std::shared_ptr<IOGroup> iogroup)
+    {
+        if (m_is_signal_active || m_is_control_active) {
+            throw Exception("PlatformIO::register_iogroup(): cannot add an IOGroup after "
+                            "read_batch() or adjust()", GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        if (iogroup == nullptr) {
+            throw Exception("PlatformIO::register_iogroup(): null IOGroup",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        m_iogroups.push_back(std::move(iogroup));
+    }
+
+    IOGroup &PlatformIOImp::signal_iogroup(const std::string &signal_name, const char *caller) const
+    {
+        for (auto it = m_iogroups.rbegin(); it != m_iogroups.rend(); ++it) {
+            if ((*it)->is_valid_signal(signal_name)) {
+                return **it;
+            }
+        }
+        throw Exception(std::string("PlatformIO::") + caller + "(): unknown signal \"" +
+                        signal_name + "\"", GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+    }
+
+    IOGroup &PlatformIOImp::control_iogroup(const std::string &control_name, const char *caller) const
+    {
+        for (auto it = m_iogroups.rbegin(); it != m_iogroups.rend(); ++it) {
+            if ((*it)->is_valid_control(control_name)) {
+                return **it;
+            }
+        }
+        throw Exception(std::string("PlatformIO::") + caller + "(): unknown control \"" +
+                        control_name + "\"", GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+    }
+
+    void PlatformIOImp::check_domain(const char *caller, int domain_type, int domain_idx) const
+    {
+        if (domain_type < 0 || domain_type >= GEOPM_NUM_DOMAIN) {
+            throw Exception(std::string("PlatformIO::") + caller + "(): invalid domain type " +
+                            std::to_string(domain_type), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        int num_domain = m_topo.num_domain(domain_type);
+        if (domain_idx < 0 || domain_idx >= num_domain) {
+            throw Exception(std::string("PlatformIO::") + caller + "(): " + domain_text(domain_type) +
+                            " index " + std::to_string(domain_idx) + " is out of range (this node has " +
+                            std::to_string(num_domain) + ")", GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+    }
+
+    std::set<int> PlatformIOImp::native_indices(const char *caller, const std::string &name,
+                                                int native_domain, int domain_type, int domain_idx) const
+    {
+        if (!m_topo.is_nested_domain(native_domain, domain_type)) {
+            throw Exception(std::string("PlatformIO::") + caller + "(): \"" + name +
+                            "\" is provided per " + domain_text(native_domain) +
+                            " and cannot be used at the " + domain_text(domain_type) + " domain",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        return m_topo.domain_nested(native_domain, domain_type, domain_idx);
+    }
+
+    double PlatformIOImp::control_share(IOGroup &iogroup, const std::string &control_name,
+                                        size_t num_native) const
+    {
+        if (num_native == 0) {
+            return 1.0;
+        }
+        try {
+            if (Agg::function_to_type(iogroup.agg_function(control_name)) == Agg::M_SUM) {
+                return 1.0 / num_native;
+            }
+        }
+        catch (const Exception &) {
+            // No signal of that name, or not an Agg function: same setting.
+        }
+        return 1.0;
+    }
+
+    std::set<std::string> PlatformIOImp::signal_names(void) const
+    {
+        std::set<std::string> result;
+        for (const auto &iogroup : m_iogroups) {
+            auto names = iogroup->signal_names();
+            result.insert(names.begin(), names.end());
+        }
+        return result;
+    }
+
+    std::set<std::string> PlatformIOImp::control_names(void) const
+    {
+        std::set<std::string> result;
+        for (const auto &iogroup : m_iogroups) {
+            auto names = iogroup->control_names();
+            result.insert(names.begin(), names.end());
+        }
+        return result;
+    }
+
+    int PlatformIOImp::signal_domain_type(const std::string &signal_name) const
+    {
+        return signal_iogroup(signal_name, __func__).signal_domain_type(signal_name);
+    }
+
+    int PlatformIOImp::control_domain_type(const std::string &control_name) const
+    {
+        return control_iogroup(control_name, __func__).control_domain_type(control_name);
+    }
+
+    int PlatformIOImp::push_signal(const std::string &signal_name, int domain_type, int domain_idx)
+    {
+        check_domain(__func__, domain_type, domain_idx);
+        key_t key(signal_name, domain_type, domain_idx);
+        auto found = m_signal_index.find(key);
+        if (found != m_signal_index.end()) {
+            return found->second;
+        }
+        if (m_is_signal_active || m_is_control_active) {
+            throw Exception("PlatformIO::push_signal(): cannot push \"" + signal_name +
+                            "\" after read_batch() or adjust(); push everything in Agent::init()",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        IOGroup &iogroup = signal_iogroup(signal_name, __func__);
+        int native_domain = iogroup.signal_domain_type(signal_name);
+        Request request{nullptr, -1, {}, nullptr, 1.0};
+        if (native_domain == domain_type) {
+            request.iogroup = &iogroup;
+            request.iogroup_idx = iogroup.push_signal(signal_name, domain_type, domain_idx);
+        }
+        else {
+            for (int native_idx : native_indices(__func__, signal_name, native_domain,
+                                                 domain_type, domain_idx)) {
+                request.operands.push_back(push_signal(signal_name, native_domain, native_idx));
+            }
+            request.agg = iogroup.agg_function(signal_name);
+        }
+        int result = static_cast<int>(m_signals.size());
+        m_signals.push_back(std::move(request));
+        m_signal_index[key] = result;
+        return result;
+    }
+
+    int PlatformIOImp::push_control(const std::string &control_name, int domain_type, int domain_idx)
+    {
+        check_domain(__func__, domain_type, domain_idx);
+        key_t key(control_name, domain_type, domain_idx);
+        auto found = m_control_index.find(key);
+        if (found != m_control_index.end()) {
+            return found->second;
+        }
+        if (m_is_signal_active || m_is_control_active) {
+            throw Exception("PlatformIO::push_control(): cannot push \"" + control_name +
+                            "\" after read_batch() or adjust(); push everything in Agent::init()",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        IOGroup &iogroup = control_iogroup(control_name, __func__);
+        int native_domain = iogroup.control_domain_type(control_name);
+        Request request{nullptr, -1, {}, nullptr, 1.0};
+        if (native_domain == domain_type) {
+            request.iogroup = &iogroup;
+            request.iogroup_idx = iogroup.push_control(control_name, domain_type, domain_idx);
+        }
+        else {
+            for (int native_idx : native_indices(__func__, control_name, native_domain,
+                                                 domain_type, domain_idx)) {
+                request.operands.push_back(push_control(control_name, native_domain, native_idx));
+            }
+            request.factor = control_share(iogroup, control_name, request.operands.size());
+        }
+        int result = static_cast<int>(m_controls.size());
+        m_controls.push_back(std::move(request));
+        m_control_index[key] = result;
+        return result;
+    }
+
+    double PlatformIOImp::sample(int signal_idx)
+    {
+        if (signal_idx < 0 || signal_idx >= static_cast<int>(m_signals.size())) {
+            throw Exception("PlatformIO::sample(): signal index " + std::to_string(signal_idx) +
+                            " was not returned by push_signal()", GEOPM_ERROR_INVALID,
+                            __FILE__, __LINE__);
+        }
+        if (!m_is_signal_active) {
+            throw Exception("PlatformIO::sample(): read_batch() has not been called yet",
+                            GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
+        }
+        return sample_request(signal_idx);
+    }
+
+    double PlatformIOImp::sample_request(int signal_idx)
+    {
+        const Request &request = m_signals[signal_idx];
+        if (request.iogroup != nullptr) {
+            return request.iogroup->sample(request.iogroup_idx);
+        }
+        std::vector<double> values;
+        values.reserve(request.operands.size());
+        for (int operand : request.operands) {
+            values.push_back(sample_request(operand));
+        }
+        return request.agg(values);
+    }
+
+    void PlatformIOImp::adjust(int control_idx, double setting)
+    {
+        if (control_idx < 0 || control_idx >= static_cast<int>(m_controls.size())) {
+            throw Exception("PlatformIO::adjust(): control index " + std::to_string(control_idx) +
+                            " was not returned by push_control()", GEOPM_ERROR_INVALID,
+                            __FILE__, __LINE__);
+        }
+        if (std::isnan(setting)) {
+            throw Exception("PlatformIO::adjust(): the setting is NaN",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        adjust_request(control_idx, setting);
+        m_is_control_active = true;
+    }
+
+    void PlatformIOImp::adjust_request(int control_idx, double setting)
+    {
+        const Request &request = m_controls[control_idx];
+        if (request.iogroup != nullptr) {
+            request.iogroup->adjust(request.iogroup_idx, setting);
+            return;
+        }
+        for (int operand : request.operands) {
+            adjust_request(operand, setting * request.factor);
+        }
+    }
+
+    void PlatformIOImp::read_batch(void)
+    {
+        for (auto &iogroup : m_iogroups) {
+            iogroup->read_batch();
+        }
+        m_is_signal_active = true;
+    }
+
+    void PlatformIOImp::write_batch(void)
+    {
+        for (auto &iogroup : m_iogroups) {
+            iogroup->write_batch();
+        }
+    }
+
+    double PlatformIOImp::read_signal(const std::string &signal_name, int domain_type, int domain_idx)
+    {
+        check_domain(__func__, domain_type, domain_idx);
+        IOGroup &iogroup = signal_iogroup(signal_name, __func__);
+        int native_domain = iogroup.signal_domain_type(signal_name);
+        if (native_domain == domain_type) {
+            return iogroup.read_signal(signal_name, domain_type, domain_idx);
+        }
+        std::vector<double> values;
+        for (int native_idx : native_indices(__func__, signal_name, native_domain,
+                                             domain_type, domain_idx)) {
+            values.push_back(iogroup.read_signal(signal_name, native_domain, native_idx));
+        }
+        return iogroup.agg_function(signal_name)(values);
+    }
+
+    void PlatformIOImp::write_control(const std::string &control_name, int domain_type,
+                                      int domain_idx, double setting)
+    {
+        check_domain(__func__, domain_type, domain_idx);
+        if (std::isnan(setting)) {
+            throw Exception("PlatformIO::write_control(): the setting for \"" + control_name +
+                            "\" is NaN", GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        IOGroup &iogroup = control_iogroup(control_name, __func__);
+        int native_domain = iogroup.control_domain_type(control_name);
+        if (native_domain == domain_type) {
+            iogroup.write_control(control_name, domain_type, domain_idx, setting);
+            return;
+        }
+        std::set<int> natives = native_indices(__func__, control_name, native_domain,
+                                               domain_type, domain_idx);
+        double share = setting * control_share(iogroup, control_name, natives.size());
+        for (int native_idx : natives) {
+            iogroup.write_control(control_name, native_domain, native_idx, share);
+        }
+    }
+
+    void PlatformIOImp::save_control(void)
+    {
+        for (auto &iogroup : m_iogroups) {
+            iogroup->save_control();
+        }
+        m_is_saved = true;
+    }
+
+    void PlatformIOImp::restore_control(void)
+    {
+        if (!m_is_saved) {
+            throw Exception("PlatformIO::restore_control(): save_control() was not called",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        // Newest first, undoing the saves in reverse order.
+        for (auto it = m_iogroups.rbegin(); it != m_iogroups.rend(); ++it) {
+            (*it)->restore_control();
+        }
+    }
+
+    void PlatformIOImp::save_control(const std::string &save_dir)
+    {
+        for (auto &iogroup : m_iogroups) {
+            iogroup->save_control(save_dir + "/" + iogroup->name() + "-save-control.json");
+        }
+    }
+
+    void PlatformIOImp::restore_control(const std::string &save_dir)
+    {
+        for (auto &iogroup : m_iogroups) {
+            iogroup->restore_control(save_dir + "/" + iogroup->name() + "-save-control.json");
+        }
+    }
+
+    std::function<double(const std::vector<double> &)> PlatformIOImp::agg_function(const std::string &signal_name) const
+    {
+        return signal_iogroup(signal_name, __func__).agg_function(signal_name);
+    }
+
+    std::function<std::string(double)> PlatformIOImp::format_function(const std::string &signal_name) const
+    {
+        return signal_iogroup(signal_name, __func__).format_function(signal_name);
+    }
+
+    std::string PlatformIOImp::signal_description(const std::string &signal_name) const
+    {
+        return signal_iogroup(signal_name, __func__).signal_description(signal_name);
+    }
+
+    std::string PlatformIOImp::control_description(const std::string &control_name) const
+    {
+        return control_iogroup(control_name, __func__).control_description(control_name);
+    }
+
+    int PlatformIOImp::signal_behavior(const std::string &signal_name) const
+    {
+        return signal_iogroup(signal_name, __func__).signal_behavior(signal_name);
+    }
+
+    void PlatformIOImp::start_batch_server(int, const std::vector<geopm_request_s> &,
+                                           const std::vector<geopm_request_s> &, int &,
+                                           std::string &)
+    {
+        throw Exception("PlatformIO::start_batch_server(): the embedded runtime has no batch server",
+                        GEOPM_ERROR_NOT_IMPLEMENTED, __FILE__, __LINE__);
+    }
+
+    void PlatformIOImp::stop_batch_server(int)
+    {
+        throw Exception("PlatformIO::stop_batch_server(): the embedded runtime has no batch server",
+                        GEOPM_ERROR_NOT_IMPLEMENTED, __FILE__, __LINE__);
+    }
+
+    bool PlatformIO::is_valid_value(double value)
+    {
+        return !std::isnan(value);
+    }
+
+    PlatformIO &platform_io(void)
+    {
+        return geopm_bridge::current_node().platform_io();
+    }
+}

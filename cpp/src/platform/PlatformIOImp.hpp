@@ -1,0 +1,102 @@
+/*
+ * PlatformIO over a list of IOGroups: name lookup (the most recently
+ * registered IOGroup providing a name wins), batch bookkeeping and domain
+ * conversion.
+ */
+#ifndef GEOPM_BRIDGE_PLATFORMIOIMP_HPP_INCLUDE
+#define GEOPM_BRIDGE_PLATFORMIOIMP_HPP_INCLUDE
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "geopm/PlatformIO.hpp"
+
+namespace geopm
+{
+    class IOGroup;
+    class PlatformTopo;
+
+    class PlatformIOImp : public PlatformIO
+    {
+        public:
+            /// One instance of every IOGroup in iogroup_factory(), in
+            /// registration order; an IOGroup whose constructor throws is
+            /// left out (it cannot work on this machine).
+            explicit PlatformIOImp(const PlatformTopo &topo);
+            virtual ~PlatformIOImp() = default;
+            void register_iogroup(std::shared_ptr<IOGroup> iogroup) override;
+            std::set<std::string> signal_names(void) const override;
+            std::set<std::string> control_names(void) const override;
+            int signal_domain_type(const std::string &signal_name) const override;
+            int control_domain_type(const std::string &control_name) const override;
+            int push_signal(const std::string &signal_name, int domain_type, int domain_idx) override;
+            int push_control(const std::string &control_name, int domain_type, int domain_idx) override;
+            double sample(int signal_idx) override;
+            void adjust(int control_idx, double setting) override;
+            void read_batch(void) override;
+            void write_batch(void) override;
+            double read_signal(const std::string &signal_name, int domain_type, int domain_idx) override;
+            void write_control(const std::string &control_name, int domain_type, int domain_idx,
+                               double setting) override;
+            void save_control(void) override;
+            void restore_control(void) override;
+            std::function<double(const std::vector<double> &)> agg_function(const std::string &signal_name) const override;
+            std::function<std::string(double)> format_function(const std::string &signal_name) const override;
+            std::string signal_description(const std::string &signal_name) const override;
+            std::string control_description(const std::string &control_name) const override;
+            int signal_behavior(const std::string &signal_name) const override;
+            void save_control(const std::string &save_dir) override;
+            void restore_control(const std::string &save_dir) override;
+            void start_batch_server(int client_pid,
+                                    const std::vector<geopm_request_s> &signal_config,
+                                    const std::vector<geopm_request_s> &control_config,
+                                    int &server_pid,
+                                    std::string &server_key) override;
+            void stop_batch_server(int server_pid) override;
+        private:
+            // A pushed signal or control: either an entry of one IOGroup,
+            // or a combination of other pushed entries (coarser domain).
+            struct Request
+            {
+                IOGroup *iogroup;
+                int iogroup_idx;
+                std::vector<int> operands;
+                // Combined signal: how the operands reduce to one value.
+                std::function<double(const std::vector<double> &)> agg;
+                // Combined control: share of the setting each operand gets.
+                double factor;
+            };
+            using key_t = std::tuple<std::string, int, int>;
+
+            IOGroup &signal_iogroup(const std::string &signal_name, const char *caller) const;
+            IOGroup &control_iogroup(const std::string &control_name, const char *caller) const;
+            void check_domain(const char *caller, int domain_type, int domain_idx) const;
+            // Native-domain indices inside (domain_type, domain_idx); throws
+            // when the native domain is not nested in domain_type.
+            std::set<int> native_indices(const char *caller, const std::string &name,
+                                         int native_domain, int domain_type, int domain_idx) const;
+            // 1/n for controls whose signal aggregates by sum (a budget is
+            // split), 1 otherwise (the same setting everywhere), as GEOPM.
+            double control_share(IOGroup &iogroup, const std::string &control_name,
+                                 size_t num_native) const;
+            double sample_request(int signal_idx);
+            void adjust_request(int control_idx, double setting);
+
+            const PlatformTopo &m_topo;
+            std::vector<std::shared_ptr<IOGroup> > m_iogroups;
+            std::vector<Request> m_signals;
+            std::vector<Request> m_controls;
+            std::map<key_t, int> m_signal_index;
+            std::map<key_t, int> m_control_index;
+            bool m_is_signal_active;
+            bool m_is_control_active;
+            bool m_is_saved;
+    };
+}
+
+#endif
