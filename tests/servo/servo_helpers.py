@@ -86,14 +86,20 @@ def py_driver(
     query: dict | None = None,
     adjust: str = f"print({OK!r})",
     query_code: str | None = None,
+    site: bool = False,
 ) -> str:
-    """Text of a Python driver; ``adjust`` is Python code run with ``data`` = stdin document."""
+    """Text of a Python driver; ``adjust`` is Python code run with ``data`` = stdin document.
+
+    Without ``site`` the driver runs with ``python -S`` (faster start; only the
+    standard library and PYTHONPATH are importable).
+    """
     q = query if query is not None else query_doc({})
     body = "\n".join("    " + line for line in adjust.splitlines())
     qbody = "\n".join(
         "    " + line for line in (query_code or "print(json.dumps(QUERY))").splitlines()
     )
-    return f"""#!{sys.executable}
+    flags = "" if site else " -S"
+    return f"""#!{sys.executable}{flags}
 import json, os, signal, sys, time
 NAME = {name!r}
 VERSION = {version!r}
@@ -129,6 +135,18 @@ def pid_alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def catches_signal(pid: int, signum: int) -> bool:
+    """True once process ``pid`` has a handler installed for ``signum`` (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) & (1 << (signum - 1)))
+    except OSError:
+        pass
+    return False
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:

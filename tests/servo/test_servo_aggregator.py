@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from servo_helpers import (
     PYTHON_DIR,
     ServoDir,
     base_env,
+    catches_signal,
     parse_lines,
     pid_alive,
     py_driver,
@@ -243,7 +243,10 @@ def test_config_section_found_by_driver_own_name(servo: ServoDir) -> None:
         "config_section(NAME)['unit']\n"
         "print(json.dumps(QUERY))"
     )
-    servo.add("01zeta", py_driver("zeta", query=query_doc({"node": ["cap"]}), query_code=code))
+    servo.add(
+        "01zeta",
+        py_driver("zeta", query=query_doc({"node": ["cap"]}), query_code=code, site=True),
+    )
     servo.add(
         "02sh",
         sh_driver(
@@ -592,7 +595,7 @@ def test_sigterm_while_reading_stdin(servo: ServoDir) -> None:
         text=True,
         env=servo.env(),
     )
-    time.sleep(0.5)
+    wait_for(lambda: catches_signal(proc.pid, signal.SIGTERM))
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=10)
     assert "Traceback" not in err

@@ -877,6 +877,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return agg.cmd_query()
         interrupts.interruptible = True
         try:
+            interrupts.check()  # a signal that came before this point
             data = sys.stdin.buffer.read()
         finally:
             interrupts.interruptible = False
