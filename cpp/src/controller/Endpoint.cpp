@@ -1,0 +1,191 @@
+#include "Endpoint.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <iostream>
+
+#include "geopm/Exception.hpp"
+
+#include "core/Json.hpp"
+#include "Format.hpp"
+#include "Policy.hpp"
+
+namespace geopm_bridge
+{
+    // The sample file is rewritten at most this often.
+    static constexpr double M_PUBLISH_PERIOD = 0.050;
+
+    Endpoint::Endpoint(const std::string &prefix,
+                       const std::string &agent_name,
+                       const std::vector<std::string> &policy_names,
+                       const std::vector<std::string> &sample_names,
+                       const std::vector<std::string> &hosts,
+                       double now)
+        : m_policy_path(prefix + ".policy")
+        , m_sample_path(prefix + ".sample")
+        , m_agent_name(agent_name)
+        , m_policy_names(policy_names)
+        , m_sample_names(sample_names)
+        , m_hosts(hosts)
+        , m_policy(policy_names.size(), NAN)
+        , m_sample(sample_names.size(), NAN)
+        , m_policy_seq(-1)
+        , m_num_update(0)
+        , m_last_stat{}
+        , m_is_stat_valid(false)
+        , m_last_publish(now)
+        , m_is_write_warned(false)
+    {
+        int err = write_sample_file(false);
+        if (err != 0) {
+            throw geopm::Exception("cannot write the endpoint sample file \"" + m_sample_path +
+                                   "\": " + strerror(err), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+    }
+
+    const std::string &Endpoint::policy_path(void) const
+    {
+        return m_policy_path;
+    }
+
+    bool Endpoint::is_policy_file_changed(void)
+    {
+        struct stat current;
+        if (stat(m_policy_path.c_str(), &current) != 0) {
+            // No file yet (or removed): keep what we have.
+            return false;
+        }
+        bool is_same = m_is_stat_valid &&
+                       current.st_dev == m_last_stat.st_dev &&
+                       current.st_ino == m_last_stat.st_ino &&
+                       current.st_size == m_last_stat.st_size &&
+                       current.st_mtim.tv_sec == m_last_stat.st_mtim.tv_sec &&
+                       current.st_mtim.tv_nsec == m_last_stat.st_mtim.tv_nsec &&
+                       current.st_ctim.tv_sec == m_last_stat.st_ctim.tv_sec &&
+                       current.st_ctim.tv_nsec == m_last_stat.st_ctim.tv_nsec;
+        m_last_stat = current;
+        m_is_stat_valid = true;
+        return !is_same;
+    }
+
+    void Endpoint::load_policy(void)
+    {
+        std::string source = "endpoint policy \"" + m_policy_path + "\"";
+        try {
+            JsonValue doc = parse_json(read_text_file(m_policy_path, "endpoint policy"), source);
+            // Either {"seq": n, "policy": {...}} or the bare policy object.
+            const JsonValue *policy = &doc;
+            const JsonValue *seq = nullptr;
+            if (doc.is_object()) {
+                auto policy_it = doc.object().find("policy");
+                if (policy_it != doc.object().end() && policy_it->second.is_object()) {
+                    policy = &policy_it->second;
+                    auto seq_it = doc.object().find("seq");
+                    seq = seq_it == doc.object().end() ? nullptr : &seq_it->second;
+                }
+            }
+            if (seq != nullptr &&
+                (!seq->is_number() || seq->number() < 0 ||
+                 seq->number() != std::floor(seq->number()) || seq->number() > 9.0e15)) {
+                throw geopm::Exception(source + ": \"seq\" must be a non-negative integer",
+                                       GEOPM_ERROR_FILE_PARSE, __FILE__, __LINE__);
+            }
+            std::vector<double> values = policy_from_json(*policy, m_policy_names,
+                                                          m_agent_name, source);
+            ++m_num_update;
+            m_policy_seq = seq != nullptr ? static_cast<int64_t>(seq->number()) : m_num_update;
+            m_policy = values;
+        }
+        catch (const geopm::Exception &ex) {
+            // A writer's mistake must not end the job: keep the last good
+            // policy. The file identity is remembered, so this is said once.
+            std::cerr << "Warning: <geopm-bridge> ignoring an endpoint policy update: "
+                      << ex.what() << std::endl;
+        }
+    }
+
+    void Endpoint::read_policy(std::vector<double> &policy)
+    {
+        if (is_policy_file_changed()) {
+            load_policy();
+        }
+        policy = m_policy;
+    }
+
+    void Endpoint::write_sample(const std::vector<double> &sample)
+    {
+        m_sample = sample;
+    }
+
+    static std::string json_map(const std::vector<std::string> &names,
+                                const std::vector<double> &values)
+    {
+        std::string result = "{";
+        for (size_t idx = 0; idx < names.size(); ++idx) {
+            result += (idx ? ", " : "") + JsonValue::quote(names[idx]) + ": " + format_json_number(values[idx]);
+        }
+        return result + "}";
+    }
+
+    std::string Endpoint::sample_json(bool is_final) const
+    {
+        double wall = std::chrono::duration<double>(
+            std::chrono::system_clock::now().time_since_epoch()).count();
+        std::string hosts;
+        for (const auto &host : m_hosts) {
+            hosts += (hosts.empty() ? "" : ", ") + JsonValue::quote(host);
+        }
+        return "{\"agent\": " + JsonValue::quote(m_agent_name) +
+               ", \"timestamp\": " + format_json_number(wall) +
+               ", \"running\": " + (is_final ? "false" : "true") +
+               ", \"sample\": " + json_map(m_sample_names, m_sample) +
+               ", \"policy\": " + json_map(m_policy_names, m_policy) +
+               ", \"policy_seq\": " + (m_policy_seq < 0 ? "null" : std::to_string(m_policy_seq)) +
+               ", \"hosts\": [" + hosts + "]}\n";
+    }
+
+    int Endpoint::write_sample_file(bool is_final)
+    {
+        // Write aside and rename, so readers never see a partial file.
+        std::string text = sample_json(is_final);
+        std::string tmp_path = m_sample_path + ".tmp";
+        int fd = open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd == -1) {
+            return errno;
+        }
+        int err = 0;
+        errno = 0;
+        if (write(fd, text.data(), text.size()) != (ssize_t)text.size()) {
+            err = errno ? errno : EIO;
+        }
+        if (close(fd) != 0 && err == 0) {
+            err = errno;
+        }
+        if (err == 0 && rename(tmp_path.c_str(), m_sample_path.c_str()) != 0) {
+            err = errno;
+        }
+        if (err != 0) {
+            (void)unlink(tmp_path.c_str());
+        }
+        return err;
+    }
+
+    void Endpoint::publish(double now, bool is_final)
+    {
+        if (!is_final && now - m_last_publish < M_PUBLISH_PERIOD) {
+            return;
+        }
+        m_last_publish = now;
+        int err = write_sample_file(is_final);
+        if (err != 0 && !m_is_write_warned) {
+            m_is_write_warned = true;
+            std::cerr << "Warning: <geopm-bridge> cannot write the endpoint sample file \""
+                      << m_sample_path << "\": " << strerror(err) << std::endl;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/*
+ * The dynamic policy endpoint (GEOPM_ENDPOINT=<prefix>): our own
+ * file protocol, described in docs/endpoint.md. GEOPM uses shared memory;
+ * plain files work across processes and languages with no library.
+ *
+ *   <prefix>.policy  written by a policy writer (atomic replace); the
+ *                    controller checks it every iteration with one stat()
+ *                    and re-reads it only when it changed.
+ *   <prefix>.sample  written by the controller (atomic replace) at most
+ *                    every 50 ms, and at the start and the end of the run.
+ */
+#ifndef GEOPM_BRIDGE_ENDPOINT_HPP_INCLUDE
+#define GEOPM_BRIDGE_ENDPOINT_HPP_INCLUDE
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace geopm_bridge
+{
+    class Endpoint
+    {
+        public:
+            /// Publishes the first sample file (so a writer can see the
+            /// agent and its names); throws if that cannot be written.
+            Endpoint(const std::string &prefix,
+                     const std::string &agent_name,
+                     const std::vector<std::string> &policy_names,
+                     const std::vector<std::string> &sample_names,
+                     const std::vector<std::string> &hosts,
+                     double now);
+            /// Copy the newest accepted policy into policy (all NaN until a
+            /// writer provides one). A bad update is reported once on
+            /// stderr and ignored.
+            void read_policy(std::vector<double> &policy);
+            /// Keep the root's sample for the next publication.
+            void write_sample(const std::vector<double> &sample);
+            /// Publish when at least 50 ms passed since the last time, or
+            /// always when is_final (then "running" is false).
+            void publish(double now, bool is_final = false);
+            const std::string &policy_path(void) const;
+        private:
+            bool is_policy_file_changed(void);
+            void load_policy(void);
+            std::string sample_json(bool is_final) const;
+            /// 0 or the errno of the failure.
+            int write_sample_file(bool is_final);
+
+            const std::string m_policy_path;
+            const std::string m_sample_path;
+            const std::string m_agent_name;
+            const std::vector<std::string> m_policy_names;
+            const std::vector<std::string> m_sample_names;
+            const std::vector<std::string> m_hosts;
+            std::vector<double> m_policy;
+            std::vector<double> m_sample;
+            int64_t m_policy_seq;    // -1: no policy accepted yet
+            int64_t m_num_update;    // accepted updates, the seq of writers that give none
+            struct stat m_last_stat;
+            bool m_is_stat_valid;
+            double m_last_publish;
+            bool m_is_write_warned;
+    };
+}
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * The job report (GEOPM_REPORT): YAML in GEOPM's layout, readable by
+ * geopmpy.io.RawReport. Platform totals are accumulated after every
+ * read_batch(); the text is produced once, at the end of the run.
+ */
+#ifndef GEOPM_BRIDGE_REPORTER_HPP_INCLUDE
+#define GEOPM_BRIDGE_REPORTER_HPP_INCLUDE
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "geopm_time.h"
+
+#include "SignalRequest.hpp"
+
+namespace geopm
+{
+    class PlatformIO;
+    class PlatformTopo;
+}
+
+namespace geopm_bridge
+{
+    using report_pairs_t = std::vector<std::pair<std::string, std::string> >;
+    using report_region_t = std::map<uint64_t, report_pairs_t>;
+
+    /// Everything the report says that is not accumulated by the Reporter.
+    struct ReportContent
+    {
+        std::string start_time;
+        std::string profile;
+        std::string agent;
+        std::string policy;          // one-line JSON, or DYNAMIC
+        std::string status;          // empty for a run that ended normally
+        std::string hostname;
+        report_pairs_t agent_header;
+        report_pairs_t agent_host;
+        report_region_t agent_region;
+        double runtime = 0.0;        // application start to loop end (s)
+        double startup = 0.0;        // job start to the first sample (s)
+        double overhead = 0.0;       // controller time outside the agent's wait() (s)
+        double network_bytes = 0.0;  // bytes the node sent through the tree
+    };
+
+    class Reporter
+    {
+        public:
+            /// Opens (truncates) path at once, so that a bad path fails
+            /// before the run, and pushes the signals it accumulates (call
+            /// before the first read_batch()).
+            Reporter(const std::string &path,
+                     geopm::PlatformIO &platform_io,
+                     const geopm::PlatformTopo &platform_topo,
+                     const std::vector<SignalRequest> &signals);
+            ~Reporter();
+            Reporter(const Reporter &other) = delete;
+            Reporter &operator=(const Reporter &other) = delete;
+            /// Accumulate the values of the last read_batch().
+            void update(void);
+            /// Write the report; throws on a write error.
+            void generate(const ReportContent &content);
+        private:
+            struct Tracked
+            {
+                std::string label;
+                int signal_idx;
+                int behavior;
+                double last;        // last finite value
+                double total;       // monotone: sum of increments
+                double weighted;    // variable: sum of value * dt
+                double weight;      // variable: sum of dt
+            };
+            int track(const std::string &label, const std::string &name,
+                      int domain_type, int domain_idx);
+            double value(int tracked_idx) const;
+            report_pairs_t region_data(bool is_empty) const;
+
+            geopm::PlatformIO &m_platform_io;
+            std::string m_path;
+            FILE *m_file;
+            std::vector<Tracked> m_tracked;
+            int m_energy_idx;
+            int m_dram_energy_idx;
+            int m_cycles_thread_idx;
+            int m_cycles_reference_idx;
+            int m_frequency_idx;
+            size_t m_num_builtin;       // m_tracked entries before the user's signals
+            double m_sticker_frequency;
+            bool m_is_started;
+            geopm_time_s m_last_time;
+            double m_sync_runtime;
+    };
+}
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * How a node's controller talks to its parent and children in the tree of
+ * controllers. The controller loop is written only against this interface,
+ * so a multi-node implementation (in process, or over MPI) plugs in without
+ * touching the loop. Levels are numbered as in GEOPM: level 0 holds the
+ * leaves; a node that is the parent at levels 0..L-1 "controls" L levels
+ * and runs L + 1 agents.
+ */
+#ifndef GEOPM_BRIDGE_TREECOMM_HPP_INCLUDE
+#define GEOPM_BRIDGE_TREECOMM_HPP_INCLUDE
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace geopm_bridge
+{
+    class TreeComm
+    {
+        public:
+            TreeComm() = default;
+            virtual ~TreeComm() = default;
+            /// Levels at which this node is the parent (0 for a leaf-only
+            /// node); send_down() and receive_up() take these levels.
+            virtual int num_level_controlled(void) const = 0;
+            /// Levels this node takes part in, as a parent or a child.
+            virtual int max_level(void) const = 0;
+            /// Depth of the tree: the level of its root (0 for one node).
+            virtual int root_level(void) const = 0;
+            /// This node's rank among its siblings at level.
+            virtual int level_rank(int level) const = 0;
+            /// Number of children of each parent at level (the fan-in);
+            /// valid for 0 <= level < root_level().
+            virtual int level_size(int level) const = 0;
+            /// Send this node's sample to its parent at level.
+            virtual void send_up(int level, const std::vector<double> &sample) = 0;
+            /// Send one policy per child at level.
+            virtual void send_down(int level, const std::vector<std::vector<double> > &policy) = 0;
+            /// Collect one sample per child at level. True only when every
+            /// child sent a new sample since the last call and none holds
+            /// NaN; otherwise sample is left as it was (NaN never crosses).
+            virtual bool receive_up(int level, std::vector<std::vector<double> > &sample) = 0;
+            /// Take a new policy from the parent at level. True only when
+            /// one arrived since the last call and holds no NaN; otherwise
+            /// policy is left as it was.
+            virtual bool receive_down(int level, std::vector<double> &policy) = 0;
+            /// Bytes this node has sent through the tree.
+            virtual size_t overhead_send(void) const = 0;
+    };
+
+    /// The tree of a single node: no levels, no messages.
+    std::unique_ptr<TreeComm> make_single_node_tree_comm(void);
+}
+
+#endif
