@@ -130,7 +130,7 @@ namespace geopm_bridge
         return result;
     }
 
-    static NodeModelIOGroup::params_s enabled_params(void)
+    NodeModelIOGroup::params_s NodeModelIOGroup::configured_params(std::exception_ptr &config_error)
     {
         std::string text = trim(current_node().option("node_model", ""));
         if (text.empty() || text == "0") {
@@ -138,19 +138,20 @@ namespace geopm_bridge
                                    "or GEOPM_BRIDGE_NODE_MODEL)",
                                    GEOPM_ERROR_PLATFORM_UNSUPPORTED, __FILE__, __LINE__);
         }
-        return NodeModelIOGroup::parse_params(text);
+        try {
+            return parse_params(text);
+        }
+        catch (const geopm::Exception &) {
+            config_error = std::current_exception();
+            return parse_params("1");
+        }
     }
 
     NodeModelIOGroup::NodeModelIOGroup()
-        : NodeModelIOGroup(enabled_params())
-    {
-
-    }
-
-    NodeModelIOGroup::NodeModelIOGroup(const params_s &params)
         : BasicIOGroup(plugin_name())
-        , m_params(params)
+        , m_params(configured_params(m_config_error))
     {
+        const params_s &params = m_params;
         package_s initial {params.tdp, params.time_window, params.freq_max, params.freq_min,
                            params.load, NAN, NAN, 0.0, 0.0};
         settle(initial);
@@ -258,6 +259,9 @@ namespace geopm_bridge
 
     void NodeModelIOGroup::refresh(void)
     {
+        if (m_config_error) {
+            std::rethrow_exception(m_config_error);
+        }
         // Power has been constant since the last update: integrate exactly.
         geopm_time_s now;
         geopm_time(&now);
@@ -311,6 +315,8 @@ namespace geopm_bridge
 
     void NodeModelIOGroup::write_value(int id, int domain_idx, double setting)
     {
+        // Brings the integral up to date (and reports bad parameters).
+        refresh();
         const params_s &par = m_params;
         std::string problem;
         if (!std::isfinite(setting)) {
@@ -327,8 +333,6 @@ namespace geopm_bridge
                                    geopm::string_format_double(setting) + " " + problem,
                                    GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
-        // The old power applies up to now, the new one from now on.
-        refresh();
         package_s &package = m_package[domain_idx];
         switch (id) {
             case M_POWER_LIMIT:

@@ -6,6 +6,7 @@
 #ifndef GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
 #define GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,11 @@ namespace geopm_bridge
     /// variable GEOPM_BRIDGE_NODE_MODEL): "1" for the defaults, or
     /// comma-separated key=value parameters; empty or "0" leaves it off
     /// (the constructor then throws GEOPM_ERROR_PLATFORM_UNSUPPORTED, so
-    /// PlatformIO skips it). A bad key or value throws GEOPM_ERROR_INVALID
-    /// naming it. Parameters (per package; W, Hz, s):
+    /// PlatformIO skips it). A bad key or value is a GEOPM_ERROR_INVALID
+    /// naming it, thrown at the first read or write rather than by the
+    /// constructor: PlatformIO would silently skip the group and leave a
+    /// misconfigured job on the real hardware's controls. Parameters (per
+    /// package; W, Hz, s):
     ///
     ///   tdp=150           CPU_POWER_LIMIT_DEFAULT and the initial power limit
     ///   min_power=tdp/3   CPU_POWER_MIN_AVAIL
@@ -62,6 +66,12 @@ namespace geopm_bridge
     class NodeModelIOGroup : public BasicIOGroup
     {
         public:
+            /// Reads the node's "node_model" option.
+            NodeModelIOGroup();
+            virtual ~NodeModelIOGroup() = default;
+            static std::string plugin_name(void);
+            static std::unique_ptr<geopm::IOGroup> make_plugin(void);
+        private:
             struct params_s {
                 double tdp;
                 double min_power;
@@ -77,14 +87,10 @@ namespace geopm_bridge
             /// Parameters from the option text ("1" or "key=value,...");
             /// throws GEOPM_ERROR_INVALID naming a bad key or value.
             static params_s parse_params(const std::string &text);
+            /// The option's parameters; when they are bad, the defaults, with
+            /// the error kept in config_error.
+            static params_s configured_params(std::exception_ptr &config_error);
 
-            /// Reads the node's "node_model" option.
-            NodeModelIOGroup();
-            explicit NodeModelIOGroup(const params_s &params);
-            virtual ~NodeModelIOGroup() = default;
-            static std::string plugin_name(void);
-            static std::unique_ptr<geopm::IOGroup> make_plugin(void);
-        private:
             struct package_s {
                 // controls
                 double power_limit;
@@ -103,6 +109,8 @@ namespace geopm_bridge
             void write_value(int id, int domain_idx, double setting) override;
             void settle(package_s &package) const;
 
+            // Set when the parameters are bad (see the class comment).
+            std::exception_ptr m_config_error;
             const params_s m_params;
             std::vector<package_s> m_package;
             geopm_time_s m_last_update;
