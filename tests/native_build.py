@@ -8,6 +8,7 @@ there, else they build the runtime library from this checkout with CMake.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import functools
 import importlib
@@ -73,13 +74,13 @@ def _cmake_runtime() -> Runtime:
                 pass
             _check_run(configure)
         _check_run(["cmake", "--build", str(build_dir), "--target", "geopmbridge", "-j", "2"])
-        # Give the library the name GEOPM plugin builds link with, as the
-        # installed package does.
+        # Lay the library out as the installed package does: its soname
+        # plus the name GEOPM plugin builds link with.
         lib_dir = build_dir / "geopm-lib"
         lib_dir.mkdir(exist_ok=True)
-        alias = lib_dir / "libgeopmd.so"
-        if not alias.is_symlink():
-            alias.symlink_to(build_dir / "libgeopmbridge.so")
+        for alias in ("libgeopmd.so", "libgeopmbridge.so.0"):
+            if not (lib_dir / alias).is_symlink():
+                (lib_dir / alias).symlink_to(build_dir / "libgeopmbridge.so.0")
     return Runtime(REPO / "cpp" / "include", lib_dir, "cmake")
 
 
@@ -113,6 +114,7 @@ def driver() -> Path:
     """Build the command-driven test program (tests/drivers/geopm_driver.cpp)."""
     rt = runtime()
     out_dir = Path(tempfile.mkdtemp(prefix="geopm-driver-"))
+    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
     output = out_dir / "geopm_driver"
     _check_run([
         "g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", f"-I{rt.include_dir}",

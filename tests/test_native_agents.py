@@ -68,7 +68,9 @@ def test_monitor_runs_every_hook_without_touching_the_platform() -> None:
         ok(answer)
     _, _, validate, step, report, split, aggregate = answers
     assert validate == {"policy": []}
-    assert step == {"sample": [], "send": False, "trace": [], "writes": 0}
+    assert step == {
+        "sample": [], "samples": [[], [], []], "send": False, "trace": [], "writes": 0
+    }
     assert report == {
         "header": [], "host": [], "regions": 0, "trace_names": [], "trace_formats": 0
     }

@@ -9,6 +9,7 @@ installed, by ``geopm-bridge launch`` and ``geopm-bridge read``.
 
 from __future__ import annotations
 
+import math
 import subprocess
 from pathlib import Path
 
@@ -107,13 +108,12 @@ def test_agent_plugin_controls_frequency_on_the_node_model(plugin_dir: Path) -> 
     env = clean_env(
         GEOPM_PLUGIN_PATH=str(plugin_dir), GEOPM_BRIDGE_NODE_MODEL="1", GEOPM_PERIOD="0.05"
     )
-    idle_freq = 1.2e9
-    # Thresholds of 0: any idle time at all asks for the idle frequency.
+    idle_freq, busy_freq = 1.2e9, 2.4e9
     answers = run_driver(
         [
             "make idle_frequency",
             "init 0 - 1",
-            f"step 6 0 0 {idle_freq} nan",
+            f"step 8 0.5 0.5 {idle_freq} {busy_freq}",
             "read CPU_FREQUENCY_MAX_CONTROL board 0",
             "report",
         ],
@@ -122,16 +122,25 @@ def test_agent_plugin_controls_frequency_on_the_node_model(plugin_dir: Path) -> 
     for answer in answers:
         ok(answer)
     step = answers[2]
-    user, system, idle = step["sample"]
-    assert 0.0 <= user <= 1.0 and 0.0 <= system <= 1.0 and 0.0 < idle <= 1.0
-    assert user + system + idle == pytest.approx(1.0)
-    assert step["trace"] == [idle, idle_freq]
-    assert step["writes"] == 1
-    assert answers[3]["value"] == pytest.approx(idle_freq)
+    for user, system, idle in step["samples"][1:]:
+        assert 0.0 <= min(user, system, idle) and max(user, system, idle) <= 1.0
+        assert user + system + idle == pytest.approx(1.0)
+    # Each period acts on the previous period's idle fraction: above the
+    # threshold it asks for the idle frequency, below it the busy one. How
+    # idle this machine is varies, so follow the samples it saw.
+    expected = math.nan
+    for _, _, idle in step["samples"][:-1]:
+        if idle > 0.5:
+            expected = idle_freq
+        elif idle < 0.5:
+            expected = busy_freq
+    assert not math.isnan(expected)
+    assert step["trace"] == [step["sample"][2], expected]
+    assert ok(answers[3])["value"] == pytest.approx(expected)
     assert answers[4]["trace_names"] == ["IDLE_FRACTION", "FREQUENCY_REQUEST"]
-    assert [key for key, _ in answers[4]["host"]] == [
-        "Lowest idle fraction", "Highest idle fraction", "Frequency changes"
-    ]
+    host = dict(answers[4]["host"])
+    assert set(host) == {"Lowest idle fraction", "Highest idle fraction", "Frequency changes"}
+    assert int(host["Frequency changes"]) == step["writes"] >= 1
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@
  *   validate V...                 validate_policy()
  *   split NUM_CHILD V...          split_policy() + do_send_policy()
  *   aggregate C0 C1 ...           aggregate_sample() + do_send_sample()
- *   step COUNT V...               COUNT leaf iterations in the controller's order
+ *   step COUNT V...               COUNT leaf iterations in the controller's order;
+ *                                 answers the last sample and the sample after each
  *   report                        report_header/report_host/trace names
  *   enforce V...                  enforce_policy()
  */
@@ -252,6 +253,7 @@ namespace
                 auto &pio = geopm::platform_io();
                 std::vector<double> sample(m_num_sample, NAN);
                 std::vector<double> trace(m_agent->trace_names().size(), NAN);
+                std::string samples = "[";
                 int num_write = 0;
                 bool is_sent = false;
                 for (int iter = 0; iter < count; ++iter) {
@@ -267,8 +269,10 @@ namespace
                     m_agent->sample_platform(sample);
                     m_agent->trace_values(trace);
                     is_sent = m_agent->do_send_sample();
+                    samples += (iter ? ", " : "") + json(sample);
                 }
-                return "{\"sample\": " + json(sample) + ", \"send\": " +
+                return "{\"sample\": " + json(sample) + ", \"samples\": " + samples +
+                       "], \"send\": " +
                        (is_sent ? "true" : "false") + ", \"trace\": " + json(trace) +
                        ", \"writes\": " + std::to_string(num_write) + "}";
             }

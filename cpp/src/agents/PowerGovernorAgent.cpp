@@ -38,6 +38,15 @@ namespace geopm
             }
         }
 
+        void check_policy_size(const std::vector<double> &policy, const std::string &method)
+        {
+            if (policy.size() != PowerGovernorAgent::M_NUM_POLICY) {
+                throw Exception("PowerGovernorAgent::" + method + "(): expected 1 policy value, got " +
+                                std::to_string(policy.size()),
+                                GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            }
+        }
+
         // Checked first so a platform without power support fails with the
         // missing name rather than a generic read error.
         double read_board_signal(PlatformIO &pio, const std::string &name)
@@ -130,6 +139,7 @@ namespace geopm
 
     void PowerGovernorAgent::validate_policy(std::vector<double> &policy) const
     {
+        check_policy_size(policy, "validate_policy");
         double &budget = policy[M_POLICY_POWER];
         if (std::isnan(budget)) {
             budget = m_tdp_power_setting;
@@ -257,12 +267,7 @@ namespace geopm
 
     void PowerGovernorAgent::enforce_policy(const std::vector<double> &policy) const
     {
-        if (policy.size() != M_NUM_POLICY) {
-            throw Exception("PowerGovernorAgent::enforce_policy(): expected " +
-                            std::to_string(M_NUM_POLICY) + " policy value, got " +
-                            std::to_string(policy.size()),
-                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
+        check_policy_size(policy, "enforce_policy");
         m_platform_io.write_control("CPU_POWER_LIMIT_CONTROL", GEOPM_DOMAIN_BOARD, 0,
                                     policy[M_POLICY_POWER]);
     }
