@@ -99,6 +99,16 @@ def print_status(
     write_json(status_document(status, reason, message), stream)
 
 
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, after servo closed the pipe, so the final flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except OSError:
+        pass
+
+
 def is_progress(doc: Mapping[str, Any]) -> bool:
     """Tell whether a driver output document is a progress line (it has a ``progress`` key)."""
     return "progress" in doc

@@ -1,0 +1,346 @@
+"""The GEOPM adjust driver (servo-adjust-geopm), run as a real process.
+
+Most tests drive it against the controller stand-in of geopm_standin.py, a
+real process that follows the endpoint file protocol; the last one runs the
+whole stack: servo's aggregator, this driver in adjust.d, and a real
+``geopm-bridge launch`` with the power_governor agent.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from geopm_helpers import (
+    POWER_CAP,
+    DriverDir,
+    Standin,
+    adjust_request,
+    geopm_section,
+)
+from servo_helpers import catches_signal, parse_lines, wait_for
+
+
+@pytest.fixture
+def ddir(tmp_path: Path) -> DriverDir:
+    return DriverDir(tmp_path / "servo")
+
+
+@pytest.fixture
+def prefix(tmp_path: Path) -> Path:
+    return tmp_path / "job" / "endpoint"
+
+
+@pytest.fixture
+def standins() -> Iterator[list[Standin]]:
+    started: list[Standin] = []
+    yield started
+    for standin in started:
+        standin.stop()
+
+
+@pytest.fixture
+def governor(prefix: Path, standins: list[Standin]) -> Standin:
+    """A stand-in power_governor-like controller with CPU_POWER_LIMIT=200 and OTHER=7 in force."""
+    prefix.parent.mkdir(parents=True)
+    standin = Standin(prefix, "power_governor", ["CPU_POWER_LIMIT=200", "OTHER=7"])
+    standins.append(standin)
+    return standin
+
+
+def start_standin(
+    standins: list[Standin],
+    prefix: Path,
+    *args: str,
+    agent: str = "power_governor",
+    policy: tuple[str, ...] = ("CPU_POWER_LIMIT",),
+) -> Standin:
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    standin = Standin(prefix, agent, list(policy), *args)
+    standins.append(standin)
+    return standin
+
+
+def power_cap(result_doc: dict) -> dict:
+    return result_doc["application"]["components"]["node"]["settings"]["power_cap"]
+
+
+# --- version, info, query ---------------------------------------------------------
+
+
+def test_version_and_info(ddir: DriverDir) -> None:
+    res = ddir.run("--version")
+    assert res.returncode == 0
+    assert res.stdout == "geopm 1.0\n"
+    res = ddir.run("--info", "app1")
+    assert res.returncode == 0
+    assert res.docs == [{"version": "geopm 1.0", "has_cancel": True}]
+
+
+def test_query_reports_policy_in_force(ddir: DriverDir, governor: Standin) -> None:
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("--query", "app1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.docs == [
+        {
+            "application": {
+                "components": {
+                    "node": {
+                        "settings": {
+                            "power_cap": {
+                                "type": "range",
+                                "value": 200,
+                                "min": 50,
+                                "max": 300,
+                                "step": 10,
+                                "unit": "W",
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    ]
+    assert not governor.policy_path.exists()  # a query writes nothing
+
+
+@pytest.mark.parametrize("nan_flag", [[], ["--nan-as-string"]])
+def test_query_nan_policy_reports_default_else_min(
+    ddir: DriverDir, prefix: Path, standins: list[Standin], nan_flag: list[str]
+) -> None:
+    start_standin(standins, prefix, *nan_flag)
+    ddir.configure(geopm_section(prefix))
+    assert power_cap(ddir.run("--describe", "app1").docs[0])["value"] == 50
+    section = geopm_section(prefix)
+    section["settings"]["CPU_POWER_LIMIT"]["default"] = 280
+    ddir.configure(section)
+    assert power_cap(ddir.run("--query", "app1").docs[0])["value"] == 280
+
+
+def test_query_nan_policy_reports_last_written_value(
+    ddir: DriverDir, prefix: Path, standins: list[Standin]
+) -> None:
+    standin = start_standin(standins, prefix, "--never-apply")
+    ddir.configure(geopm_section(prefix, timeout=0.2))
+    res = ddir.run("app1", stdin=adjust_request(120))
+    assert res.status["reason"] == "timeout"
+    assert standin.sample()["policy"] == {"CPU_POWER_LIMIT": None}
+    assert power_cap(ddir.run("--query", "app1").docs[0])["value"] == 120
+
+
+# --- adjust --------------------------------------------------------------------------
+
+
+def test_adjust_writes_policy_and_waits_until_applied(ddir: DriverDir, governor: Standin) -> None:
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("app1", stdin=adjust_request(150))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.status["status"] == "ok"
+    assert res.status["reason"] == "success"
+    assert "CPU_POWER_LIMIT=150" in res.status["message"]
+    percents = [p["progress"] for p in res.progress]
+    assert percents == sorted(percents) and percents[-1] == 100
+
+    written = governor.written_policy()
+    # The name servo does not control keeps its value in force.
+    assert written["policy"] == {"CPU_POWER_LIMIT": 150, "OTHER": 7}
+    seq = written["seq"]
+    assert seq in governor.accepted()
+    sample = governor.sample()
+    assert sample["policy_seq"] >= seq and sample["policy"]["CPU_POWER_LIMIT"] == 150
+    assert power_cap(ddir.run("--query", "app1").docs[0])["value"] == 150
+
+    # A second adjust uses a fresh seq.
+    res = ddir.run("app1", stdin=adjust_request(300))
+    assert res.status["status"] == "ok", res.stdout
+    assert governor.written_policy()["seq"] > seq
+    assert governor.sample()["policy"]["CPU_POWER_LIMIT"] == 300
+
+
+def test_adjust_seq_above_existing_policy_file(ddir: DriverDir, governor: Standin) -> None:
+    # Another writer's file with a large seq, not yet accepted (unknown name).
+    other = governor.prefix.with_name("other-writer.tmp")
+    other.write_text('{"seq": 41, "policy": {"NOT_A_POLICY": 1}}')
+    os.replace(other, governor.policy_path)
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("app1", stdin=adjust_request(100))
+    assert res.status["status"] == "ok", res.stdout
+    assert governor.written_policy()["seq"] == 42
+    assert governor.accepted()[-1] == 42
+
+
+def test_adjust_timeout_when_controller_never_applies(
+    ddir: DriverDir, prefix: Path, standins: list[Standin]
+) -> None:
+    start_standin(standins, prefix, "--never-apply")
+    ddir.configure(geopm_section(prefix, timeout=0.5))
+    res = ddir.run("app1", stdin=adjust_request(100))
+    assert res.returncode == 1
+    status = res.status
+    assert status["status"] == "failed"
+    assert status["reason"] == "timeout"
+    assert str(prefix) in status["message"] and "0.5 s" in status["message"]
+    assert res.progress  # it told servo what it was doing
+
+
+def test_agent_mismatch(ddir: DriverDir, prefix: Path, standins: list[Standin]) -> None:
+    standin = start_standin(standins, prefix, agent="monitor", policy=())
+    ddir.configure(geopm_section(prefix))
+    for args, stdin in ((["--query", "app1"], None), (["app1"], adjust_request(100))):
+        res = ddir.run(*args, stdin=stdin)
+        assert res.returncode == 1
+        assert res.status["reason"] == "agent-mismatch"
+        assert "'monitor'" in res.status["message"]
+        assert "'power_governor'" in res.status["message"]
+    assert not standin.policy_path.exists()
+
+
+def test_configured_policy_unknown_to_agent(ddir: DriverDir, governor: Standin) -> None:
+    section = geopm_section(governor.prefix)
+    section["settings"]["FREQ_MAX"] = dict(POWER_CAP, setting="freq")
+    ddir.configure(section)
+    res = ddir.run("--query", "app1")
+    assert res.status["reason"] == "bad-config"
+    assert "FREQ_MAX" in res.status["message"]
+    assert "CPU_POWER_LIMIT, OTHER" in res.status["message"]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "text"),
+    [
+        (400, "out-of-range", "out of range [50, 300]"),
+        (40, "out-of-range", "out of range"),
+        (155, "out-of-range", "multiple of step 10"),
+        ("200", "invalid-value", "not a number"),
+        (True, "invalid-value", "not a number"),
+    ],
+)
+def test_bad_value_rejected(
+    ddir: DriverDir, governor: Standin, value: object, reason: str, text: str
+) -> None:
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("app1", stdin=adjust_request(value))
+    assert res.returncode == 1
+    assert res.status["status"] == "rejected"
+    assert res.status["reason"] == reason
+    assert text in res.status["message"] and "power_cap" in res.status["message"]
+    assert not governor.policy_path.exists()
+
+
+def test_unknown_setting_rejected(ddir: DriverDir, governor: Standin) -> None:
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("app1", stdin=adjust_request(1.5, setting="cpu"))
+    assert res.status["status"] == "rejected"
+    assert res.status["reason"] == "unknown-setting"
+    assert "'cpu'" in res.status["message"] and "'node'" in res.status["message"]
+    request = adjust_request(100)
+    request["application"]["settings"] = {"replicas": {"value": 2}}
+    res = ddir.run("app1", stdin=request)
+    assert res.status["reason"] == "unknown-setting" and "replicas" in res.status["message"]
+    assert not governor.policy_path.exists()
+
+
+def test_missing_endpoint(ddir: DriverDir, prefix: Path) -> None:
+    ddir.configure(geopm_section(prefix))
+    for args, stdin in ((["--query", "app1"], None), (["app1"], adjust_request(100))):
+        res = ddir.run(*args, stdin=stdin)
+        assert res.returncode == 1
+        assert res.status["status"] == "failed"
+        assert res.status["reason"] == "endpoint-not-found"
+        assert f"{prefix}.sample" in res.status["message"]
+
+
+def test_controller_not_running(ddir: DriverDir, governor: Standin) -> None:
+    governor.stop()
+    assert governor.sample()["running"] is False
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("app1", stdin=adjust_request(100))
+    assert res.status["reason"] == "controller-not-running"
+    assert f"{governor.prefix}.sample" in res.status["message"]
+    assert not governor.policy_path.exists()
+
+
+def test_controller_stops_while_waiting(
+    ddir: DriverDir, prefix: Path, standins: list[Standin]
+) -> None:
+    standin = start_standin(standins, prefix, "--never-apply")
+    ddir.configure(geopm_section(prefix, timeout=60))
+    proc = ddir.start("app1", stdin=adjust_request(100))
+    wait_for(lambda: standin.policy_path.exists())
+    standin.stop()
+    out, err = proc.communicate(timeout=30)
+    status = parse_lines(out)[-1]
+    assert proc.returncode == 1, err
+    assert status["reason"] == "controller-not-running"
+    assert "stopped before applying" in status["message"]
+
+
+def test_sigusr1_cancels_the_wait(ddir: DriverDir, prefix: Path, standins: list[Standin]) -> None:
+    standin = start_standin(standins, prefix, "--never-apply")
+    ddir.configure(geopm_section(prefix, timeout=120))
+    proc = ddir.start("app1", stdin=adjust_request(100))
+    wait_for(lambda: standin.policy_path.exists() and catches_signal(proc.pid, signal.SIGUSR1))
+    proc.send_signal(signal.SIGUSR1)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    status = parse_lines(out)[-1]
+    assert status["status"] == "canceled"
+    assert "SIGUSR1" in status["message"] and str(standin.policy_path) in status["message"]
+
+
+def test_sigterm_terminates(ddir: DriverDir, prefix: Path, standins: list[Standin]) -> None:
+    standin = start_standin(standins, prefix, "--never-apply")
+    ddir.configure(geopm_section(prefix, timeout=120))
+    proc = ddir.start("app1", stdin=adjust_request(100))
+    wait_for(lambda: standin.policy_path.exists() and catches_signal(proc.pid, signal.SIGTERM))
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert parse_lines(out)[-1]["status"] == "terminated"
+
+
+# --- configuration errors -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (lambda s: s.pop("agent"), "geopm.agent: missing"),
+        (lambda s: s.pop("endpoint"), "geopm.endpoint: missing"),
+        (lambda s: s.pop("settings"), "geopm.settings: missing"),
+        (lambda s: s.update(timeout=0), "geopm.timeout"),
+        (lambda s: s.update(agnet="x"), "geopm.agnet: unknown key"),
+        (lambda s: s["settings"]["CPU_POWER_LIMIT"].pop("max"), "CPU_POWER_LIMIT.max: missing"),
+        (lambda s: s["settings"]["CPU_POWER_LIMIT"].update(min=300), "min (300) must be less"),
+        (lambda s: s["settings"]["CPU_POWER_LIMIT"].update(step="ten"), "CPU_POWER_LIMIT.step"),
+        (lambda s: s["settings"]["CPU_POWER_LIMIT"].update(default=55), "CPU_POWER_LIMIT.default"),
+    ],
+)
+def test_bad_config_names_the_key(ddir: DriverDir, prefix: Path, change: object, key: str) -> None:
+    section = geopm_section(prefix)
+    change(section)  # type: ignore[operator]
+    ddir.configure(section)
+    for args, stdin in ((["--query", "app1"], None), (["app1"], adjust_request(100))):
+        res = ddir.run(*args, stdin=stdin)
+        assert res.returncode == 1
+        assert res.status["reason"] == "bad-config"
+        assert key in res.status["message"]
+
+
+def test_missing_section(ddir: DriverDir, prefix: Path) -> None:
+    ddir.configure(geopm_section(prefix), name="other")
+    res = ddir.run("--query", "app1")
+    assert res.status["reason"] == "bad-config"
+    assert "no 'geopm' section" in res.status["message"]
+
+
+def test_usage_and_bad_input(ddir: DriverDir, governor: Standin) -> None:
+    res = ddir.run()
+    assert res.returncode == 2 and res.status["reason"] == "usage"
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("app1", stdin="not json")
+    assert res.returncode == 1 and res.status["reason"] == "bad-input"
