@@ -144,19 +144,19 @@ def test_time_grows_and_is_a_monotone_cpu_signal(start: Any) -> None:
 def test_procstat_times_grow_and_board_is_the_sum_of_cpus(start: Any) -> None:
     probe = start()
     num_cpu = probe.ok("topo")["cpu"]
-    for name in ("USER_TIME", "PROCSTAT::IDLE_TIME"):
+    for name in PROCSTAT_COLUMNS:
         probe.ok(f"push {name} board 0")
         for cpu in range(num_cpu):
-            probe.ok(f"push {name} cpu {cpu}")
+            probe.ok(f"push PROCSTAT::{name} cpu {cpu}")
     before = probe.batch()
-    probe.ok("sleep 0.05")
+    probe.ok("sleep 0.1")
     after = probe.batch()
     assert all(old <= new for old, new in zip(before, after, strict=True))
     for values in (before, after):
-        for start_idx in (0, num_cpu + 1):
+        for start_idx in range(0, len(values), num_cpu + 1):
             board, cpus = values[start_idx], values[start_idx + 1:start_idx + 1 + num_cpu]
             assert board == pytest.approx(sum(cpus), rel=1e-12)
-    # Some CPU was busy or idle during the sleep.
+    # The CPUs spent the sleep in some state.
     assert sum(after) > sum(before)
     info = probe.ok("info PROCSTAT::USER_TIME")
     assert (info["domain"], info["aggregation"], info["behavior"]) == (
@@ -327,16 +327,17 @@ def test_powercap_energy_unwraps_and_power_is_its_rate(start: Any, fake_root: Pa
     assert board0 == 2.0
     assert math.isnan(power0)  # a rate needs two batches
     energy_file.write_text(f"{limit - 1000000}\n")
-    probe.ok("sleep 0.1")
+    probe.ok("sleep 0.2")
     time1, energy1, power1, _ = probe.batch()
     # The counter wrapped: 40 J past its range since the last batch.
     energy_file.write_text("39000000\n")
-    probe.ok("sleep 0.1")
+    probe.ok("sleep 0.2")
     time2, energy2, power2, _ = probe.batch()
     assert energy1 == pytest.approx((limit - 1000000) * 1e-6)
     assert energy2 - energy1 == pytest.approx(40.000001, rel=1e-9)
-    assert power1 == pytest.approx((energy1 - energy0) / (time1 - time0), rel=1e-2)
-    assert power2 == pytest.approx(40.000001 / (time2 - time1), rel=1e-2)
+    # TIME and POWERCAP read the clock at slightly different moments.
+    assert power1 == pytest.approx((energy1 - energy0) / (time1 - time0), rel=5e-2)
+    assert power2 == pytest.approx(40.000001 / (time2 - time1), rel=5e-2)
     info = probe.ok("info CPU_ENERGY")
     assert (info["aggregation"], info["behavior"]) == ("sum", BEHAVIOR_MONOTONE)
 
@@ -437,14 +438,15 @@ def test_node_model_energy_integrates_power(start: Any) -> None:
         probe.ok(f"adjust {limit} {setting}")
         probe.ok("write_batch")
         rows.append(probe.batch())
-        probe.ok("sleep 0.05")
+        probe.ok("sleep 0.2")
         rows.append(probe.batch())
     for prev, curr in zip(rows, rows[1:], strict=False):
         elapsed = curr[0] - prev[0]
         assert curr[1] > prev[1]
         assert curr[3] > prev[3]
-        if elapsed > 0.04:  # the sleeps, where no control changed
-            assert curr[1] - prev[1] == pytest.approx(prev[2] * elapsed, rel=2e-2)
+        if elapsed >= 0.2:  # the sleeps, where no control changed
+            # TIME and NODE_MODEL read the clock at slightly different moments.
+            assert curr[1] - prev[1] == pytest.approx(prev[2] * elapsed, rel=5e-2)
     assert rows[-1][2] < rows[0][2]
 
 

@@ -33,7 +33,8 @@ namespace geopm_bridge
     ///   load=0.8          initial NODE_MODEL::LOAD: the workload's dynamic
     ///                     power at freq_max as a fraction of tdp-idle_power
     ///                     (above 1 it wants more than TDP)
-    ///   freq_min=1e9, freq_max=3e9, freq_sticker=2.1e9 (clamped into range)
+    ///   freq_min=1e9, freq_max=3e9, freq_sticker=2.1e9 (this default is
+    ///                     clamped into [freq_min, freq_max])
     ///   dram_power=10     DRAM power, constant
     ///   time_window=1     initial CPU_POWER_TIME_WINDOW_CONTROL
     ///

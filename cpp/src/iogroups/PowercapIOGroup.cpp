@@ -54,6 +54,12 @@ namespace geopm_bridge
             return std::stoi(text.substr(prefix.size()));
         }
 
+        // The energy a power is derived from; any other id maps to itself.
+        int energy_of(int id)
+        {
+            return id == M_CPU_POWER ? M_CPU_ENERGY : id == M_DRAM_POWER ? M_DRAM_ENERGY : id;
+        }
+
         bool is_readable_number(const std::string &path)
         {
             try {
@@ -102,7 +108,7 @@ namespace geopm_bridge
         for (const auto &entry : entries) {
             size_t last_colon = entry.rfind(':');
             auto parent = package_of_zone.find(entry.substr(0, last_colon));
-            if (last_colon > ZONE_PREFIX.size() && parent != package_of_zone.end() &&
+            if (parent != package_of_zone.end() &&
                 read_name(root + '/' + entry + "/name") == "dram") {
                 m_zone[parent->second].dram_dir = root + '/' + entry;
             }
@@ -144,9 +150,7 @@ namespace geopm_bridge
         const int first_package = m_zone.begin()->first;
         for (const auto &qty : quantities) {
             // A power is offered where its energy is.
-            int source = qty.id == M_CPU_POWER ? M_CPU_ENERGY :
-                         qty.id == M_DRAM_POWER ? M_DRAM_ENERGY : qty.id;
-            std::string file = path(source, first_package);
+            std::string file = path(energy_of(qty.id), first_package);
             if (file.empty() || !is_readable_number(file)) {
                 continue;
             }
@@ -241,8 +245,7 @@ namespace geopm_bridge
     double PowercapIOGroup::read_value(int id, int domain_idx)
     {
         if (id == M_CPU_POWER || id == M_DRAM_POWER) {
-            int source = id == M_CPU_POWER ? M_CPU_ENERGY : M_DRAM_ENERGY;
-            rate_s now {true, {}, energy(source, domain_idx)};
+            rate_s now {true, {}, energy(energy_of(id), domain_idx)};
             geopm_time(&now.time);
             rate_s &prev = m_rate[std::make_pair(id, domain_idx)];
             double result = NAN;
@@ -267,14 +270,13 @@ namespace geopm_bridge
         if (id != M_CPU_POWER && id != M_DRAM_POWER) {
             return read_value(id, domain_idx);
         }
-        int source = id == M_CPU_POWER ? M_CPU_ENERGY : M_DRAM_ENERGY;
         geopm_time_s begin;
         geopm_time(&begin);
-        double first = energy(source, domain_idx);
+        double first = energy(energy_of(id), domain_idx);
         usleep(RATE_SLEEP * 1e6);
         geopm_time_s end;
         geopm_time(&end);
-        return (energy(source, domain_idx) - first) / geopm_time_diff(&begin, &end);
+        return (energy(energy_of(id), domain_idx) - first) / geopm_time_diff(&begin, &end);
     }
 
     void PowercapIOGroup::write_value(int id, int domain_idx, double setting)

@@ -61,7 +61,7 @@ namespace geopm_bridge
         std::string line;
         while (std::getline(lines, line)) {
             // Per-CPU lines only: "cpu3 ..." (the summary line is "cpu ...").
-            if (line.compare(0, 3, "cpu") != 0 || line.size() < 4 || !std::isdigit(line[3])) {
+            if (line.compare(0, 3, "cpu") != 0 || line.size() < 4 || !std::isdigit((unsigned char)line[3])) {
                 continue;
             }
             std::istringstream fields(line.substr(3));
