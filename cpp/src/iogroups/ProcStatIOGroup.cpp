@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "geopm/Agg.hpp"
-#include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm_topo.h"
 
