@@ -119,6 +119,11 @@ namespace geopm_bridge
         char time_text[64] = {};
         geopm_time_string(sizeof(time_text), time_text);
         m_start_time = time_text;
+        // A bad policy file is refused before any agent exists.
+        if (config.endpoint.empty()) {
+            m_file_policy = std::make_unique<FilePolicy>(config.policy_path, config.agent,
+                                                         m_policy_names);
+        }
         for (int level = 0; level <= m_num_level_ctl; ++level) {
             m_agent.push_back(geopm::agent_factory().make_plugin(config.agent));
         }
@@ -126,10 +131,6 @@ namespace geopm_bridge
             size_t num_child = m_tree_comm->level_size(level);
             m_out_policy[level].assign(num_child, std::vector<double>(m_policy_names.size(), NAN));
             m_in_sample[level].assign(num_child, std::vector<double>(m_sample_names.size(), NAN));
-        }
-        if (config.endpoint.empty()) {
-            m_file_policy = std::make_unique<FilePolicy>(config.policy_path, config.agent,
-                                                         m_policy_names);
         }
     }
 
@@ -389,7 +390,6 @@ namespace geopm_bridge
 
     void Controller::finish(const std::string &status)
     {
-        double runtime = seconds_since(m_app_start);
         // A final reading so the totals cover the whole run.
         capture([&]() {
             m_platform_io.read_batch();
@@ -397,6 +397,7 @@ namespace geopm_bridge
                 m_reporter->update();
             }
         });
+        double runtime = seconds_since(m_app_start);
         if (m_reporter) {
             ReportContent content;
             if (m_is_root) {

@@ -1,5 +1,7 @@
 #include "Reporter.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -63,7 +65,7 @@ namespace geopm_bridge
                        const std::vector<SignalRequest> &signals)
         : m_platform_io(platform_io)
         , m_path(path)
-        , m_file(nullptr)
+        
         , m_energy_idx(-1)
         , m_dram_energy_idx(-1)
         , m_cycles_thread_idx(-1)
@@ -75,10 +77,17 @@ namespace geopm_bridge
         , m_last_time{}
         , m_sync_runtime(0.0)
     {
-        m_file = fopen(m_path.c_str(), "w");
-        if (m_file == nullptr) {
+        // Fail now rather than after a long run, without leaving a file
+        // behind if the job never gets to write its report (as GEOPM).
+        bool is_new = access(m_path.c_str(), F_OK) != 0;
+        FILE *probe = fopen(m_path.c_str(), "a");
+        if (probe == nullptr) {
             throw geopm::Exception("cannot open the report file \"" + m_path + "\": " + strerror(errno),
                                    GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        fclose(probe);
+        if (is_new) {
+            (void)unlink(m_path.c_str());
         }
         auto names = platform_io.signal_names();
         auto board_signal = [&](const char *name) {
@@ -106,13 +115,6 @@ namespace geopm_bridge
                 track(signal.name + "@" + domain + "-" + std::to_string(idx),
                       signal.name, signal.domain_type, idx);
             }
-        }
-    }
-
-    Reporter::~Reporter()
-    {
-        if (m_file != nullptr) {
-            fclose(m_file);
         }
     }
 
@@ -208,10 +210,6 @@ namespace geopm_bridge
 
     void Reporter::generate(const ReportContent &content)
     {
-        if (m_file == nullptr) {
-            throw geopm::Exception("Reporter::generate(): the report was already written",
-                                   GEOPM_ERROR_LOGIC, __FILE__, __LINE__);
-        }
         std::string out;
         write_pairs(out, "", {
             {"GEOPM Version", geopm_version()},
@@ -269,9 +267,9 @@ namespace geopm_bridge
         });
         out += "\n";
 
-        bool is_ok = fwrite(out.data(), 1, out.size(), m_file) == out.size();
-        is_ok = fclose(m_file) == 0 && is_ok;
-        m_file = nullptr;
+        FILE *file = fopen(m_path.c_str(), "w");
+        bool is_ok = file != nullptr && fwrite(out.data(), 1, out.size(), file) == out.size();
+        is_ok = file != nullptr && fclose(file) == 0 && is_ok;
         if (!is_ok) {
             throw geopm::Exception("cannot write the report file \"" + m_path + "\": " + strerror(errno),
                                    GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);

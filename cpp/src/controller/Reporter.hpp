@@ -7,7 +7,6 @@
 #define GEOPM_BRIDGE_REPORTER_HPP_INCLUDE
 
 #include <cstdint>
-#include <cstdio>
 #include <map>
 #include <string>
 #include <utility>
@@ -49,16 +48,13 @@ namespace geopm_bridge
     class Reporter
     {
         public:
-            /// Opens (truncates) path at once, so that a bad path fails
+            /// Checks that path can be written, so that a bad path fails
             /// before the run, and pushes the signals it accumulates (call
             /// before the first read_batch()).
             Reporter(const std::string &path,
                      geopm::PlatformIO &platform_io,
                      const geopm::PlatformTopo &platform_topo,
                      const std::vector<SignalRequest> &signals);
-            ~Reporter();
-            Reporter(const Reporter &other) = delete;
-            Reporter &operator=(const Reporter &other) = delete;
             /// Accumulate the values of the last read_batch().
             void update(void);
             /// Write the report; throws on a write error.
@@ -81,7 +77,6 @@ namespace geopm_bridge
 
             geopm::PlatformIO &m_platform_io;
             std::string m_path;
-            FILE *m_file;
             std::vector<Tracked> m_tracked;
             int m_energy_idx;
             int m_dram_energy_idx;
