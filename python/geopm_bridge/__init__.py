@@ -6,8 +6,70 @@ The compiled runtime is loaded on first use of a name that needs it, so that
 
 from __future__ import annotations
 
+import importlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what __getattr__ resolves at run time, spelled out for type checkers
+    from ._api import (
+        DOMAIN_BOARD,
+        DOMAIN_CORE,
+        DOMAIN_CPU,
+        DOMAIN_GPU,
+        DOMAIN_GPU_CHIP,
+        DOMAIN_INVALID,
+        DOMAIN_MEMORY,
+        DOMAIN_NIC,
+        DOMAIN_PACKAGE,
+        DOMAIN_PACKAGE_INTEGRATED_GPU,
+        DOMAIN_PACKAGE_INTEGRATED_MEMORY,
+        DOMAIN_PACKAGE_INTEGRATED_NIC,
+        GEOPM_ERROR_AFFINITY,
+        GEOPM_ERROR_AGENT_UNSUPPORTED,
+        GEOPM_ERROR_DATA_STORE,
+        GEOPM_ERROR_FILE_PARSE,
+        GEOPM_ERROR_INVALID,
+        GEOPM_ERROR_LEVEL_RANGE,
+        GEOPM_ERROR_LOGIC,
+        GEOPM_ERROR_MSR_OPEN,
+        GEOPM_ERROR_MSR_READ,
+        GEOPM_ERROR_MSR_WRITE,
+        GEOPM_ERROR_NO_AGENT,
+        GEOPM_ERROR_NOT_IMPLEMENTED,
+        GEOPM_ERROR_PLATFORM_UNSUPPORTED,
+        GEOPM_ERROR_RUNTIME,
+        NUM_DOMAIN,
+        SIGNAL_BEHAVIOR_CONSTANT,
+        SIGNAL_BEHAVIOR_LABEL,
+        SIGNAL_BEHAVIOR_MONOTONE,
+        SIGNAL_BEHAVIOR_VARIABLE,
+        Agent,
+        AgentFactory,
+        AgentLoadError,
+        Aggregation,
+        FloatArray,
+        GeopmError,
+        JobConfig,
+        NativeAgent,
+        PlatformIO,
+        PlatformTopo,
+        Waiter,
+        agent_factory,
+        agent_names,
+        aggregate_sample,
+        environment_period,
+        error_message,
+        load_agents,
+        make_dictionary,
+        num_policy,
+        num_sample,
+        platform_io,
+        platform_topo,
+        policy_names,
+        register_agent,
+        run_job,
+        sample_names,
+    )
 
 __version__ = "0.1.0"
 
@@ -26,9 +88,76 @@ def get_library_dir() -> str:
 
 def __getattr__(name: str) -> Any:
     # Names of the compiled API are resolved on first access (PEP 562).
-    from . import _api
+    # Private and dunder names never load it: import machinery and tools
+    # probe those (a "from . import _api" here would even recurse).
+    if name in __all__ and not name.startswith("_"):
+        return getattr(importlib.import_module(f"{__name__}._api"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    try:
-        return getattr(_api, name)
-    except AttributeError:
-        raise AttributeError(f"module 'geopm_bridge' has no attribute {name!r}") from None
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = [
+    "__version__",
+    "get_include",
+    "get_library_dir",
+    "DOMAIN_BOARD",
+    "DOMAIN_CORE",
+    "DOMAIN_CPU",
+    "DOMAIN_GPU",
+    "DOMAIN_GPU_CHIP",
+    "DOMAIN_INVALID",
+    "DOMAIN_MEMORY",
+    "DOMAIN_NIC",
+    "DOMAIN_PACKAGE",
+    "DOMAIN_PACKAGE_INTEGRATED_GPU",
+    "DOMAIN_PACKAGE_INTEGRATED_MEMORY",
+    "DOMAIN_PACKAGE_INTEGRATED_NIC",
+    "GEOPM_ERROR_AFFINITY",
+    "GEOPM_ERROR_AGENT_UNSUPPORTED",
+    "GEOPM_ERROR_DATA_STORE",
+    "GEOPM_ERROR_FILE_PARSE",
+    "GEOPM_ERROR_INVALID",
+    "GEOPM_ERROR_LEVEL_RANGE",
+    "GEOPM_ERROR_LOGIC",
+    "GEOPM_ERROR_MSR_OPEN",
+    "GEOPM_ERROR_MSR_READ",
+    "GEOPM_ERROR_MSR_WRITE",
+    "GEOPM_ERROR_NOT_IMPLEMENTED",
+    "GEOPM_ERROR_NO_AGENT",
+    "GEOPM_ERROR_PLATFORM_UNSUPPORTED",
+    "GEOPM_ERROR_RUNTIME",
+    "NUM_DOMAIN",
+    "SIGNAL_BEHAVIOR_CONSTANT",
+    "SIGNAL_BEHAVIOR_LABEL",
+    "SIGNAL_BEHAVIOR_MONOTONE",
+    "SIGNAL_BEHAVIOR_VARIABLE",
+    "Agent",
+    "AgentFactory",
+    "AgentLoadError",
+    "Aggregation",
+    "FloatArray",
+    "GeopmError",
+    "JobConfig",
+    "NativeAgent",
+    "PlatformIO",
+    "PlatformTopo",
+    "Waiter",
+    "agent_factory",
+    "agent_names",
+    "aggregate_sample",
+    "environment_period",
+    "error_message",
+    "load_agents",
+    "make_dictionary",
+    "num_policy",
+    "num_sample",
+    "platform_io",
+    "platform_topo",
+    "policy_names",
+    "register_agent",
+    "run_job",
+    "sample_names",
+]

@@ -1,0 +1,135 @@
+/*
+ * The agent factory from Python: register Python agent classes as real
+ * plugins of geopm::agent_factory(), make agents, and the geopm::Agent
+ * dictionary helpers.
+ */
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pybind11/stl.h>
+
+#include "geopm/Agent.hpp"
+
+#include "python_agent.hpp"
+
+namespace geopm_bridge
+{
+    namespace bindings
+    {
+        namespace
+        {
+            /// A native agent made from Python: held, not driven.
+            struct NativeAgent
+            {
+                std::string name;
+                std::unique_ptr<geopm::Agent> agent;
+            };
+
+            agent_hook_e hook_of(const std::string &name)
+            {
+                for (int hook = 0; hook < M_NUM_HOOK; ++hook) {
+                    if (name == AGENT_HOOK_NAMES[hook]) {
+                        return static_cast<agent_hook_e>(hook);
+                    }
+                }
+                throw py::value_error("unknown agent hook \"" + name + "\"");
+            }
+
+            void register_python_agent(const std::string &name, py::handle cls,
+                                       const std::vector<std::string> &policy_names,
+                                       const std::vector<std::string> &sample_names,
+                                       const std::vector<std::string> &overridden,
+                                       double period, const py::sequence &aggregation)
+            {
+                auto spec = std::make_shared<AgentSpec>(name, cls);
+                for (const auto &hook : overridden) {
+                    spec->is_overridden[hook_of(hook)] = true;
+                }
+                spec->num_policy = static_cast<int>(policy_names.size());
+                spec->num_sample = static_cast<int>(sample_names.size());
+                spec->period = period;
+                if (py::len(aggregation) != sample_names.size()) {
+                    throw py::value_error(name + ": one aggregation per sample is needed");
+                }
+                for (py::handle entry : aggregation) {
+                    spec->aggregation.push_back(agg_function(entry, name + ".sample_aggregation"));
+                    spec->is_aggregation_python |= !py::isinstance<py::str>(entry);
+                }
+                std::shared_ptr<const AgentSpec> shared = spec;
+                auto make = [shared]() -> std::unique_ptr<geopm::Agent> {
+                    py::gil_scoped_acquire gil;
+                    try {
+                        return std::make_unique<PythonAgent>(shared, shared->cls.get()());
+                    }
+                    catch (py::error_already_set &error) {
+                        throw_from_python(shared->name + ".__init__()", error);
+                    }
+                };
+                geopm::agent_factory().register_plugin(
+                    name, make, geopm::Agent::make_dictionary(policy_names, sample_names));
+            }
+
+            py::object make_plugin(const std::string &name)
+            {
+                std::unique_ptr<geopm::Agent> agent = geopm::agent_factory().make_plugin(name);
+                auto *python_agent = dynamic_cast<PythonAgent *>(agent.get());
+                if (python_agent != nullptr) {
+                    // The Python object is the agent; the trampoline made
+                    // for the C++ side is not needed here.
+                    return python_agent->instance();
+                }
+                return py::cast(NativeAgent{name, std::move(agent)});
+            }
+        }
+
+        void init_factory(py::module_ &module)
+        {
+            module.def("_register_python_agent", &register_python_agent,
+                       py::arg("name"), py::arg("cls"), py::arg("policy_names"),
+                       py::arg("sample_names"), py::arg("overridden"), py::arg("period"),
+                       py::arg("aggregation"),
+                       "Register a validated Python agent class in geopm::agent_factory()\n"
+                       "(use geopm_bridge.agent_factory().register_plugin()).");
+            module.def("make_plugin", &make_plugin, py::arg("name"),
+                       "A new agent: the Python object of a Python agent, else a NativeAgent.");
+            module.def("plugin_names", [] { return geopm::agent_factory().plugin_names(); },
+                       "Agent names in registration order (built-ins, plugins, Python agents).");
+            module.def("dictionary", [](const std::string &name) {
+                    return geopm::agent_factory().dictionary(name);
+                }, py::arg("name"), "The registration dictionary of an agent.");
+            module.def("agent_names", &geopm::Agent::agent_names, "All registered agent names.");
+
+            module.def("num_policy", py::overload_cast<const std::string &>(&geopm::Agent::num_policy),
+                       py::arg("agent"));
+            module.def("num_policy",
+                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::num_policy),
+                       py::arg("dictionary"), "Number of policy values, by agent name or dictionary.");
+            module.def("num_sample", py::overload_cast<const std::string &>(&geopm::Agent::num_sample),
+                       py::arg("agent"));
+            module.def("num_sample",
+                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::num_sample),
+                       py::arg("dictionary"), "Number of sample values, by agent name or dictionary.");
+            module.def("policy_names", py::overload_cast<const std::string &>(&geopm::Agent::policy_names),
+                       py::arg("agent"));
+            module.def("policy_names",
+                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::policy_names),
+                       py::arg("dictionary"), "Policy names, by agent name or dictionary.");
+            module.def("sample_names", py::overload_cast<const std::string &>(&geopm::Agent::sample_names),
+                       py::arg("agent"));
+            module.def("sample_names",
+                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::sample_names),
+                       py::arg("dictionary"), "Sample names, by agent name or dictionary.");
+            module.def("make_dictionary", &geopm::Agent::make_dictionary,
+                       py::arg("policy_names"), py::arg("sample_names"),
+                       "The registration dictionary for these policy and sample names.");
+
+            py::class_<NativeAgent>(module, "NativeAgent",
+                                    "A C++ agent made by make_plugin(); opaque from Python.")
+                .def_property_readonly("name", [](const NativeAgent &self) { return self.name; })
+                .def("__repr__", [](const NativeAgent &self) {
+                    return "<geopm_bridge.NativeAgent '" + self.name + "'>";
+                });
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/*
+ * Entry point of geopm_bridge._core. Import it through the geopm_bridge
+ * package, which first loads the runtime library with RTLD_GLOBAL so that
+ * C++ plugins resolve geopm:: symbols against it.
+ */
+#include "bindings.hpp"
+
+namespace geopm_bridge
+{
+    namespace bindings
+    {
+        GilRef::GilRef(py::handle obj)
+            : m_obj(obj.inc_ref().ptr())
+        {
+        }
+
+        GilRef::~GilRef()
+        {
+            if (m_obj == nullptr || !Py_IsInitialized()) {
+                return;
+            }
+            PyGILState_STATE state = PyGILState_Ensure();
+            Py_DECREF(m_obj);
+            PyGILState_Release(state);
+        }
+    }
+}
+
+PYBIND11_MODULE(_core, module)
+{
+    using namespace geopm_bridge::bindings;
+    module.doc() = "C++ core of geopm_bridge: agent trampoline, factory, PlatformIO, controller.";
+    init_exceptions(module);
+    init_agent(module);
+    init_factory(module);
+    init_platform(module);
+    init_job(module);
+    init_testing(module);
+}
