@@ -41,7 +41,8 @@ namespace geopm
         void check_policy_size(const std::vector<double> &policy, const std::string &method)
         {
             if (policy.size() != PowerGovernorAgent::M_NUM_POLICY) {
-                throw Exception("PowerGovernorAgent::" + method + "(): expected 1 policy value, got " +
+                throw Exception("PowerGovernorAgent::" + method +
+                                "(): expected 1 policy value, got " +
                                 std::to_string(policy.size()),
                                 GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
@@ -72,10 +73,8 @@ namespace geopm
         , m_tdp_power_setting(read_board_signal(m_platform_io, "CPU_POWER_LIMIT_DEFAULT"))
         , m_power_gov(std::move(power_gov))
         , m_waiter(std::move(waiter))
-        , m_level(-1)
-        , m_num_children(0)
         , m_power_signal_idx(-1)
-        , m_agg_func(M_NUM_SAMPLE)
+        , m_agg_func{Agg::average, Agg::logical_and, Agg::average}  // per m_sample_e
         , m_last_power_budget(NAN)
         , m_power_budget_changed(false)
         , m_do_send_sample(false)
@@ -111,19 +110,14 @@ namespace geopm
     {
         if (level < 0 || level > (int)fan_in.size()) {
             throw Exception("PowerGovernorAgent::init(): level " + std::to_string(level) +
-                            " is out of range for a tree of " +
-                            std::to_string(fan_in.size()) + " levels",
+                            " is outside [0, " + std::to_string(fan_in.size()) +
+                            "] for this tree",
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
-        m_level = level;
-        m_num_children = level == 0 ? 0 : fan_in[level - 1];
-        if (m_level == 0) {
+        if (level == 0) {
             // Only the leaf touches the hardware.
             init_platform_io();
         }
-        m_agg_func[M_SAMPLE_POWER] = Agg::average;
-        m_agg_func[M_SAMPLE_IS_CONVERGED] = Agg::logical_and;
-        m_agg_func[M_SAMPLE_POWER_ENFORCED] = Agg::average;
     }
 
     void PowerGovernorAgent::init_platform_io(void)
@@ -224,7 +218,9 @@ namespace geopm
         if (m_do_send_sample) {
             const double median = Agg::median({m_power_history.begin(), m_power_history.end()});
             out_sample[M_SAMPLE_POWER] = median;
-            out_sample[M_SAMPLE_IS_CONVERGED] = median <= m_last_power_budget;
+            // A relative slack of 1e-9 keeps rounding in the power sums
+            // from reading as a budget overrun.
+            out_sample[M_SAMPLE_IS_CONVERGED] = median <= m_last_power_budget * (1.0 + 1e-9);
             out_sample[M_SAMPLE_POWER_ENFORCED] = m_adjusted_power;
         }
     }

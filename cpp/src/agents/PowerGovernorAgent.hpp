@@ -86,8 +86,6 @@ namespace geopm
             const double m_tdp_power_setting;
             std::unique_ptr<PowerGovernor> m_power_gov;
             std::shared_ptr<Waiter> m_waiter;
-            int m_level;
-            int m_num_children;
             int m_power_signal_idx;
             std::vector<std::function<double(const std::vector<double> &)> > m_agg_func;
             double m_last_power_budget;
