@@ -198,6 +198,19 @@ def test_most_recently_registered_iogroup_wins_a_shared_name(build: Path, tmp_pa
         assert ok(who)["value"] == expected
 
 
+def test_iogroup_that_cannot_start_is_left_out(build: Path, tmp_path: Path,
+                                               sysfs_root: Path) -> None:
+    directory = install(build, tmp_path / "a", "RTCORE_A.so", "libgeopmiogroup_a.so.2.1.0")
+    install(build, directory, "RTCORE_B.so", "libgeopmiogroup_b.so.2.1.0")
+    iogroups, info = run_probe(build, ["iogroups", "info RTCORE_WHO"],
+                               GEOPM_PLUGIN_PATH=str(directory),
+                               GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+                               RTCORE_FAIL_CONSTRUCTOR="RTCORE_B")
+    assert "RTCORE_B" in ok(iogroups)["iogroups"]  # registered, but its constructor throws
+    assert "RTCORE_A::CPU_INDEX" in ok(info)["signals"]
+    assert not any(name.startswith("RTCORE_B::") for name in info["signals"])
+
+
 # ----------------------------------------------------------------- PlatformIO
 
 @pytest.fixture

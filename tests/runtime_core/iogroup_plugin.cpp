@@ -2,7 +2,8 @@
  * An IOGroup plugin for tests/test_runtime_core.py with signals and controls
  * at several native domains. Built with -DIOGROUP_NAME='"NAME"' and
  * -DWHO_VALUE=N; every build also offers the shared board signal RTCORE_WHO
- * (= WHO_VALUE), to see which IOGroup wins a name.
+ * (= WHO_VALUE), to see which IOGroup wins a name. The constructor throws
+ * when RTCORE_FAIL_CONSTRUCTOR names the IOGroup.
  *
  *   <NAME>::CPU_INDEX      cpu      value = CPU index, agg sum
  *   <NAME>::PACKAGE_VALUE  package  value = 10 + package index, agg average
@@ -11,6 +12,7 @@
  *   <NAME>::READ_COUNT     board    number of read_batch() calls
  */
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,6 +58,11 @@ namespace
                          {"RTCORE_WHO", {GEOPM_DOMAIN_BOARD, false, geopm::Agg::expect_same}}}
                 , m_read_count(0)
             {
+                const char *fail = getenv("RTCORE_FAIL_CONSTRUCTOR");
+                if (fail != nullptr && name() == fail) {
+                    throw geopm::Exception("TestIOGroup: asked to fail", GEOPM_ERROR_RUNTIME,
+                                           __FILE__, __LINE__);
+                }
                 m_control[PREFIX + "SETTING"] = std::vector<double>(m_num_cpu, 0.0);
                 m_control[PREFIX + "BUDGET"] = std::vector<double>(m_num_cpu, 0.0);
             }

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -29,10 +30,11 @@ namespace geopm_bridge
                    std::all_of(text.begin(), text.end(), [](char cc) { return cc >= '0' && cc <= '9'; });
         }
 
-        bool is_directory(const std::string &path)
+        bool is_readable_directory(const std::string &path)
         {
             struct stat info;
-            return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+            return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode) &&
+                   access(path.c_str(), R_OK | X_OK) == 0;
         }
 
         // What went wrong inside a plugin's load, as text and error code.
@@ -155,7 +157,7 @@ namespace geopm
         // Check the whole path before loading anything, so that a bad entry
         // does not leave a half-loaded set of plugins behind.
         for (const auto &dir : directories) {
-            if (!geopm_bridge::is_directory(dir)) {
+            if (!geopm_bridge::is_readable_directory(dir)) {
                 throw Exception("GEOPM_PLUGIN_PATH entry \"" + dir + "\" is not a readable directory",
                                 GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
