@@ -23,17 +23,25 @@ namespace geopm_bridge
         std::vector<std::string> report_signals; // GEOPM_REPORT_SIGNALS, "NAME[@domain]"
         std::vector<std::string> trace_signals;  // GEOPM_TRACE_SIGNALS, "NAME[@domain]"
         int max_fan_out = 16;                    // GEOPM_MAX_FAN_OUT
-        int simulate_nodes = 0;                  // 0: this node only
+        int simulate_nodes = 0;                  // GEOPM_BRIDGE_SIMULATE_NODES; 0 or 1: this node only
         std::vector<std::string> app_argv;       // the application and its arguments
 
         static JobConfig from_environment(void);
     };
 
     /// Run the job: save controls, start the application, loop
-    /// walk_down(); wait(); walk_up(); until it exits (or SIGINT/SIGTERM),
-    /// then write the report and trace and restore controls. Returns the
-    /// application's exit code (128 + signal if it was killed). Throws
-    /// geopm::Exception on error, after the same clean-up.
+    /// walk_down(); wait(); walk_up(); until it exits, then write the report
+    /// and trace and restore controls (docs/controller.md).
+    ///
+    /// Returns the application's exit code (128 + signal if a signal
+    /// killed it). SIGINT/SIGTERM to this process stop the job: the
+    /// application is terminated and 128 + that signal is returned. With no
+    /// application (empty app_argv) the job runs until SIGINT/SIGTERM and
+    /// returns 0. Errors (an agent hook or the platform throwing, an
+    /// application that cannot start, bad input) are thrown after the same
+    /// clean-up; an exception from an agent is rethrown unchanged. One job
+    /// at a time per process: the controller owns the SIGINT, SIGTERM and
+    /// SIGCHLD handlers while it runs.
     int run_job(const JobConfig &config);
 }
 
