@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -461,6 +462,11 @@ def test_agg_names_and_types(build: Path) -> None:
                               "round_trip": name}
     assert answers[-1]["error"] == GEOPM_ERROR_INVALID
     assert "mean" in answers[-1]["what"]
+
+
+def test_region_hash_is_zlib_crc32(build: Path) -> None:
+    [answer] = run_probe(build, ["hash MPI_Barrier"])
+    assert ok(answer) == {"c": zlib.crc32(b"MPI_Barrier"), "cxx": zlib.crc32(b"MPI_Barrier")}
 
 
 # -------------------------------------------------------------- Agent statics

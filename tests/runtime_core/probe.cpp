@@ -26,6 +26,7 @@
  *   savecontrol                       SaveControl JSON round trip
  *   node ROOT                         a second NodeContext with sysfs_root=ROOT
  *   c_api                             the geopm_pio_* / geopm_topo_* C functions
+ *   hash TEXT                         geopm_crc32_str() and geopm::hash() of TEXT
  */
 #include <time.h>
 
@@ -50,6 +51,7 @@
 #include "geopm/Waiter.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 #include "geopm_error.h"
+#include "geopm_hash.h"
 #include "geopm_pio.h"
 #include "geopm_topo.h"
 
@@ -375,6 +377,12 @@ namespace
                    ", \"read_message\": " + json(std::string(message)) +
                    ", \"valid_nan\": " + json(geopm_pio_check_valid_value(NAN)) +
                    ", \"valid_one\": " + json(geopm_pio_check_valid_value(1.0)) + "}";
+        }
+        if (command == "hash") {
+            std::string text;
+            args >> text;
+            return "{\"c\": " + json(static_cast<double>(geopm_crc32_str(text.c_str()))) +
+                   ", \"cxx\": " + json(static_cast<double>(geopm::hash(text))) + "}";
         }
         throw geopm::Exception("probe: unknown command \"" + command + "\"",
                                GEOPM_ERROR_INVALID, __FILE__, __LINE__);

@@ -37,7 +37,8 @@ namespace geopm_bridge
                    access(path.c_str(), R_OK | X_OK) == 0;
         }
 
-        // What went wrong inside a plugin's load, as text and error code.
+        // Rethrow an error raised while loading path, naming the file and
+        // keeping the error code.
         void rethrow_for_plugin(const std::string &path, std::exception_ptr error)
         {
             try {
@@ -66,8 +67,8 @@ namespace geopm_bridge
                 handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
             }
             catch (...) {
-                // A plugin's constructor threw something other than a
-                // registration error straight through dlopen().
+                // Something other than register_plugin() threw from a
+                // plugin's load-time code, through dlopen(): best effort.
                 pending = std::current_exception();
             }
             t_pending_error = nullptr;
