@@ -203,35 +203,25 @@ namespace geopm_bridge
             }
             throw;
         }
-        if (signals.stop_signal() == 0) {
-            capture([&]() {
-                m_platform_io.read_batch();
-                if (m_reporter) {
-                    m_reporter->update();
-                }
-                m_startup = seconds_since(m_job_start);
-                loop(signals, app.get());
-            });
-        }
+        capture([&]() {
+            m_platform_io.read_batch();
+            if (m_reporter) {
+                m_reporter->update();
+            }
+            m_startup = seconds_since(m_job_start);
+            loop(signals, app.get());
+        });
         // Without an application a signal is the normal end of the job.
-        int stop_signal = signals.stop_signal();
-        bool is_interrupted = stop_signal != 0 && !m_config.app_argv.empty();
-        std::string status;
-        if (m_error) {
-            status = "error: " + what_of(m_error);
-        }
-        else if (is_interrupted) {
-            status = std::string("interrupted by ") + (stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        }
+        int interrupt_signal = m_config.app_argv.empty() ? 0 : signals.stop_signal();
         if (app != nullptr) {
             app->terminate(M_TERMINATE_GRACE);
         }
-        finish(status);
+        finish(interrupt_signal);
         if (m_error) {
             std::rethrow_exception(m_error);
         }
-        if (is_interrupted) {
-            return 128 + stop_signal;
+        if (interrupt_signal != 0) {
+            return 128 + interrupt_signal;
         }
         return app != nullptr ? app->exit_code() : 0;
     }
@@ -388,7 +378,7 @@ namespace geopm_bridge
         return true;
     }
 
-    void Controller::finish(const std::string &status)
+    void Controller::finish(int interrupt_signal)
     {
         // A final reading so the totals cover the whole run.
         capture([&]() {
@@ -409,7 +399,13 @@ namespace geopm_bridge
             content.profile = m_profile;
             content.agent = m_config.agent;
             content.policy = m_config.endpoint.empty() ? m_file_policy->json() : "DYNAMIC";
-            content.status = status.empty() && m_error ? "error: " + what_of(m_error) : status;
+            if (m_error) {
+                content.status = "error: " + what_of(m_error);
+            }
+            else if (interrupt_signal != 0) {
+                content.status = std::string("interrupted by ") +
+                                 (interrupt_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            }
             content.hostname = m_hostname;
             content.runtime = runtime;
             content.startup = m_startup;

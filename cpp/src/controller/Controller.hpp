@@ -51,8 +51,9 @@ namespace geopm_bridge
             void walk_down(void);
             void walk_up(void);
             /// Final reading, report, trace, controls restored: each step
-            /// runs even if an earlier one failed.
-            void finish(const std::string &status);
+            /// runs even if an earlier one failed. interrupt_signal: the
+            /// signal that stopped the job early, or 0.
+            void finish(int interrupt_signal);
             [[noreturn]] void bad_output(int level, const char *hook, const std::string &what) const;
             void check_size(int level, const char *hook, const char *name,
                             size_t actual, size_t expected) const;

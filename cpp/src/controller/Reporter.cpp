@@ -65,7 +65,6 @@ namespace geopm_bridge
                        const std::vector<SignalRequest> &signals)
         : m_platform_io(platform_io)
         , m_path(path)
-        
         , m_energy_idx(-1)
         , m_dram_energy_idx(-1)
         , m_cycles_thread_idx(-1)
@@ -169,7 +168,7 @@ namespace geopm_bridge
         }
     }
 
-    report_pairs_t Reporter::region_data(bool is_empty) const
+    report_pairs_t Reporter::region_data(void) const
     {
         double sync_runtime = m_sync_runtime;
         double energy = value(m_energy_idx);
@@ -202,8 +201,7 @@ namespace geopm_bridge
         }
         report_pairs_t result;
         for (const auto &kv : data) {
-            // An empty region (no epoch ever ran) has nothing accumulated.
-            result.emplace_back(kv.first, format_number(is_empty ? 0.0 : kv.second));
+            result.emplace_back(kv.first, format_number(kv.second));
         }
         return result;
     }
@@ -244,7 +242,7 @@ namespace geopm_bridge
         if (!regions.empty()) {
             out += "    Regions:\n" + regions;
         }
-        report_pairs_t totals = region_data(false);
+        report_pairs_t totals = region_data();
         // All of the run is outside any marked region.
         out += "    Unmarked Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(content.runtime)}, {"count", "0"}});
@@ -253,9 +251,12 @@ namespace geopm_bridge
         if (unmarked != content.agent_region.end()) {
             write_pairs(out, "      ", unmarked->second);
         }
+        // No epoch is ever counted: nothing accumulates there.
         out += "    Epoch Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", "0"}, {"count", "0"}});
-        write_pairs(out, "      ", region_data(true));
+        for (const auto &kv : totals) {
+            out += "      " + kv.first + ": 0\n";
+        }
         out += "    Application Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(content.runtime)}, {"count", "0"}});
         write_pairs(out, "      ", totals);

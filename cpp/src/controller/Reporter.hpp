@@ -73,7 +73,7 @@ namespace geopm_bridge
             int track(const std::string &label, const std::string &name,
                       int domain_type, int domain_idx);
             double value(int tracked_idx) const;
-            report_pairs_t region_data(bool is_empty) const;
+            report_pairs_t region_data(void) const;
 
             geopm::PlatformIO &m_platform_io;
             std::string m_path;
