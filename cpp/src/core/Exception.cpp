@@ -31,17 +31,17 @@ namespace
             case GEOPM_ERROR_RUNTIME: return "Runtime error";
             case GEOPM_ERROR_LOGIC: return "Logic error";
             case GEOPM_ERROR_INVALID: return "Invalid argument";
-            case GEOPM_ERROR_FILE_PARSE: return "Unable to parse input file";
-            case GEOPM_ERROR_LEVEL_RANGE: return "Control hierarchy level is out of range";
-            case GEOPM_ERROR_NOT_IMPLEMENTED: return "Feature not yet implemented";
-            case GEOPM_ERROR_PLATFORM_UNSUPPORTED: return "Current platform not supported or unrecognized";
-            case GEOPM_ERROR_MSR_OPEN: return "Could not open MSR device";
-            case GEOPM_ERROR_MSR_READ: return "Could not read from MSR device";
-            case GEOPM_ERROR_MSR_WRITE: return "Could not write to MSR device";
-            case GEOPM_ERROR_AGENT_UNSUPPORTED: return "Specified Agent not supported or unrecognized";
-            case GEOPM_ERROR_AFFINITY: return "MPI ranks are not affinitized to distinct CPUs";
-            case GEOPM_ERROR_NO_AGENT: return "Requested agent is unavailable or invalid";
-            case GEOPM_ERROR_DATA_STORE: return "Encountered a data store error";
+            case GEOPM_ERROR_FILE_PARSE: return "Input file could not be parsed";
+            case GEOPM_ERROR_LEVEL_RANGE: return "Tree level out of range";
+            case GEOPM_ERROR_NOT_IMPLEMENTED: return "Not implemented";
+            case GEOPM_ERROR_PLATFORM_UNSUPPORTED: return "Platform is not supported";
+            case GEOPM_ERROR_MSR_OPEN: return "MSR device could not be opened";
+            case GEOPM_ERROR_MSR_READ: return "MSR device read failed";
+            case GEOPM_ERROR_MSR_WRITE: return "MSR device write failed";
+            case GEOPM_ERROR_AGENT_UNSUPPORTED: return "Agent is not supported";
+            case GEOPM_ERROR_AFFINITY: return "Processes are not bound to distinct CPUs";
+            case GEOPM_ERROR_NO_AGENT: return "No such agent";
+            case GEOPM_ERROR_DATA_STORE: return "Data store error";
             default: return nullptr;
         }
     }
