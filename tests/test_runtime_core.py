@@ -43,11 +43,8 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runtime-core-build")
     rt = runtime()
     include = f"-I{rt.include_dir}"
-    # -lgeopmd may be a link to the library under its own name (and soname)
-    # in another directory: search both.
-    real_dir = (rt.lib_dir / "libgeopmd.so").resolve().parent
     _gxx(include, str(SOURCES / "probe.cpp"), f"-L{rt.lib_dir}", "-lgeopmd",
-         f"-Wl,-rpath,{rt.lib_dir}:{real_dir}", "-o", str(out / "probe"))
+         f"-Wl,-rpath,{rt.lib_dir}", "-o", str(out / "probe"))
     # Plugins are built like GEOPM's tutorials: no library on the link line,
     # the geopm:: symbols resolve against the runtime already loaded.
     plugin = ["-shared", "-fPIC", include]
