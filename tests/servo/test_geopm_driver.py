@@ -8,20 +8,28 @@ whole stack: servo's aggregator, this driver in adjust.d, and a real
 
 from __future__ import annotations
 
+import csv
+import json
 import os
+import shlex
+import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from geopm_helpers import (
     POWER_CAP,
     DriverDir,
     Standin,
     adjust_request,
+    clean_env,
     geopm_section,
 )
-from servo_helpers import catches_signal, parse_lines, wait_for
+from servo_helpers import ServoDir, catches_signal, parse_lines, wait_for
 
 
 @pytest.fixture
@@ -104,6 +112,8 @@ def test_query_reports_policy_in_force(ddir: DriverDir, governor: Standin) -> No
             }
         }
     ]
+    # Whole numbers are JSON integers (servo checks the step of integers).
+    assert '"value":200,"min":50,"max":300,"step":10,"unit":"W"' in res.stdout
     assert not governor.policy_path.exists()  # a query writes nothing
 
 
@@ -230,6 +240,16 @@ def test_bad_value_rejected(
     assert not governor.policy_path.exists()
 
 
+def test_fractional_step_grid() -> None:
+    from geopm_bridge.servo.geopm_driver import SettingSpec
+
+    spec = SettingSpec.from_config("X", {"component": "c", "min": 0.1, "max": 1.0, "step": 0.1})
+    assert spec.setting == "X"
+    assert all(spec.value_problem(round(0.1 * k, 10)) is None for k in range(1, 11))
+    assert "multiple of step 0.1" in (spec.value_problem(0.25) or "")
+    assert "out of range" in (spec.value_problem(1.1) or "")
+
+
 def test_unknown_setting_rejected(ddir: DriverDir, governor: Standin) -> None:
     ddir.configure(geopm_section(governor.prefix))
     res = ddir.run("app1", stdin=adjust_request(1.5, setting="cpu"))
@@ -344,3 +364,117 @@ def test_usage_and_bad_input(ddir: DriverDir, governor: Standin) -> None:
     ddir.configure(geopm_section(governor.prefix))
     res = ddir.run("app1", stdin="not json")
     assert res.returncode == 1 and res.status["reason"] == "bad-input"
+
+
+# --- end to end: servo's aggregator, this driver, a live geopm-bridge launch ----------
+
+
+def _stack_problem() -> str | None:
+    """Why the compiled stack cannot be used here, or None when it can."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import geopm_bridge._core"],
+        env=clean_env(),
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode == 0:
+        return None
+    lines = probe.stderr.strip().splitlines()
+    return "geopm_bridge._core cannot be imported (install the package): " + (
+        lines[-1] if lines else f"exit {probe.returncode}"
+    )
+
+
+def _console_script(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"console script {name} not found: is the package installed?"
+    return found
+
+
+def _read_trace(path: Path) -> list[dict[str, str]]:
+    lines = [ln for ln in path.read_text().splitlines() if ln and not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="|"))
+
+
+def test_end_to_end_aggregator_adjusts_live_power_governor(tmp_path: Path) -> None:
+    problem = _stack_problem()
+    if problem:
+        pytest.skip(problem)
+    job = tmp_path / "job"
+    job.mkdir()
+    prefix, trace, report, release = (job / n for n in ("endpoint", "trace", "report", "release"))
+    # The application runs until the test lets it go, so the job outlives the adjustment
+    # however slow this machine is.
+    app = ["sh", "-c", 'until [ -e "$0" ]; do sleep 0.05; done', str(release)]
+    launch = subprocess.Popen(
+        [
+            _console_script("geopm-bridge"),
+            "launch",
+            "--node-model",
+            "--geopm-agent=power_governor",
+            f"--geopm-endpoint={prefix}",
+            f"--geopm-trace={trace}",
+            f"--geopm-report={report}",
+            "--geopm-period=0.01",
+            "--",
+            *app,
+        ],
+        cwd=job,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sample_path = Path(f"{prefix}.sample")
+    try:
+        wait_for(lambda: sample_path.exists() or launch.poll() is not None, timeout=120)
+        assert launch.poll() is None, launch.communicate()
+        before = json.loads(sample_path.read_text())
+        assert before["agent"] == "power_governor" and before["running"] is True
+        servo = ServoDir(tmp_path / "servo")
+        servo.add(
+            "01geopm",
+            f'#!/bin/sh\nexec {shlex.quote(_console_script("servo-adjust-geopm"))} "$@"\n',
+        )
+        section = geopm_section(prefix)
+        section["settings"]["CPU_POWER_LIMIT"]["default"] = 150
+        (servo.root / "config.yaml").write_text(yaml.safe_dump({"geopm": section}))
+        assert servo.run("--version").stdout.startswith("aggregator 2.0 (geopm 1.0")
+
+        query = servo.run("--query", "app1")
+        assert query.returncode == 0, query.stdout + query.stderr
+        assert power_cap(query.docs[-1])["value"] == 150  # NaN in force: the configured default
+
+        res = servo.run("app1", stdin=adjust_request(90))
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert res.status["status"] == "ok", res.stdout
+        assert res.progress[-1]["progress"] == 100
+        assert any("geopm: applied" in p.get("message", "") for p in res.progress)
+        assert power_cap(servo.run("--query", "app1").docs[-1])["value"] == 90
+
+        # Let the job end once the agent reports the new budget enforced.
+        wait_for(
+            lambda: json.loads(sample_path.read_text())["sample"]["POWER_AVERAGE_ENFORCED"] == 90,
+            timeout=60,
+        )
+    finally:
+        release.touch()
+        try:
+            out, err = launch.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            launch.kill()
+            out, err = launch.communicate()
+    assert launch.returncode == 0, out + err
+    assert json.loads(sample_path.read_text())["running"] is False
+
+    [trace_file] = job.glob("trace-*")
+    rows = _read_trace(trace_file)
+    budgets = [float(r["POWER_BUDGET"]) for r in rows]
+    # The default budget first, then the cap servo set.
+    assert budgets[0] > 90 and budgets[-1] == 90
+    power = [float(r["CPU_POWER"]) for r in rows]
+    assert power[0] > 90 and power[-1] <= 90 + 1e-6
+    assert "Policy: DYNAMIC" in report.read_text()

@@ -86,6 +86,11 @@ def format_value(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
+def _json_number(value: float) -> int | float:
+    # Whole numbers go out as JSON integers: servo checks the step only for integers.
+    return int(value) if value.is_integer() else value
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """One policy name of the agent, shown to servo as a range setting of a component."""
@@ -162,10 +167,10 @@ class SettingSpec:
         """The servo description of this setting with the given current value."""
         doc: JsonObject = {
             "type": "range",
-            "value": value,
-            "min": self.minimum,
-            "max": self.maximum,
-            "step": self.step,
+            "value": _json_number(value),
+            "min": _json_number(self.minimum),
+            "max": _json_number(self.maximum),
+            "step": _json_number(self.step),
         }
         if self.unit is not None:
             doc["unit"] = self.unit

@@ -34,11 +34,12 @@ CONFIG_TEMPLATE = """\
 # Example (uncomment and adapt; the keys inside a section are defined by
 # that driver, see its documentation):
 #
-# geopm:
-#   components:
-#     node:
-#       settings:
-#         power_cap: {min: 100, max: 300, step: 10, unit: W}
+# geopm:                               # servo-adjust-geopm (docs/servo.md)
+#   agent: power_governor
+#   endpoint: /tmp/job/endpoint        # the --geopm-endpoint of the running launch
+#   timeout: 30
+#   settings:
+#     CPU_POWER_LIMIT: {component: node, setting: power_cap, min: 50, max: 300, step: 10, unit: W}
 #
 # mydriver:
 #   some_option: some value
