@@ -7,11 +7,13 @@ way the controller does; power_governor runs on the simulated node model.
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from native_build import clean_env, ok, run_driver
+from native_build import clean_env, ok, require_cli, run_driver
 
 GEOPM_ERROR_INVALID = -3
 GEOPM_ERROR_AGENT_UNSUPPORTED = -11
@@ -220,3 +222,41 @@ def test_power_governor_enforce_policy(model_env: dict[str, str]) -> None:
     ok(answers[2])
     # A board write of a summed control is shared out over the packages.
     assert ok(answers[3])["value"] == pytest.approx(budget)
+
+
+def read_trace(path: Path) -> list[dict[str, str]]:
+    """Rows of a GEOPM trace file, keyed by column name."""
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    header = lines[0].split("|")
+    return [dict(zip(header, line.split("|"), strict=True)) for line in lines[1:]]
+
+
+def test_cli_power_governor_holds_the_budget(tmp_path: Path) -> None:
+    cli = require_cli()
+    budget = 90.0
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"CPU_POWER_LIMIT": budget}))
+    result = subprocess.run(
+        [*cli, "launch", "--node-model", "--geopm-agent=power_governor",
+         f"--geopm-policy={policy}", "--geopm-report=report.yaml", "--geopm-trace=trace",
+         "--", "sleep", "0.3"],
+        capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    rows = read_trace(trace)
+    assert len(rows) > 5
+    assert {float(row["POWER_BUDGET"]) for row in rows} == {budget}
+    assert float(rows[-1]["CPU_POWER"]) == pytest.approx(budget)
+
+
+def test_cli_power_governor_without_power_controls_fails_clearly(tmp_path: Path) -> None:
+    cli = require_cli()
+    env = clean_env(GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path))
+    result = subprocess.run(
+        [*cli, "launch", "--geopm-agent=power_governor", "--geopm-report=report.yaml",
+         "--", "true"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "CPU_POWER_MIN_AVAIL" in result.stderr

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from native_build import PLUGINS, clean_env, cli_command, compile_plugin, ok, run_driver, runtime
+from native_build import (
+    PLUGINS,
+    clean_env,
+    compile_plugin,
+    ok,
+    require_cli,
+    run_driver,
+    runtime,
+)
 
 GEOPM_ERROR_INVALID = -3
 
@@ -143,13 +151,10 @@ def test_agent_plugin_controls_frequency_on_the_node_model(plugin_dir: Path) -> 
     assert int(host["Frequency changes"]) == step["writes"] >= 1
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cli() -> list[str]:
-    """The installed ``geopm-bridge`` command; skips when it is not installed."""
-    command = cli_command()
-    if command is None:
-        pytest.skip("the geopm-bridge CLI is not installed (no script or no geopm_bridge._core)")
-    return command
+    """The installed ``geopm-bridge`` command (the test is skipped without it)."""
+    return require_cli()
 
 
 def test_cli_launch_runs_the_plugin_agent(cli: list[str], plugin_dir: Path,
