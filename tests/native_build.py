@@ -3,7 +3,8 @@
 The tests build programs and plugins the way a GEOPM user does: with g++,
 the GEOPM-compatible headers and ``-lgeopmd``. They use the installed
 package (``geopm_bridge.get_include()`` / ``get_library_dir()``) when it is
-there, else they build the runtime library from this checkout with CMake.
+there, else they build the runtime library from this checkout with CMake
+(in GEOPM_BRIDGE_TEST_BUILD_DIR if set, which also forces that build).
 """
 
 from __future__ import annotations
@@ -97,7 +98,13 @@ def _check_run(command: list[str]) -> None:
 
 @functools.cache
 def runtime() -> Runtime:
-    """Return the runtime to build against (built once per test session)."""
+    """Return the runtime to build against (built once per test session).
+
+    Setting GEOPM_BRIDGE_TEST_BUILD_DIR builds this checkout there even when
+    the package is installed.
+    """
+    if os.environ.get("GEOPM_BRIDGE_TEST_BUILD_DIR"):
+        return _cmake_runtime()
     return _installed_runtime() or _cmake_runtime()
 
 

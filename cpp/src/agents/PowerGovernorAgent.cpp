@@ -152,8 +152,9 @@ namespace geopm
                             std::to_string(m_max_power_setting) + "]",
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
-        // Every child gets the whole node budget; send only when it changes.
-        m_power_budget_changed = std::isnan(m_last_power_budget) || budget != m_last_power_budget;
+        // Every child gets the whole node budget; send only when it changes
+        // (the first budget always differs from the initial NaN).
+        m_power_budget_changed = budget != m_last_power_budget;
         if (m_power_budget_changed) {
             m_last_power_budget = budget;
             for (auto &child : out_policy) {
