@@ -125,7 +125,8 @@ class AgentFactory:
     def make_plugin(self, name: str) -> Agent | _core.NativeAgent:
         """A new agent ``name``: a new instance for a Python agent, else an opaque
         handle of the C++ agent."""
-        return _core.make_plugin(name)
+        agent: Agent | _core.NativeAgent = _core.make_plugin(name)
+        return agent
 
     def agent_class(self, name: str) -> type[Agent] | None:
         """The Python class registered as ``name``, or None for a C++ agent."""
