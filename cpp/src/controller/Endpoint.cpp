@@ -48,11 +48,6 @@ namespace geopm_bridge
         }
     }
 
-    const std::string &Endpoint::policy_path(void) const
-    {
-        return m_policy_path;
-    }
-
     bool Endpoint::is_policy_file_changed(void)
     {
         struct stat current;

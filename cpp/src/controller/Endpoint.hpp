@@ -40,7 +40,6 @@ namespace geopm_bridge
             /// Publish when at least 50 ms passed since the last time, or
             /// always when is_final (then "running" is false).
             void publish(double now, bool is_final = false);
-            const std::string &policy_path(void) const;
         private:
             bool is_policy_file_changed(void);
             void load_policy(void);
