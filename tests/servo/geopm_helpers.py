@@ -78,12 +78,11 @@ class Standin:
         path = Path(f"{self.prefix}.accepted")
         return [int(x) for x in path.read_text().split()] if path.exists() else []
 
-    def stop(self) -> str:
-        """Stop it (it publishes ``running: false``); returns its stderr."""
+    def stop(self) -> None:
+        """Stop it; it publishes ``running: false`` first."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        _, err = self.proc.communicate(timeout=10)
-        return err
+        self.proc.communicate(timeout=10)
 
 
 class DriverDir:
@@ -98,6 +97,7 @@ class DriverDir:
         (self.root / "config.yaml").write_text(yaml.safe_dump({name: section}))
 
     def env(self, **extra: str) -> dict[str, str]:
+        """Environment for the driver: the source tree first on PYTHONPATH."""
         return base_env(**extra)
 
     def run(self, *args: str, stdin: str | dict | None = None, **extra_env: str) -> Result:
@@ -134,7 +134,10 @@ class DriverDir:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """Environment that imports the installed package (no source tree on PYTHONPATH)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("GEOPM")}
-    env = {k: v for k, v in env.items() if not k.startswith("OPTUNE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "PYTHONPATH" and not k.startswith(("GEOPM", "OPTUNE_"))
+    }
     env.update(extra)
     return env

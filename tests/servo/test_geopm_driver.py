@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 from geopm_helpers import (
+    DRIVER_MODULE,
     POWER_CAP,
     DriverDir,
     Standin,
@@ -53,10 +54,7 @@ def standins() -> Iterator[list[Standin]]:
 @pytest.fixture
 def governor(prefix: Path, standins: list[Standin]) -> Standin:
     """A stand-in power_governor-like controller with CPU_POWER_LIMIT=200 and OTHER=7 in force."""
-    prefix.parent.mkdir(parents=True)
-    standin = Standin(prefix, "power_governor", ["CPU_POWER_LIMIT=200", "OTHER=7"])
-    standins.append(standin)
-    return standin
+    return start_standin(standins, prefix, policy=("CPU_POWER_LIMIT=200", "OTHER=7"))
 
 
 def start_standin(
@@ -310,6 +308,26 @@ def test_sigusr1_cancels_the_wait(ddir: DriverDir, prefix: Path, standins: list[
     status = parse_lines(out)[-1]
     assert status["status"] == "canceled"
     assert "SIGUSR1" in status["message"] and str(standin.policy_path) in status["message"]
+
+
+def test_sigusr1_before_the_request_writes_nothing(ddir: DriverDir, governor: Standin) -> None:
+    ddir.configure(geopm_section(governor.prefix))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", DRIVER_MODULE, "app1"],
+        cwd=ddir.root,
+        stdin=subprocess.PIPE,  # kept open: the driver waits for its request
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ddir.env(),
+    )
+    wait_for(lambda: catches_signal(proc.pid, signal.SIGUSR1))
+    proc.send_signal(signal.SIGUSR1)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    status = parse_lines(out)[-1]
+    assert status["status"] == "canceled" and "nothing was written" in status["message"]
+    assert not governor.policy_path.exists()
 
 
 def test_sigterm_terminates(ddir: DriverDir, prefix: Path, standins: list[Standin]) -> None:

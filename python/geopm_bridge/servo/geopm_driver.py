@@ -354,6 +354,8 @@ class Adjuster:
         self.config = config
         self.interrupts = interrupts
         self.endpoint = Endpoint(config.endpoint)
+        #: Seq of the policy this run wrote, once written.
+        self.written_seq: int | None = None
         io = protocol.io_timeout()
         self.progress_interval = PROGRESS_INTERVAL if io is None else min(PROGRESS_INTERVAL, io / 4)
 
@@ -373,14 +375,12 @@ class Adjuster:
         policy.update(wanted)
         self.interrupts.check()
         self.endpoint.write_policy(seq, policy)
+        self.written_seq = seq
         protocol.print_progress(
             10,
             f"policy seq {seq} written to {self.endpoint.policy_path}, waiting for the controller",
         )
-        try:
-            self.wait_applied(seq, wanted)
-        except Interrupted as exc:
-            raise _WrittenInterrupted(exc, self.endpoint, seq) from None
+        self.wait_applied(seq, wanted)
         protocol.print_progress(100, f"applied: {shown}")
         return protocol.status_document(
             "ok", "success", f"{shown} in force (policy seq {seq}, endpoint {self.endpoint.prefix})"
@@ -426,16 +426,6 @@ class Adjuster:
                     f"waiting for the controller to apply seq {seq} ({elapsed:.0f} s)",
                 )
             time.sleep(POLL_INTERVAL)
-
-
-class _WrittenInterrupted(Exception):
-    """An interruption that came after the policy file was written."""
-
-    def __init__(self, exc: Interrupted, endpoint: Endpoint, seq: int) -> None:
-        super().__init__(str(exc))
-        self.interrupted = exc
-        self.endpoint = endpoint
-        self.seq = seq
 
 
 def interrupted_status(exc: Interrupted, note: str | None = None) -> JsonObject:
@@ -511,11 +501,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
     interrupts = Interrupts()
-    interrupts.install()
+    adjuster: Adjuster | None = None
     try:
         if args.query:
-            protocol.write_json(cmd_query(load_config()))
-            return EXIT_OK
+            return _report(cmd_query(load_config()), EXIT_OK)
+        # Signals count only while adjusting; servo sends SIGUSR1 only then.
+        interrupts.install()
         interrupts.interruptible = True
         try:
             interrupts.check()  # a signal that came before this point
@@ -523,22 +514,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             interrupts.interruptible = False
         request = protocol.parse_settings(data)
-        status = Adjuster(load_config(), interrupts).run(request)
-        protocol.write_json(status)
-        return EXIT_OK
-    except _WrittenInterrupted as exc:
-        note = (
-            f"policy seq {exc.seq} was already written to {exc.endpoint.policy_path} "
-            "and may still be applied by the controller"
-        )
-        return _report(interrupted_status(exc.interrupted, note), _exit_code(exc.interrupted))
+        adjuster = Adjuster(load_config(), interrupts)
+        return _report(adjuster.run(request), EXIT_OK)
     except Interrupted as exc:
-        return _report(interrupted_status(exc, "nothing was written"), _exit_code(exc))
+        if adjuster is None or adjuster.written_seq is None:
+            note = "nothing was written"
+        else:
+            note = (
+                f"policy seq {adjuster.written_seq} was already written to "
+                f"{adjuster.endpoint.policy_path} and may still be applied by the controller"
+            )
+        return _report(interrupted_status(exc, note), _exit_code(exc))
     except ProtocolError as exc:
         return _report(exc.to_status(), EXIT_FAILED)
-    except BrokenPipeError:
-        protocol.silence_stdout()
-        return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - servo must get a status line, not a traceback
         if args.debug:
             traceback.print_exc()
