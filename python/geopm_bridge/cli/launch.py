@@ -76,7 +76,8 @@ def main(args: list[str]) -> int:
     if not app:
         raise UsageError("no application given: geopm-bridge launch [OPTIONS] -- APP [ARGS...]")
     environ = {name: value for name, value in vars(opts).items() if name.isupper() and value}
-    environ.setdefault("GEOPM_REPORT", _DEFAULT_REPORT)
+    if "GEOPM_REPORT" not in environ and "GEOPM_REPORT" not in os.environ:
+        environ["GEOPM_REPORT"] = _DEFAULT_REPORT
     if opts.geopm_ctl_local:
         environ["GEOPM_CTL_LOCAL"] = "true"
     if opts.node_model:
