@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <regex>
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
@@ -52,33 +53,9 @@ namespace geopm_bridge
             /// not there.
             bool is_double_format(const std::string &format)
             {
-                int num_conversion = 0;
-                for (size_t pos = 0; pos < format.size(); ++pos) {
-                    if (format[pos] != '%') {
-                        continue;
-                    }
-                    ++pos;
-                    if (pos < format.size() && format[pos] == '%') {
-                        continue;
-                    }
-                    while (pos < format.size() && std::string("-+ #0").find(format[pos]) != std::string::npos) {
-                        ++pos;
-                    }
-                    while (pos < format.size() && std::isdigit(static_cast<unsigned char>(format[pos]))) {
-                        ++pos;
-                    }
-                    if (pos < format.size() && format[pos] == '.') {
-                        ++pos;
-                        while (pos < format.size() && std::isdigit(static_cast<unsigned char>(format[pos]))) {
-                            ++pos;
-                        }
-                    }
-                    if (pos == format.size() || std::string("eEfFgGaA").find(format[pos]) == std::string::npos) {
-                        return false;
-                    }
-                    ++num_conversion;
-                }
-                return num_conversion == 1;
+                static const std::regex S_DOUBLE_FORMAT(
+                    R"(([^%]|%%)*%[-+ #0]*[0-9]*(\.[0-9]*)?[eEfFgGaA]([^%]|%%)*)");
+                return std::regex_match(format, S_DOUBLE_FORMAT);
             }
 
             std::string format_double(const std::string &format, double value)
@@ -96,23 +73,20 @@ namespace geopm_bridge
                 return result;
             }
 
-            std::string repr_of(py::handle obj)
-            {
-                return py::repr(obj);
-            }
-
             std::vector<std::pair<std::string, std::string> > to_pairs(py::handle result)
             {
                 std::vector<std::pair<std::string, std::string> > pairs;
                 for (py::handle item : result) {
-                    if (!PySequence_Check(item.ptr()) || py::isinstance<py::str>(item) ||
-                        py::len(item) != 2 || !py::isinstance<py::str>(item[py::int_(0)])) {
+                    bool is_pair = PySequence_Check(item.ptr()) && !py::isinstance<py::str>(item) &&
+                                   py::len(item) == 2;
+                    auto pair = py::reinterpret_borrow<py::sequence>(item);
+                    if (!is_pair || !py::isinstance<py::str>(pair[0])) {
                         throw py::type_error("expected (key, value) pairs with a str key, got " +
-                                             repr_of(item));
+                                             std::string(py::repr(item)));
                     }
                     // Values are printed into the report: any object is
                     // accepted and converted with str().
-                    pairs.emplace_back(py::str(item[py::int_(0)]), py::str(item[py::int_(1)]));
+                    pairs.emplace_back(py::str(pair[0]), py::str(pair[1]));
                 }
                 return pairs;
             }
@@ -122,15 +96,16 @@ namespace geopm_bridge
                 std::vector<std::string> names;
                 for (py::handle item : result) {
                     if (!py::isinstance<py::str>(item)) {
-                        throw py::type_error("expected str items, got " + repr_of(item));
+                        throw py::type_error("expected str items, got " +
+                                             std::string(py::repr(item)));
                     }
                     names.push_back(item.cast<std::string>());
                 }
                 return names;
             }
 
-            /// Shape of rows that must all have the same length (cols is
-            /// used when there is no row).
+            /// Width of rows that must all have the same length (cols
+            /// when there is no row).
             py::ssize_t uniform_width(const std::vector<std::vector<double> > &rows, size_t cols,
                                       const char *what)
             {
@@ -175,7 +150,7 @@ namespace geopm_bridge
                 };
             }
             throw py::type_error(where + ": an aggregation is a GEOPM Agg name or a callable, got " +
-                                 repr_of(spec));
+                                 std::string(py::repr(spec)));
         }
 
         PyObject *ArrayView::get(const double *data, py::ssize_t rows, py::ssize_t cols,
@@ -508,8 +483,9 @@ namespace geopm_bridge
                     if (py::isinstance<py::str>(item)) {
                         std::string format = item.cast<std::string>();
                         if (!is_double_format(format)) {
-                            throw py::value_error("format " + repr_of(item) + " must hold exactly one "
-                                                  "floating-point conversion such as %.3f or %g");
+                            throw py::value_error("format " + std::string(py::repr(item)) +
+                                                  " must hold exactly one floating-point "
+                                                  "conversion such as %.3f or %g");
                         }
                         formats.emplace_back([format](double value) {
                             return format_double(format, value);
@@ -530,7 +506,7 @@ namespace geopm_bridge
                     }
                     else {
                         throw py::type_error("expected a format string or a callable, got " +
-                                             repr_of(item));
+                                             std::string(py::repr(item)));
                     }
                 }
                 return formats;

@@ -100,27 +100,24 @@ namespace geopm_bridge
                 }, py::arg("name"), "The registration dictionary of an agent.");
             module.def("agent_names", &geopm::Agent::agent_names, "All registered agent names.");
 
-            module.def("num_policy", py::overload_cast<const std::string &>(&geopm::Agent::num_policy),
-                       py::arg("agent"));
-            module.def("num_policy",
-                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::num_policy),
+            using geopm::Agent;
+            using Dictionary = std::map<std::string, std::string>;
+            using Name = const std::string &;
+            module.def("num_policy", py::overload_cast<Name>(&Agent::num_policy), py::arg("agent"));
+            module.def("num_policy", py::overload_cast<const Dictionary &>(&Agent::num_policy),
                        py::arg("dictionary"), "Number of policy values, by agent name or dictionary.");
-            module.def("num_sample", py::overload_cast<const std::string &>(&geopm::Agent::num_sample),
-                       py::arg("agent"));
-            module.def("num_sample",
-                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::num_sample),
+            module.def("num_sample", py::overload_cast<Name>(&Agent::num_sample), py::arg("agent"));
+            module.def("num_sample", py::overload_cast<const Dictionary &>(&Agent::num_sample),
                        py::arg("dictionary"), "Number of sample values, by agent name or dictionary.");
-            module.def("policy_names", py::overload_cast<const std::string &>(&geopm::Agent::policy_names),
+            module.def("policy_names", py::overload_cast<Name>(&Agent::policy_names),
                        py::arg("agent"));
-            module.def("policy_names",
-                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::policy_names),
+            module.def("policy_names", py::overload_cast<const Dictionary &>(&Agent::policy_names),
                        py::arg("dictionary"), "Policy names, by agent name or dictionary.");
-            module.def("sample_names", py::overload_cast<const std::string &>(&geopm::Agent::sample_names),
+            module.def("sample_names", py::overload_cast<Name>(&Agent::sample_names),
                        py::arg("agent"));
-            module.def("sample_names",
-                       py::overload_cast<const std::map<std::string, std::string> &>(&geopm::Agent::sample_names),
+            module.def("sample_names", py::overload_cast<const Dictionary &>(&Agent::sample_names),
                        py::arg("dictionary"), "Sample names, by agent name or dictionary.");
-            module.def("make_dictionary", &geopm::Agent::make_dictionary,
+            module.def("make_dictionary", &Agent::make_dictionary,
                        py::arg("policy_names"), py::arg("sample_names"),
                        "The registration dictionary for these policy and sample names.");
 

@@ -50,12 +50,14 @@ namespace geopm_bridge
                                                                    int num_children)
                     {
                         fill(m_policy, in_policy);
-                        std::vector<std::vector<double> > out_policy(num_children, std::vector<double>(m_policy.size(), NAN));
+                        std::vector<std::vector<double> > out_policy(
+                            num_children, std::vector<double>(m_policy.size(), NAN));
                         m_agent->split_policy(m_policy, out_policy);
                         return out_policy;
                     }
 
-                    std::vector<double> aggregate_sample(const std::vector<std::vector<double> > &in_sample)
+                    std::vector<double> aggregate_sample(
+                        const std::vector<std::vector<double> > &in_sample)
                     {
                         m_agent->aggregate_sample(in_sample, m_sample);
                         return m_sample;
@@ -125,7 +127,8 @@ namespace geopm_bridge
                             m_agent->sample_platform(m_sample);
                             m_agent->trace_values(m_trace);
                         }
-                        std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - begin;
+                        std::chrono::duration<double> elapsed =
+                            std::chrono::steady_clock::now() - begin;
                         return elapsed.count();
                     }
 
@@ -161,16 +164,28 @@ namespace geopm_bridge
                 .def("init", &AgentDriver::init, release())
                 .def("validate_policy", &AgentDriver::validate_policy, release())
                 .def("split_policy", &AgentDriver::split_policy, release())
-                .def("do_send_policy", [](AgentDriver &self) { return self.agent().do_send_policy(); }, release())
+                .def("do_send_policy", [](AgentDriver &self) {
+                    return self.agent().do_send_policy();
+                }, release())
                 .def("aggregate_sample", &AgentDriver::aggregate_sample, release())
-                .def("do_send_sample", [](AgentDriver &self) { return self.agent().do_send_sample(); }, release())
+                .def("do_send_sample", [](AgentDriver &self) {
+                    return self.agent().do_send_sample();
+                }, release())
                 .def("adjust_platform", &AgentDriver::adjust_platform, release())
-                .def("do_write_batch", [](AgentDriver &self) { return self.agent().do_write_batch(); }, release())
+                .def("do_write_batch", [](AgentDriver &self) {
+                    return self.agent().do_write_batch();
+                }, release())
                 .def("sample_platform", &AgentDriver::sample_platform, release())
                 .def("wait", [](AgentDriver &self) { self.agent().wait(); }, release())
-                .def("report_header", [](AgentDriver &self) { return self.agent().report_header(); }, release())
-                .def("report_host", [](AgentDriver &self) { return self.agent().report_host(); }, release())
-                .def("report_region", [](AgentDriver &self) { return self.agent().report_region(); }, release())
+                .def("report_header", [](AgentDriver &self) {
+                    return self.agent().report_header();
+                }, release())
+                .def("report_host", [](AgentDriver &self) {
+                    return self.agent().report_host();
+                }, release())
+                .def("report_region", [](AgentDriver &self) {
+                    return self.agent().report_region();
+                }, release())
                 .def("trace_names", &AgentDriver::trace_names, release())
                 .def("trace_formats", &AgentDriver::trace_formats, release())
                 .def("trace_values", &AgentDriver::trace_values, release())
