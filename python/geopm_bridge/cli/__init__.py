@@ -56,8 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("geopm-bridge: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `geopm-bridge read | head`): not an error.
+        sys.stderr.close()
+        return 0
     except Exception as error:  # noqa: BLE001 - the one place errors become a message
         if debug:
             traceback.print_exc()
-        report_error(error)
+        report_error(error, debug)
         return 2 if isinstance(error, UsageError) else 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 
@@ -9,14 +10,27 @@ class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
 
 
-def report_error(error: BaseException) -> None:
-    """Print ``error`` for a user: its message, naming the program.
+# geopm::Exception::what() is "<geopm> <error text>: <message>: at <file>:<line>";
+# the user needs the message, the source position only with --debug.
+_GEOPM_PREFIX = re.compile(r"^<geopm> (?:[A-Za-z ,/-]+: )?")
+_SOURCE_SUFFIX = re.compile(r": at \S+:\d+\s*$", re.MULTILINE)
+
+
+def user_message(error: BaseException, debug: bool = False) -> str:
+    """The text to show a user for ``error``.
 
     Errors raised by an agent's hook carry the agent's Python traceback in
-    their message; it is printed whole because the user needs it to find the
-    fault. Everything else is one line.
+    their message; it is kept whole because the user needs it to find the
+    fault. Everything else is cut to its first line.
     """
     message = str(error).strip() or type(error).__name__
+    if not debug:
+        message = _SOURCE_SUFFIX.sub("", _GEOPM_PREFIX.sub("", message)).strip()
     if "Traceback (most recent call last)" not in message:
         message = message.splitlines()[0]
-    print(f"geopm-bridge: error: {message}", file=sys.stderr)
+    return message
+
+
+def report_error(error: BaseException, debug: bool = False) -> None:
+    """Print ``error`` on stderr, naming the program."""
+    print(f"geopm-bridge: error: {user_message(error, debug)}", file=sys.stderr)

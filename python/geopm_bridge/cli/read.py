@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 
+from typing import TYPE_CHECKING
+
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .._core import PlatformIO, PlatformTopo
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _list(pio: object, topo: object) -> None:
+def _list(pio: PlatformIO, topo: PlatformTopo) -> None:
     for kind, names, domain_of, describe in (
         ("signal", pio.signal_names(), pio.signal_domain_type, pio.signal_description),
         ("control", pio.control_names(), pio.control_domain_type, pio.control_description),
@@ -39,8 +44,14 @@ def _list(pio: object, topo: object) -> None:
         print(f"{kind.upper()}S")
         for name in sorted(names):
             domain = topo.domain_type_to_name(domain_of(name))
-            summary = describe(name).strip().splitlines()
-            print(f"  {name:<40} {domain:<8} {summary[0] if summary else ''}")
+            print(f"  {name:<40} {domain:<8} {_summary(describe(name))}")
+
+
+def _summary(description: str) -> str:
+    """The first line of a GEOPM-style description, without its "description:" label."""
+    lines = description.strip().splitlines()
+    first = lines[0].strip() if lines else ""
+    return first.removeprefix("description:").strip()
 
 
 def main(args: list[str]) -> int:
@@ -54,7 +65,7 @@ def main(args: list[str]) -> int:
     pio = _api.platform_io()
     topo = _api.platform_topo()
     if opts.show_domains:
-        for domain in range(topo.num_domain_types() if hasattr(topo, "num_domain_types") else 11):
+        for domain in range(topo.num_domain_types()):
             print(f"{topo.domain_type_to_name(domain):<28} {topo.num_domain(domain)}")
         return 0
     if opts.name is None:
@@ -75,12 +86,12 @@ def main(args: list[str]) -> int:
         raise UsageError("read needs NAME DOMAIN INDEX, e.g. geopm-bridge read TIME board 0")
     try:
         domain = topo.domain_name_to_type(opts.domain)
-    except Exception:  # noqa: BLE001 - the runtime's message names no alternative
+    except _api.GeopmError:
         raise UsageError(f"unknown domain {opts.domain!r}") from None
     try:
         index = int(opts.index)
     except ValueError:
         raise UsageError(f"domain index {opts.index!r} is not an integer") from None
     value = pio.read_signal(opts.name, domain, index)
-    print(pio.format_signal(opts.name, value) if hasattr(pio, "format_signal") else value)
+    print(pio.format_signal(opts.name, value))
     return 0
