@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -298,6 +299,25 @@ def test_trace_formats() -> None:
         AgentDriver("api_bad_format").trace_formats([1.0])
 
 
+def test_overridden_wait_can_call_the_default() -> None:
+    waits = []
+
+    @geopm_bridge.register_agent("api_wait")
+    class Waits(geopm_bridge.Agent):
+        policy_names = ()
+        sample_names = ()
+        period = 0.0
+
+        def wait(self) -> None:
+            waits.append("before")
+            super().wait()
+
+    driver = AgentDriver("api_wait")
+    driver.wait()
+    driver.wait()
+    assert waits == ["before", "before"]
+
+
 def test_geopm_error_from_python() -> None:
     error = geopm_bridge.GeopmError("bad", geopm_bridge.GEOPM_ERROR_FILE_PARSE)
     assert isinstance(error, RuntimeError)
@@ -320,14 +340,20 @@ class NoSamples(geopm_bridge.Agent):
 
 class NotAnAgent:
     pass
+
+@geopm_bridge.register_agent
+class SelfRegistered(geopm_bridge.Agent):
+    policy_names = ()
+    sample_names = ()
 """
 
 LOAD_SCRIPT = """
+import json
 import geopm_bridge
 failures = geopm_bridge.load_agents(strict=False)
 again = geopm_bridge.load_agents(strict=False)
 assert [str(f) for f in again] == [str(f) for f in failures]
-print(sorted(set(geopm_bridge.agent_factory().plugin_names()) - {"monitor", "power_governor"}))
+print(json.dumps(geopm_bridge.agent_factory().plugin_names()))
 for failure in failures:
     print("FAIL", failure)
 try:
@@ -341,6 +367,7 @@ def test_load_agents_from_environment(tmp_path: Path) -> None:
     (tmp_path / "site_agents.py").write_text(AGENTS_MODULE)
     entries = [
         "site_agents:Good",
+        "site_agents:SelfRegistered",
         "site_agents:NoSamples",
         "site_agents:NotAnAgent",
         "site_agents:Missing",
@@ -351,7 +378,8 @@ def test_load_agents_from_environment(tmp_path: Path) -> None:
         run_python(LOAD_SCRIPT, cwd=tmp_path, env={"GEOPM_BRIDGE_AGENTS": " , ".join(entries)})
     )
     lines = out.splitlines()
-    assert "good" in lines[0]  # named after the class, in snake_case
+    # Named after their classes, in snake_case; the decorated one registered once.
+    assert {"good", "self_registered"} <= set(json.loads(lines[0]))
     failures = [line for line in lines if line.startswith("FAIL")]
     assert len(failures) == 5, out
     text = "\n".join(failures)
@@ -379,8 +407,85 @@ def test_load_agents_from_entry_points(tmp_path: Path) -> None:
             env={"PYTHONPATH": str(tmp_path), "GEOPM_BRIDGE_AGENTS": ""},
         )
     )
-    assert "'ep_good'" in out.splitlines()[0]  # the entry point name
+    assert "ep_good" in json.loads(out.splitlines()[0])  # the entry point name
     assert "FAIL entry point ep_broken = ep_agents:NoSamples: NoSamples has no sample_names" in out
+
+
+UNLINKED_PLUGIN = r"""
+#include <memory>
+#include "geopm/Agent.hpp"
+
+namespace {
+    // A GEOPM agent plugin that links no library: every geopm:: symbol must
+    // already be global in the process that loads it.
+    class UnlinkedAgent : public geopm::Agent {
+        public:
+            void init(int, const std::vector<int> &, bool) override {}
+            void validate_policy(std::vector<double> &) const override {}
+            void split_policy(const std::vector<double> &,
+                              std::vector<std::vector<double> > &) override {}
+            bool do_send_policy(void) const override { return false; }
+            void aggregate_sample(const std::vector<std::vector<double> > &,
+                                  std::vector<double> &) override {}
+            bool do_send_sample(void) const override { return false; }
+            void adjust_platform(const std::vector<double> &) override {}
+            bool do_write_batch(void) const override { return false; }
+            void sample_platform(std::vector<double> &out) override { out[0] = 42.0; }
+            void wait(void) override {}
+            std::vector<std::pair<std::string, std::string> > report_header(void) const override
+            { return {}; }
+            std::vector<std::pair<std::string, std::string> > report_host(void) const override
+            { return {}; }
+            std::map<uint64_t, std::vector<std::pair<std::string, std::string> > >
+                report_region(void) const override { return {}; }
+            std::vector<std::string> trace_names(void) const override { return {}; }
+            void trace_values(std::vector<double> &) override {}
+            void enforce_policy(const std::vector<double> &) const override {}
+    };
+}
+
+static void __attribute__((constructor)) register_unlinked(void)
+{
+    geopm::agent_factory().register_plugin(
+        "unlinked", [] { return std::unique_ptr<geopm::Agent>(new UnlinkedAgent); },
+        geopm::Agent::make_dictionary({}, {"ANSWER"}));
+}
+"""
+
+
+def test_plugins_resolve_against_the_loaded_runtime(tmp_path: Path) -> None:
+    compiler = shutil.which("g++")
+    include_dir = Path(geopm_bridge.get_include())
+    if compiler is None or not (include_dir / "geopm" / "Agent.hpp").is_file():
+        pytest.skip("needs g++ and the installed headers")
+    source = tmp_path / "unlinked.cpp"
+    source.write_text(UNLINKED_PLUGIN)
+    plugin = tmp_path / "libgeopmagent_unlinked.so.2.1.0"
+    subprocess.run(
+        [
+            compiler,
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{include_dir}",
+            str(source),
+            "-o",
+            str(plugin),
+        ],
+        check=True,
+    )
+    out = checked(
+        run_python(
+            """
+            import geopm_bridge
+            from geopm_bridge._loader import _core
+            print("unlinked" in geopm_bridge.agent_factory().plugin_names())
+            print(_core._testing.AgentDriver("unlinked").sample_platform())
+            """,
+            env={"GEOPM_PLUGIN_PATH": str(tmp_path)},
+        )
+    )
+    assert out.split("\n")[:2] == ["True", "[42.0]"]
 
 
 # ---------------------------------------------------------------- platform
