@@ -134,7 +134,7 @@ class AgentFactory:
 
     def is_registered(self, cls: type[Agent]) -> bool:
         """Whether ``cls`` is registered under some name."""
-        return any(known is cls for known in self._classes.values())
+        return cls in self._classes.values()
 
 
 _FACTORY = AgentFactory()
