@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from .errors import UsageError
 
@@ -89,11 +90,16 @@ def main(args: list[str]) -> int:
 
     from .. import _api
 
-    _api.load_agents()
+    # A broken agent package must not stop a job that does not use it; its
+    # error is shown when it may be why the requested agent is missing.
+    failures = _api.load_agents(strict=False)
     agent = os.environ.get("GEOPM_AGENT", "monitor")
     known = _api.agent_factory().plugin_names()
     if agent not in known:
-        raise UsageError(f"unknown agent {agent!r} (known agents: {', '.join(known)})")
+        detail = "".join(f"; {failure}" for failure in failures)
+        raise UsageError(f"unknown agent {agent!r} (known agents: {', '.join(known)}){detail}")
+    for failure in failures:
+        print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
     config = _api.JobConfig.from_environment()
     config.app_argv = app
     return int(_api.run_job(config))
