@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Per-iteration cost of the controller loop, native C++ agent versus Python agent.
+
+Runs ``geopm-bridge launch --geopm-period=0 ... -- sleep DURATION`` once per
+case and repeat, in a fresh process each time, and divides the controller's
+loop time by the iterations the agent counted. The loop time is the report's
+``GEOPM overhead (s)``: the controller's time outside the agent's ``wait()``
+(which returns at once at period 0), so interpreter start-up, plugin loading
+and the report itself are left out. Cases:
+
+* ``bench_native``: a C++ agent plugin (agents/BenchNativeAgent.cpp), built
+  here with g++ against the installed package, on the node model;
+* ``bench_python``: its Python twin (agents/bench_agents.py), same logic;
+* ``bench_read_scalar`` / ``bench_read_vector``: Python agents reading 64
+  per-CPU signals each iteration, one ``sample()`` call per signal or one
+  call for all, on a fake 64-CPU machine (GEOPM_BRIDGE_SYSFS_ROOT). Besides
+  the iteration cost, these time the read itself inside the agent.
+
+Repeats are interleaved across cases so that a change of load on the machine
+hits every case alike; the table shows medians. See docs/benchmarks.md.
+Needs the package installed (``pip install .``), g++, and this checkout
+(the fake machine comes from tests/fake_sysfs.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+import geopm_bridge
+
+HERE = Path(__file__).resolve().parent
+AGENTS_DIR = HERE / "agents"
+NATIVE_SOURCE = AGENTS_DIR / "BenchNativeAgent.cpp"
+NATIVE_PLUGIN = "libgeopmagent_bench_native.so.2.1.0"
+PYTHON_AGENTS = "bench_agents:BenchPython,bench_agents:BenchReadScalar,bench_agents:BenchReadVector"
+
+# Issue targets, printed beside the figures (never asserted).
+MAX_PYTHON_EXTRA_US = 5.0
+MIN_VECTOR_SPEEDUP = 10.0
+
+# Launches `geopm-bridge` with this interpreter, whatever is on PATH.
+CLI = [sys.executable, "-c", "import sys; from geopm_bridge.cli import main; sys.exit(main())"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmarked agent and the platform it runs on."""
+
+    label: str
+    agent: str
+    fake_machine: bool  # the 64-CPU fake tree, else this machine with the node model
+
+
+CASES = (
+    Case("native C++ agent", "bench_native", False),
+    Case("Python agent, same logic", "bench_python", False),
+    Case("64 signals, vectorized", "bench_read_vector", True),
+    Case("64 signals, one by one", "bench_read_scalar", True),
+)
+
+
+@dataclass
+class Runs:
+    """What the repeats of one case measured."""
+
+    iterations: list[int] = field(default_factory=list)
+    loop_us: list[float] = field(default_factory=list)  # per iteration
+    read_us: list[float] = field(default_factory=list)  # per iteration, read cases only
+
+
+def build_native_plugin(plugin_dir: Path) -> None:
+    """Compile the native agent as a GEOPM user builds a plugin."""
+    command = [
+        "g++", "-O2", "-std=c++17", "-shared", "-fPIC", f"-I{geopm_bridge.get_include()}",
+        str(NATIVE_SOURCE), f"-L{geopm_bridge.get_library_dir()}", "-lgeopmd",
+        "-o", str(plugin_dir / NATIVE_PLUGIN),
+    ]
+    subprocess.run(command, check=True)
+
+
+def build_fake_machine(root: Path) -> None:
+    """A 64-CPU machine's /proc and /sys files (no cpufreq or powercap: only
+    /proc/stat is read in the loop)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import fake_sysfs
+
+    machine = fake_sysfs.FakeMachine(
+        packages=2, cores_per_package=16, threads_per_core=2, cpufreq=False, powercap=False
+    )
+    fake_sysfs.build(root, machine)
+
+
+def run_once(case: Case, args: argparse.Namespace, work: Path, runs: Runs) -> None:
+    """Run one job of a case and add what it measured to runs."""
+    report = work / "report.yaml"
+    trace = work / "trace"
+    command = CLI + [
+        "launch",
+        "--geopm-period=0",
+        f"--geopm-agent={case.agent}",
+        f"--geopm-report={report}",
+        f"--geopm-plugin-path={work / 'plugins'}",
+        f"--geopm-agents={PYTHON_AGENTS}",
+    ]
+    if args.trace:
+        command.append(f"--geopm-trace={trace}")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(AGENTS_DIR), env.get("PYTHONPATH")]))
+    if case.fake_machine:
+        env["GEOPM_BRIDGE_SYSFS_ROOT"] = str(work / "sysfs")
+    else:
+        command.append("--node-model")
+    command += ["--", "sleep", str(args.duration)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{case.agent}: geopm-bridge launch failed ({done.returncode}):\n{done.stderr}")
+
+    with open(report) as stream:
+        (host,) = yaml.safe_load(stream)["Hosts"].values()
+    report.unlink()
+    for path in work.glob("trace-*"):
+        path.unlink()  # can be large at period 0
+    iterations = int(host["Iterations"])
+    runs.iterations.append(iterations)
+    runs.loop_us.append(host["Application Totals"]["GEOPM overhead (s)"] / iterations * 1e6)
+    if "Read time (s)" in host:
+        runs.read_us.append(float(host["Read time (s)"]) / iterations * 1e6)
+
+
+def row(label: str, iterations: str, value: float, baseline: float | None) -> str:
+    """One table line; the baseline row shows no difference."""
+    if baseline is None:
+        versus, ratio = "(baseline)", 1.0
+    else:
+        versus, ratio = f"{value - baseline:+.2f}", value / baseline
+    return f"{label:<36} {iterations:>11} {value:>13.2f} {versus:>11} {ratio:>7.2f}"
+
+
+def print_table(results: dict[str, Runs], args: argparse.Namespace) -> None:
+    """The figures side by side, then the targets."""
+    median = statistics.median
+
+    def loop(agent: str) -> float:
+        return median(results[agent].loop_us)
+
+    def read(agent: str) -> float:
+        return median(results[agent].read_us)
+
+    def count(agent: str) -> str:
+        return str(int(median(results[agent].iterations)))
+
+    print(
+        f"\nController cost per iteration at period 0: median of {args.repeats} runs of "
+        f"{args.duration:g} s{', trace written' if args.trace else ''}\n"
+    )
+    print(f"{'case':<36} {'iterations':>11} {'us/iteration':>13} {'difference':>11} {'ratio':>7}")
+    native, python = loop("bench_native"), loop("bench_python")
+    print(row("native C++ agent", count("bench_native"), native, None))
+    print(row("Python agent, same logic", count("bench_python"), python, native))
+    print()
+    vector, scalar = loop("bench_read_vector"), loop("bench_read_scalar")
+    print(row("64 signals, vectorized: iteration", count("bench_read_vector"), vector, None))
+    print(row("64 signals, one by one: iteration", count("bench_read_scalar"), scalar, vector))
+    vector_read, scalar_read = read("bench_read_vector"), read("bench_read_scalar")
+    print(row("64 signals, vectorized: read only", "", vector_read, None))
+    print(row("64 signals, one by one: read only", "", scalar_read, vector_read))
+
+    extra = python - native
+    speedup = scalar_read / vector_read
+    print(
+        f"\nPython agent costs {extra:+.2f} us/iteration over native "
+        f"(target <= {MAX_PYTHON_EXTRA_US:g}: {'met' if extra <= MAX_PYTHON_EXTRA_US else 'MISSED'})"
+    )
+    print(
+        f"vectorized 64-signal read is {speedup:.1f}x faster than one by one "
+        f"(target >= {MIN_VECTOR_SPEEDUP:g}x: "
+        f"{'met' if speedup >= MIN_VECTOR_SPEEDUP else 'MISSED'})"
+    )
+
+
+def main() -> None:
+    """Parse the options, build what the runs need, run them, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--duration", type=float, default=2.0, help="seconds each run lasts (default 2)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs of each case; the median is shown (default 5)"
+    )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="also write a trace (one row per iteration: adds trace_values() and the row's cost)",
+    )
+    args = parser.parse_args()
+    if args.duration <= 0 or args.repeats < 1:
+        parser.error("--duration must be positive and --repeats at least 1")
+
+    work = Path(tempfile.mkdtemp(prefix="bench-agent-"))
+    try:
+        (work / "plugins").mkdir()
+        build_native_plugin(work / "plugins")
+        build_fake_machine(work / "sysfs")
+        results = {case.agent: Runs() for case in CASES}
+        for repeat in range(args.repeats):
+            print(f"run {repeat + 1}/{args.repeats}: ", end="", flush=True)
+            for case in CASES:
+                run_once(case, args, work, results[case.agent])
+                print(".", end="", flush=True)
+            print()
+        print_table(results, args)
+    finally:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
