@@ -14,9 +14,8 @@ import math
 import time
 from collections.abc import Sequence
 
-import numpy as np
-
 import geopm_bridge
+import numpy as np
 from geopm_bridge import FloatArray
 
 NUM_READ_SIGNALS = 64
@@ -84,7 +83,7 @@ class _BenchRead(geopm_bridge.Agent):
         """Push the 64 signals (the platform needs at least 64 CPUs)."""
         self._iterations = 0
         self._read_seconds = 0.0
-        self._values: Sequence[float] = ()
+        self._values: list[float] | FloatArray = []
         if level != 0:
             return
         num_cpu = geopm_bridge.platform_topo().num_domain(geopm_bridge.DOMAIN_CPU)
@@ -100,7 +99,7 @@ class _BenchRead(geopm_bridge.Agent):
         ]
         self._index_array = np.array(self._indices, dtype=np.int32)
 
-    def read(self) -> Sequence[float]:
+    def read(self) -> list[float] | FloatArray:
         """This period's values of the 64 signals."""
         raise NotImplementedError
 
@@ -124,7 +123,7 @@ class BenchReadScalar(_BenchRead):
 
     name = "bench_read_scalar"
 
-    def read(self) -> Sequence[float]:
+    def read(self) -> list[float]:
         """A list built from 64 calls."""
         sample = self._pio.sample
         return [sample(index) for index in self._indices]
@@ -135,6 +134,6 @@ class BenchReadVector(_BenchRead):
 
     name = "bench_read_vector"
 
-    def read(self) -> Sequence[float]:
+    def read(self) -> FloatArray:
         """A float64 array from one call."""
         return self._pio.sample(self._index_array)
