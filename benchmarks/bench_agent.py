@@ -17,7 +17,8 @@ and the report itself are left out. Cases:
   the iteration cost, these time the read itself inside the agent.
 
 Repeats are interleaved across cases so that a change of load on the machine
-hits every case alike; the table shows medians. See docs/benchmarks.md.
+hits every case alike; the table shows the median and the best run of each
+case. See docs/benchmarks.md.
 Needs the package installed (``pip install .``), g++, and this checkout
 (the fake machine comes from tests/fake_sysfs.py).
 """
@@ -55,16 +56,15 @@ CLI = [sys.executable, "-c", "import sys; from geopm_bridge.cli import main; sys
 class Case:
     """One benchmarked agent and the platform it runs on."""
 
-    label: str
     agent: str
     fake_machine: bool  # the 64-CPU fake tree, else this machine with the node model
 
 
 CASES = (
-    Case("native C++ agent", "bench_native", False),
-    Case("Python agent, same logic", "bench_python", False),
-    Case("64 signals, vectorized", "bench_read_vector", True),
-    Case("64 signals, one by one", "bench_read_scalar", True),
+    Case("bench_native", False),
+    Case("bench_python", False),
+    Case("bench_read_vector", True),
+    Case("bench_read_scalar", True),
 )
 
 
@@ -79,6 +79,8 @@ class Runs:
 
 def build_native_plugin(plugin_dir: Path) -> None:
     """Compile the native agent as a GEOPM user builds a plugin."""
+    if shutil.which("g++") is None:
+        sys.exit("bench_agent.py needs g++ to build the native agent")
     command = [
         "g++",
         "-O2",
@@ -121,7 +123,8 @@ def run_once(case: Case, args: argparse.Namespace, work: Path, runs: Runs) -> No
     ]
     if args.trace:
         command.append(f"--geopm-trace={trace}")
-    env = dict(os.environ)
+    # Only the settings given here: none of the caller's GEOPM_* variables.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("GEOPM_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(AGENTS_DIR), env.get("PYTHONPATH")]))
     if case.fake_machine:
         env["GEOPM_BRIDGE_SYSFS_ROOT"] = str(work / "sysfs")
@@ -204,9 +207,7 @@ def main() -> None:
     parser.add_argument(
         "--duration", type=float, default=2.0, help="seconds each run lasts (default 2)"
     )
-    parser.add_argument(
-        "--repeats", type=int, default=5, help="runs of each case; the median is shown (default 5)"
-    )
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each case (default 5)")
     parser.add_argument(
         "--trace",
         action="store_true",

@@ -2,7 +2,7 @@
  * BenchNativeAgent ("bench_native"): the native side of the per-iteration
  * cost benchmark (benchmarks/bench_agent.py). Its Python twin, BenchPython
  * in bench_agents.py, runs the same logic hook for hook, so the difference
- * between the two is the cost of calling Python.
+ * between the two is the cost of doing that work in Python.
  *
  * Each iteration: validate_policy() fills a NaN power limit with the
  * platform's default, adjust_platform() stages it on the power limit

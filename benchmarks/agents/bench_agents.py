@@ -2,7 +2,7 @@
 
 ``BenchPython`` is the twin of the native ``bench_native`` agent
 (BenchNativeAgent.cpp): the same hooks doing the same work, so the two differ
-only by the cost of entering Python. ``BenchReadScalar`` and
+only by the cost of doing that work in Python. ``BenchReadScalar`` and
 ``BenchReadVector`` read the same 64 per-CPU signals each iteration, one
 ``sample()`` call per signal or one call for all of them, and time that read.
 All report their iteration count as "Iterations" in ``report_host()``.
