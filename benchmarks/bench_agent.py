@@ -11,10 +11,12 @@ and the report itself are left out. Cases:
 * ``bench_native``: a C++ agent plugin (agents/BenchNativeAgent.cpp), built
   here with g++ against the installed package, on the node model;
 * ``bench_python``: its Python twin (agents/bench_agents.py), same logic;
-* ``bench_read_scalar`` / ``bench_read_vector``: Python agents reading 64
-  per-CPU signals each iteration, one ``sample()`` call per signal or one
-  call for all, on a fake 64-CPU machine (GEOPM_BRIDGE_SYSFS_ROOT). Besides
-  the iteration cost, these time the read itself inside the agent.
+* ``bench_read_scalar`` / ``bench_read_vector`` / ``bench_read_group``:
+  Python agents reading 64 per-CPU signals each iteration, one ``sample()``
+  call per signal, one ``sample(indices)`` call for all, or one call of a
+  ``SampleGroup`` made in ``init()``, on a fake 64-CPU machine
+  (GEOPM_BRIDGE_SYSFS_ROOT). Besides the iteration cost, these time the read
+  itself inside the agent.
 
 Repeats are interleaved across cases so that a change of load on the machine
 hits every case alike; the table shows the median and the best run of each
@@ -42,7 +44,10 @@ HERE = Path(__file__).resolve().parent
 AGENTS_DIR = HERE / "agents"
 NATIVE_SOURCE = AGENTS_DIR / "BenchNativeAgent.cpp"
 NATIVE_PLUGIN = "libgeopmagent_bench_native.so.2.1.0"
-PYTHON_AGENTS = "bench_agents:BenchPython,bench_agents:BenchReadScalar,bench_agents:BenchReadVector"
+PYTHON_AGENTS = ",".join(
+    f"bench_agents:{name}"
+    for name in ("BenchPython", "BenchReadScalar", "BenchReadVector", "BenchReadGroup")
+)
 
 # Issue targets, printed beside the figures (never asserted).
 MAX_PYTHON_EXTRA_US = 5.0
@@ -63,6 +68,7 @@ class Case:
 CASES = (
     Case("bench_native", False),
     Case("bench_python", False),
+    Case("bench_read_group", True),
     Case("bench_read_vector", True),
     Case("bench_read_scalar", True),
 )
@@ -158,7 +164,7 @@ def row(label: str, runs: Runs | None, values: list[float], baseline: list[float
         base = statistics.median(baseline)
         versus, ratio = f"{value - base:+.2f}", value / base
     return (
-        f"{label:<36} {iterations:>10} {value:>13.2f} {min(values):>8.2f} "
+        f"{label:<38} {iterations:>10} {value:>13.2f} {min(values):>8.2f} "
         f"{versus:>11} {ratio:>6.2f}"
     )
 
@@ -171,32 +177,35 @@ def verdict(is_met: bool) -> str:
 def print_table(results: dict[str, Runs], args: argparse.Namespace) -> None:
     """The figures side by side, then the targets."""
     native, python = results["bench_native"], results["bench_python"]
+    group = results["bench_read_group"]
     vector, scalar = results["bench_read_vector"], results["bench_read_scalar"]
     print(
         f"\nController cost per iteration at period 0, median and best of {args.repeats} runs "
         f"of {args.duration:g} s{' with a trace' if args.trace else ''} (us: microseconds)\n"
     )
     print(
-        f"{'case':<36} {'iterations':>10} {'us/iteration':>13} {'best':>8} "
+        f"{'case':<38} {'iterations':>10} {'us/iteration':>13} {'best':>8} "
         f"{'difference':>11} {'ratio':>6}"
     )
     print(row("native C++ agent", native, native.loop_us, None))
     print(row("Python agent, same logic", python, python.loop_us, native.loop_us))
     print()
-    print(row("64 signals, vectorized: iteration", vector, vector.loop_us, None))
-    print(row("64 signals, one by one: iteration", scalar, scalar.loop_us, vector.loop_us))
-    print(row("64 signals, vectorized: read only", None, vector.read_us, None))
-    print(row("64 signals, one by one: read only", None, scalar.read_us, vector.read_us))
+    print(row("64 signals, sample group: iteration", group, group.loop_us, None))
+    print(row("64 signals, sample(array): iteration", vector, vector.loop_us, group.loop_us))
+    print(row("64 signals, one by one: iteration", scalar, scalar.loop_us, group.loop_us))
+    print(row("64 signals, sample group: read only", None, group.read_us, None))
+    print(row("64 signals, sample(array): read only", None, vector.read_us, group.read_us))
+    print(row("64 signals, one by one: read only", None, scalar.read_us, group.read_us))
 
     median = statistics.median
     extra = median(python.loop_us) - median(native.loop_us)
-    speedup = median(scalar.read_us) / median(vector.read_us)
+    speedup = median(scalar.read_us) / median(group.read_us)
     print(
         f"\nPython agent costs {extra:+.2f} us/iteration over native "
         f"(target <= {MAX_PYTHON_EXTRA_US:g}: {verdict(extra <= MAX_PYTHON_EXTRA_US)})"
     )
     print(
-        f"vectorized 64-signal read is {speedup:.1f}x faster than one by one "
+        f"vectorized 64-signal read (sample group) is {speedup:.1f}x faster than one by one "
         f"(target >= {MIN_VECTOR_SPEEDUP:g}x: {verdict(speedup >= MIN_VECTOR_SPEEDUP)})"
     )
 

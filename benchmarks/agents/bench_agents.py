@@ -98,6 +98,7 @@ class _BenchRead(geopm_bridge.Agent):
             self._pio.push_signal(READ_SIGNAL, cpu, idx) for idx in range(NUM_READ_SIGNALS)
         ]
         self._index_array = np.array(self._indices, dtype=np.int32)
+        self._group = self._pio.sample_group(self._index_array)
 
     def read(self) -> list[float] | FloatArray:
         """This period's values of the 64 signals."""
@@ -137,3 +138,13 @@ class BenchReadVector(_BenchRead):
     def read(self) -> FloatArray:
         """A float64 array from one call."""
         return self._pio.sample(self._index_array)
+
+
+class BenchReadGroup(_BenchRead):
+    """One ``SampleGroup.sample()`` call for all the signals (group made in init)."""
+
+    name = "bench_read_group"
+
+    def read(self) -> FloatArray:
+        """The group's array, refilled in place by one call."""
+        return self._group.sample()

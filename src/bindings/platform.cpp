@@ -2,6 +2,7 @@
  * PlatformIO and PlatformTopo of the current node, as GEOPM declares them,
  * plus sample()/adjust() over many indices in one call.
  */
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,51 @@ namespace geopm_bridge
             {
                 return {names.begin(), names.end()};
             }
+
+            /// Pushed signals read together: sample() refills one read-only
+            /// array in a single call, with no argument to convert and
+            /// nothing to allocate, which is what an agent reading many
+            /// signals every control period needs.
+            class SampleGroup
+            {
+                public:
+                    SampleGroup(geopm::PlatformIO &pio, const IndexArray &indices)
+                        : m_pio(pio)
+                        , m_indices(indices.data(), indices.data() + indices.size())
+                        , m_values(std::make_shared<std::vector<double> >(m_indices.size()))
+                    {
+                        // The array owns a reference to the buffer, not to
+                        // this group: no reference cycle, and an array kept
+                        // after the group is gone stays valid.
+                        auto *owner = new std::shared_ptr<std::vector<double> >(m_values);
+                        py::capsule base(owner, [](void *ptr) {
+                            delete static_cast<std::shared_ptr<std::vector<double> > *>(ptr);
+                        });
+                        m_array = ValueArray({static_cast<py::ssize_t>(m_values->size())},
+                                             m_values->data(), base);
+                        py::detail::array_proxy(m_array.ptr())->flags &=
+                            ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+                    }
+
+                    const ValueArray &sample(void)
+                    {
+                        double *value = m_values->data();
+                        for (size_t pos = 0; pos < m_indices.size(); ++pos) {
+                            value[pos] = m_pio.sample(m_indices[pos]);
+                        }
+                        return m_array;
+                    }
+
+                    const std::vector<int> &indices(void) const
+                    {
+                        return m_indices;
+                    }
+                private:
+                    geopm::PlatformIO &m_pio;
+                    const std::vector<int> m_indices;
+                    std::shared_ptr<std::vector<double> > m_values;
+                    ValueArray m_array;
+            };
         }
 
         void init_platform(py::module_ &module)
@@ -65,6 +111,16 @@ namespace geopm_bridge
             module.attr("SIGNAL_BEHAVIOR_MONOTONE") = int(geopm::IOGroup::M_SIGNAL_BEHAVIOR_MONOTONE);
             module.attr("SIGNAL_BEHAVIOR_VARIABLE") = int(geopm::IOGroup::M_SIGNAL_BEHAVIOR_VARIABLE);
             module.attr("SIGNAL_BEHAVIOR_LABEL") = int(geopm::IOGroup::M_SIGNAL_BEHAVIOR_LABEL);
+
+            py::class_<SampleGroup>(
+                module, "SampleGroup",
+                "Pushed signals sampled together; made by PlatformIO.sample_group().")
+                .def("sample", &SampleGroup::sample, py::return_value_policy::reference_internal,
+                     "Values of the group's signals as of the last read_batch(): the same\n"
+                     "read-only float64 array every call, refilled in place.")
+                .def_property_readonly("indices", &SampleGroup::indices,
+                                       "The signal indices, in the order of sample()'s values.")
+                .def("__len__", [](const SampleGroup &group) { return group.indices().size(); });
 
             using geopm::PlatformIO;
             py::class_<PlatformIO, std::unique_ptr<PlatformIO, py::nodelete> >(
@@ -105,6 +161,13 @@ namespace geopm_bridge
                      },
                      py::arg("signal_indices"),
                      "Values of many pushed signals: a float64 array shaped like signal_indices.")
+                .def("sample_group",
+                     [](PlatformIO &pio, const IndexArray &indices) {
+                         return SampleGroup(pio, indices);
+                     },
+                     py::arg("signal_indices"),
+                     "A SampleGroup over these pushed signals, the fastest way to read many:\n"
+                     "make it once in init(), call its sample() every period.")
                 .def("adjust", &PlatformIO::adjust, py::arg("control_idx"), py::arg("setting"),
                      "Stage a setting for a pushed control until write_batch().")
                 .def("adjust",
