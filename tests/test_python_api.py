@@ -508,6 +508,17 @@ def test_platform_io_batch() -> None:
             indices = np.array(board + [cpu0], dtype=np.int64)
             many = pio.sample(indices)
             one_by_one = [pio.sample(int(i)) for i in indices]
+            group = pio.sample_group(indices)
+            grouped = group.sample()
+            try:
+                grouped[0] = 0.0
+                group_writable = True
+            except ValueError:
+                group_writable = False
+            time_before = grouped[0]
+            pio.read_batch()
+            same_array = group.sample() is grouped
+            refilled = bool(grouped[0] > time_before)  # TIME moved on: refilled in place
             assert pio.push_signal("TIME", "board", 0) == board[0]  # as GEOPM: known tuple
             try:
                 pio.push_signal("NICE_TIME", "board", 0)
@@ -516,6 +527,8 @@ def test_platform_io_batch() -> None:
                 code = error.error_code
             print(json.dumps({
                 "many": many.tolist(), "one": one_by_one, "dtype": str(many.dtype),
+                "grouped": [one_by_one, group.indices, len(group), group_writable,
+                            same_array, refilled],
                 "shape": list(pio.sample([[board[0]], [board[1]]]).shape),
                 "code": code,
                 "num_cpu": topo.num_domain("cpu"),
@@ -529,6 +542,9 @@ def test_platform_io_batch() -> None:
     )
     facts = json.loads(out)
     assert facts["many"] == facts["one"] and facts["dtype"] == "float64"
+    one, indices, size, writable, same_array, refilled = facts["grouped"]
+    assert one == facts["one"] and size == len(indices) == 4
+    assert not writable and same_array and refilled
     assert facts["shape"] == [2, 1]
     assert facts["code"] == geopm_bridge.GEOPM_ERROR_INVALID
     assert facts["nested"] == list(range(facts["num_cpu"]))
