@@ -24,7 +24,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PYTHON_DIR = REPO / "python"
 if str(PYTHON_DIR) not in sys.path:
-    sys.path.insert(0, str(PYTHON_DIR))
+    # Appended, never first: in this process the installed package (with its
+    # compiled runtime, which the other test modules need) must win.
+    sys.path.append(str(PYTHON_DIR))
 
 MODULE = "geopm_bridge.servo.aggregator"
 OK = '{"status":"ok","reason":"success"}'
