@@ -65,8 +65,15 @@ def _cmake_runtime() -> Runtime:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (build_dir / "build.ninja").exists():
             configure = [
-                "cmake", "-S", str(REPO), "-B", str(build_dir), "-G", "Ninja",
-                "-DCMAKE_BUILD_TYPE=Debug", "-DGEOPM_BRIDGE_BACKEND=embedded",
+                "cmake",
+                "-S",
+                str(REPO),
+                "-B",
+                str(build_dir),
+                "-G",
+                "Ninja",
+                "-DCMAKE_BUILD_TYPE=Debug",
+                "-DGEOPM_BRIDGE_BACKEND=embedded",
                 f"-DPython_EXECUTABLE={sys.executable}",
             ]
             try:
@@ -111,10 +118,20 @@ def runtime() -> Runtime:
 def compile_plugin(source: Path, output: Path) -> Path:
     """Build a plugin with exactly the command a GEOPM user would type."""
     rt = runtime()
-    _check_run([
-        "g++", "-std=c++17", "-shared", "-fPIC", f"-I{rt.include_dir}", str(source),
-        f"-L{rt.lib_dir}", "-lgeopmd", "-o", str(output),
-    ])
+    _check_run(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{rt.include_dir}",
+            str(source),
+            f"-L{rt.lib_dir}",
+            "-lgeopmd",
+            "-o",
+            str(output),
+        ]
+    )
     return output
 
 
@@ -125,20 +142,28 @@ def driver() -> Path:
     out_dir = Path(tempfile.mkdtemp(prefix="geopm-driver-"))
     atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
     output = out_dir / "geopm_driver"
-    _check_run([
-        "g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", f"-I{rt.include_dir}",
-        str(DRIVER_SOURCE), f"-L{rt.lib_dir}", "-lgeopmd", f"-Wl,-rpath,{rt.lib_dir}",
-        "-o", str(output),
-    ])
+    _check_run(
+        [
+            "g++",
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{rt.include_dir}",
+            str(DRIVER_SOURCE),
+            f"-L{rt.lib_dir}",
+            "-lgeopmd",
+            f"-Wl,-rpath,{rt.lib_dir}",
+            "-o",
+            str(output),
+        ]
+    )
     return output
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
     """This process's environment without GEOPM settings, plus ``overrides``."""
-    env = {
-        key: value for key, value in os.environ.items()
-        if not key.startswith("GEOPM_")
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GEOPM_")}
     env.update(overrides)
     return env
 
@@ -146,8 +171,12 @@ def clean_env(**overrides: str) -> dict[str, str]:
 def run_driver(commands: list[str], env: dict[str, str]) -> list[dict[str, Any]]:
     """Feed ``commands`` to the driver; return one parsed answer per command."""
     result = subprocess.run(
-        [str(driver())], input="\n".join(commands) + "\n", capture_output=True,
-        text=True, env=env, timeout=120,
+        [str(driver())],
+        input="\n".join(commands) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, f"driver failed ({result.returncode}):\n{result.stderr}"
     answers = [json.loads(line) for line in result.stdout.splitlines()]
@@ -165,9 +194,7 @@ def require_cli() -> list[str]:
     """The installed ``geopm-bridge`` command; skips the test when it cannot run."""
     script = Path(sys.executable).with_name("geopm-bridge")
     found = str(script) if script.exists() else shutil.which("geopm-bridge")
-    probe = subprocess.run(
-        [sys.executable, "-c", "import geopm_bridge._core"], capture_output=True
-    )
+    probe = subprocess.run([sys.executable, "-c", "import geopm_bridge._core"], capture_output=True)
     if found is None or probe.returncode != 0:
         pytest.skip("the geopm-bridge CLI is not installed (no script or no geopm_bridge._core)")
     return [found]

@@ -14,14 +14,12 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
+import fake_sysfs
 import pytest
 import yaml
-
-import fake_sysfs
 
 pytest.importorskip("geopm_bridge._core", reason="the package is not installed (run ./run-tests)")
 
@@ -115,7 +113,11 @@ def agent_env(tmp_path: Path, machine: Path, **extra: str) -> dict[str, str]:
 
 
 def launch_capper(
-    tmp_path: Path, machine: Path, *options: str, app: tuple[str, ...] = ("sleep", "0.3"), **env: str
+    tmp_path: Path,
+    machine: Path,
+    *options: str,
+    app: tuple[str, ...] = ("sleep", "0.3"),
+    **env: str,
 ) -> subprocess.CompletedProcess[str]:
     """Launch the capper agent with a report in tmp_path."""
     return run(
@@ -172,7 +174,9 @@ def test_agent_describes_and_writes_policies(tmp_path: Path) -> None:
     assert written.returncode == 0, written.stderr
     assert json.loads((tmp_path / "policy.json").read_text()) == {"LOW_THRESHOLD": 0.2}
     assert run(["agent", "-a", "monitor", "-p", "none"], tmp_path).stdout.strip() == "{}"
-    assert "not a number" in one_line_error(run(["agent", "-a", "power_governor", "-p", "x"], tmp_path))
+    assert "not a number" in one_line_error(
+        run(["agent", "-a", "power_governor", "-p", "x"], tmp_path)
+    )
     assert "has 1" in one_line_error(run(["agent", "-a", "power_governor", "-p", "1,2"], tmp_path))
     assert "unknown agent 'nope'" in one_line_error(run(["agent", "nope"], tmp_path))
 
@@ -181,7 +185,11 @@ def test_read_lists_and_reads_signals(tmp_path: Path, machine: Path) -> None:
     env = {"GEOPM_BRIDGE_SYSFS_ROOT": str(machine)}
     listing = run(["read"], tmp_path, env)
     assert listing.returncode == 0, listing.stderr
-    rows = {line.split()[0]: line.split()[1] for line in listing.stdout.splitlines()[1:] if line.startswith("  ")}
+    rows = {
+        line.split()[0]: line.split()[1]
+        for line in listing.stdout.splitlines()[1:]
+        if line.startswith("  ")
+    }
     assert rows["TIME"] == "cpu" and rows["CPU_FREQUENCY_MAX_CONTROL"]
     value = run(["read", "CPU_FREQUENCY_MAX_CONTROL", "board", "0"], tmp_path, env)
     assert value.returncode == 0, value.stderr
@@ -196,8 +204,15 @@ def test_read_lists_and_reads_signals(tmp_path: Path, machine: Path) -> None:
 def test_tutorial_agent_end_to_end(tmp_path: Path) -> None:
     process = run(
         [
-            "launch", "--node-model", "--geopm-agent=example_python", "--geopm-period=0.05",
-            "--geopm-report=tutorial.report", "--geopm-trace=tutorial.trace", "--", "sleep", "0.5",
+            "launch",
+            "--node-model",
+            "--geopm-agent=example_python",
+            "--geopm-period=0.05",
+            "--geopm-report=tutorial.report",
+            "--geopm-trace=tutorial.trace",
+            "--",
+            "sleep",
+            "0.5",
         ],
         tmp_path,
     )
@@ -210,7 +225,12 @@ def test_tutorial_agent_end_to_end(tmp_path: Path) -> None:
     assert "Lowest idle %" in report.raw_report()["Hosts"][host]
     [trace] = tmp_path.glob("tutorial.trace-*")
     header = [line for line in trace.read_text().splitlines() if not line.startswith("#")][0]
-    assert header.split("|")[-4:] == ["user_percent", "system_percent", "idle_percent", "frequency_cap"]
+    assert header.split("|")[-4:] == [
+        "user_percent",
+        "system_percent",
+        "idle_percent",
+        "frequency_cap",
+    ]
 
 
 def test_launch_returns_the_application_exit_code(tmp_path: Path, machine: Path) -> None:
@@ -226,8 +246,16 @@ def test_policy_reaches_the_agent_and_controls_are_restored(tmp_path: Path, mach
     (tmp_path / "policy.json").write_text('{"FREQ": 2.0e9}')
     marker = tmp_path / "running"
     process = subprocess.Popen(
-        GEOPM_BRIDGE + ["launch", "--geopm-agent=capper", "--geopm-policy=policy.json",
-                        "--geopm-report=report.yaml", "--", "sleep", "30"],
+        GEOPM_BRIDGE
+        + [
+            "launch",
+            "--geopm-agent=capper",
+            "--geopm-policy=policy.json",
+            "--geopm-report=report.yaml",
+            "--",
+            "sleep",
+            "30",
+        ],
         cwd=tmp_path,
         env={**os.environ, **agent_env(tmp_path, machine, CAPPER_MARKER=str(marker))},
         stderr=subprocess.PIPE,
@@ -298,8 +326,16 @@ def test_signal_to_launch(tmp_path: Path, machine: Path, signum: int) -> None:
     marker = tmp_path / "running"
     pid_file = tmp_path / "app.pid"
     process = subprocess.Popen(
-        GEOPM_BRIDGE + ["launch", "--geopm-agent=capper", "--geopm-report=report.yaml", "--",
-                        "sh", "-c", f"echo $$ > {pid_file}; exec sleep 60"],
+        GEOPM_BRIDGE
+        + [
+            "launch",
+            "--geopm-agent=capper",
+            "--geopm-report=report.yaml",
+            "--",
+            "sh",
+            "-c",
+            f"echo $$ > {pid_file}; exec sleep 60",
+        ],
         cwd=tmp_path,
         env={**os.environ, **agent_env(tmp_path, machine, CAPPER_MARKER=str(marker))},
         stderr=subprocess.PIPE,
@@ -328,8 +364,14 @@ def test_signal_to_launch(tmp_path: Path, machine: Path, signum: int) -> None:
 def test_python_agent_from_a_plain_script_option(tmp_path: Path, machine: Path) -> None:
     (tmp_path / "cli_agents.py").write_text(AGENTS)
     process = run(
-        ["launch", "--geopm-agents=cli_agents:Capper", "--geopm-agent=capper",
-         "--geopm-report=report.yaml", "--", "true"],
+        [
+            "launch",
+            "--geopm-agents=cli_agents:Capper",
+            "--geopm-agent=capper",
+            "--geopm-report=report.yaml",
+            "--",
+            "true",
+        ],
         tmp_path,
         {"PYTHONPATH": str(tmp_path), "GEOPM_BRIDGE_SYSFS_ROOT": str(machine)},
     )

@@ -46,10 +46,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("controller-build")
     driver = out / "run_job_main"
     subprocess.run(
-        ["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", f"-I{rt.include_dir}",
-         str(CPP / "run_job_main.cpp"), f"-L{rt.lib_dir}", "-lgeopmd",
-         f"-Wl,-rpath,{rt.lib_dir}", "-o", str(driver)],
-        check=True, capture_output=True,
+        [
+            "g++",
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{rt.include_dir}",
+            str(CPP / "run_job_main.cpp"),
+            f"-L{rt.lib_dir}",
+            "-lgeopmd",
+            f"-Wl,-rpath,{rt.lib_dir}",
+            "-o",
+            str(driver),
+        ],
+        check=True,
+        capture_output=True,
     )
     plugin_dir = out / "plugins"
     plugin_dir.mkdir()
@@ -82,14 +94,22 @@ class Job:
 
     def run(self, app: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.command(app), env={**self.env, **env}, capture_output=True, text=True,
-            timeout=60, cwd=self.dir,
+            self.command(app),
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=self.dir,
         )
 
     def start(self, app: list[str], **env: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            self.command(app), env={**self.env, **env}, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, cwd=self.dir,
+            self.command(app),
+            env={**self.env, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=self.dir,
         )
 
     def hooks(self) -> list[str]:
@@ -99,7 +119,8 @@ class Job:
     def log_lines(self, hook: str) -> list[str]:
         """The details logged for each call of hook."""
         return [
-            line.split(" ", 2)[2] for line in self.log.read_text().splitlines()
+            line.split(" ", 2)[2]
+            for line in self.log.read_text().splitlines()
             if line.split()[1] == hook
         ]
 
@@ -328,7 +349,8 @@ def test_agent_exception_ends_the_job_cleanly(job: Job, hook: str) -> None:
     arm_file = job.dir / "arm"
     proc = job.start(
         ["sh", "-c", f"echo $$ > {pid_file}; exec sleep 60"],
-        RECORDER_RAISE=f"{hook}@2", RECORDER_ARM=str(arm_file),
+        RECORDER_RAISE=f"{hook}@2",
+        RECORDER_ARM=str(arm_file),
         RECORDER_CONTROL="CPU_POWER_LIMIT_CONTROL",
     )
     wait_for(lambda: job.power_limit() == "50000000", "the agent's power limit", proc)
@@ -400,7 +422,11 @@ def test_trace_header_rows_and_columns(job: Job) -> None:
     # The fake machine's powercap and cpufreq signals are there too.
     assert {"CPU_ENERGY", "CPU_FREQUENCY_STATUS"} <= set(columns)
     assert columns[-5:] == [
-        "TIME-package-0", "TIME-package-1", "USER_TIME", "recorder_iteration", "recorder_alpha",
+        "TIME-package-0",
+        "TIME-package-1",
+        "USER_TIME",
+        "recorder_iteration",
+        "recorder_alpha",
     ]
     rows = [line.split("|") for line in lines[6:]]
     assert len(rows) == job.hooks().count("sample_platform")

@@ -31,8 +31,16 @@ BEHAVIOR_VARIABLE = 2
 PROBE_SOURCE = Path(__file__).with_name("iogroup_probe.cpp")
 TICK = 1.0 / os.sysconf("SC_CLK_TCK")
 PROCSTAT_COLUMNS = [
-    "USER_TIME", "NICE_TIME", "SYSTEM_TIME", "IDLE_TIME", "IOWAIT_TIME",
-    "IRQ_TIME", "SOFTIRQ_TIME", "STEAL_TIME", "GUEST_TIME", "GUEST_NICE_TIME",
+    "USER_TIME",
+    "NICE_TIME",
+    "SYSTEM_TIME",
+    "IDLE_TIME",
+    "IOWAIT_TIME",
+    "IRQ_TIME",
+    "SOFTIRQ_TIME",
+    "STEAL_TIME",
+    "GUEST_TIME",
+    "GUEST_NICE_TIME",
 ]
 
 
@@ -44,10 +52,23 @@ def probe_program() -> Path:
     real_lib_dir = (rt.lib_dir / "libgeopmd.so").resolve().parent
     output = Path(tempfile.mkdtemp(prefix="iogroup-probe-")) / "iogroup_probe"
     subprocess.run(
-        ["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", f"-I{rt.include_dir}",
-         str(PROBE_SOURCE), f"-L{rt.lib_dir}", "-lgeopmd", f"-Wl,-rpath,{real_lib_dir}",
-         "-o", str(output)],
-        check=True, capture_output=True, text=True,
+        [
+            "g++",
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{rt.include_dir}",
+            str(PROBE_SOURCE),
+            f"-L{rt.lib_dir}",
+            "-lgeopmd",
+            f"-Wl,-rpath,{real_lib_dir}",
+            "-o",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return output
 
@@ -57,8 +78,12 @@ class Probe:
 
     def __init__(self, program: Path, env: dict[str, str]) -> None:
         self._proc = subprocess.Popen(
-            [str(program)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=env,
+            [str(program)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
 
     def call(self, command: str) -> dict[str, Any]:
@@ -154,13 +179,16 @@ def test_procstat_times_grow_and_board_is_the_sum_of_cpus(start: Any) -> None:
     assert all(old <= new for old, new in zip(before, after, strict=True))
     for values in (before, after):
         for start_idx in range(0, len(values), num_cpu + 1):
-            board, cpus = values[start_idx], values[start_idx + 1:start_idx + 1 + num_cpu]
+            board, cpus = values[start_idx], values[start_idx + 1 : start_idx + 1 + num_cpu]
             assert board == pytest.approx(sum(cpus), rel=1e-12)
     # The CPUs spent the sleep in some state.
     assert sum(after) > sum(before)
     info = probe.ok("info PROCSTAT::USER_TIME")
     assert (info["domain"], info["aggregation"], info["behavior"]) == (
-        "cpu", "sum", BEHAVIOR_MONOTONE)
+        "cpu",
+        "sum",
+        BEHAVIOR_MONOTONE,
+    )
     assert "seconds" in info["description"]
 
 
@@ -221,15 +249,24 @@ def test_cpufreq_reads_policies_at_core_domain(start: Any, fake_root: Path) -> N
     machine = FakeMachine()
     probe = start(GEOPM_BRIDGE_SYSFS_ROOT=str(fake_root))
     signals, controls = probe.names()
-    assert {"CPUFREQ::SCALING_MAX_FREQ", "CPU_FREQUENCY_MAX_CONTROL",
-            "CPU_FREQUENCY_MIN_CONTROL"} <= controls
-    assert {"CPUFREQ::SCALING_CUR_FREQ", "CPU_FREQUENCY_STATUS", "CPUFREQ::CPUINFO_MAX_FREQ"} \
-        <= signals
+    assert {
+        "CPUFREQ::SCALING_MAX_FREQ",
+        "CPU_FREQUENCY_MAX_CONTROL",
+        "CPU_FREQUENCY_MIN_CONTROL",
+    } <= controls
+    assert {
+        "CPUFREQ::SCALING_CUR_FREQ",
+        "CPU_FREQUENCY_STATUS",
+        "CPUFREQ::CPUINFO_MAX_FREQ",
+    } <= signals
     # scaling_setspeed says "<unsupported>": not offered.
     assert "CPUFREQ::SCALING_SETSPEED" not in signals | controls
     info = probe.ok("info CPU_FREQUENCY_STATUS")
     assert (info["domain"], info["aggregation"], info["behavior"]) == (
-        "core", "average", BEHAVIOR_VARIABLE)
+        "core",
+        "average",
+        BEHAVIOR_VARIABLE,
+    )
     # Core 2 (CPUs 2 and 6) has policy2; a finer domain than core is refused.
     assert machine.core_cpus(6) == [2, 6]
     assert probe.read("CPU_FREQUENCY_STATUS", "core", 2) == 1e3 * fake_sysfs.scaling_cur_khz(2)
@@ -254,12 +291,14 @@ def test_cpufreq_controls_write_files_and_restore(start: Any, fake_root: Path) -
     assert fake_sysfs.read(fake_root, f"{policy_dir}/policy3/scaling_max_freq") == "3400000"
     probe.ok("write_batch")
     for policy in range(4):
-        assert fake_sysfs.read(fake_root, f"{policy_dir}/policy{policy}/scaling_max_freq") \
-            == "2000000"
+        assert (
+            fake_sysfs.read(fake_root, f"{policy_dir}/policy{policy}/scaling_max_freq") == "2000000"
+        )
     probe.ok("restore")
     for policy in range(4):
-        assert fake_sysfs.read(fake_root, f"{policy_dir}/policy{policy}/scaling_max_freq") \
-            == "3400000"
+        assert (
+            fake_sysfs.read(fake_root, f"{policy_dir}/policy{policy}/scaling_max_freq") == "3400000"
+        )
 
 
 def test_cpufreq_save_and_restore_through_a_directory(
@@ -300,8 +339,14 @@ def test_powercap_limits_and_ranges(start: Any, fake_root: Path) -> None:
     probe = start(GEOPM_BRIDGE_SYSFS_ROOT=str(fake_root))
     signals, controls = probe.names()
     assert {"CPU_POWER_LIMIT_CONTROL", "CPU_POWER_TIME_WINDOW_CONTROL"} <= controls
-    assert {"CPU_ENERGY", "CPU_POWER", "DRAM_ENERGY", "DRAM_POWER",
-            "CPU_POWER_LIMIT_DEFAULT", "CPU_POWER_MAX_AVAIL"} <= signals
+    assert {
+        "CPU_ENERGY",
+        "CPU_POWER",
+        "DRAM_ENERGY",
+        "DRAM_POWER",
+        "CPU_POWER_LIMIT_DEFAULT",
+        "CPU_POWER_MAX_AVAIL",
+    } <= signals
     # The fake zones have no min_power_uw.
     assert "CPU_POWER_MIN_AVAIL" not in signals
     assert probe.read("CPU_POWER_LIMIT_CONTROL", "package", 1) == 150.0
@@ -311,7 +356,10 @@ def test_powercap_limits_and_ranges(start: Any, fake_root: Path) -> None:
     assert probe.read("CPU_POWER_MAX_AVAIL", "package", 0) == 330.0
     info = probe.ok("info CPU_POWER_LIMIT_DEFAULT")
     assert (info["domain"], info["aggregation"], info["behavior"]) == (
-        "package", "sum", BEHAVIOR_CONSTANT)
+        "package",
+        "sum",
+        BEHAVIOR_CONSTANT,
+    )
 
 
 def test_powercap_energy_unwraps_and_power_is_its_rate(start: Any, fake_root: Path) -> None:
@@ -319,8 +367,12 @@ def test_powercap_energy_unwraps_and_power_is_its_rate(start: Any, fake_root: Pa
     energy_file = zone / "energy_uj"
     limit = int(fake_sysfs.POWERCAP_FILES["max_energy_range_uj"])
     probe = start(GEOPM_BRIDGE_SYSFS_ROOT=str(fake_root))
-    for command in ("push TIME board 0", "push CPU_ENERGY package 1", "push CPU_POWER package 1",
-                    "push CPU_ENERGY board 0"):
+    for command in (
+        "push TIME board 0",
+        "push CPU_ENERGY package 1",
+        "push CPU_POWER package 1",
+        "push CPU_ENERGY board 0",
+    ):
         probe.ok(command)
     time0, energy0, power0, board0 = probe.batch()
     assert energy0 == 1.0
@@ -388,7 +440,10 @@ def test_node_model_defaults(start: Any) -> None:
     assert probe.read("DRAM_POWER") == 10.0 * packages
     info = probe.ok("info CPU_POWER")
     assert (info["domain"], info["aggregation"], info["behavior"]) == (
-        "package", "sum", BEHAVIOR_VARIABLE)
+        "package",
+        "sum",
+        BEHAVIOR_VARIABLE,
+    )
     assert "NODE_MODEL" in info["description"]
 
 
@@ -429,8 +484,12 @@ def test_node_model_frequency_cap_and_load(start: Any) -> None:
 
 def test_node_model_energy_integrates_power(start: Any) -> None:
     probe = start(GEOPM_BRIDGE_NODE_MODEL="1")
-    for command in ("push TIME board 0", "push CPU_ENERGY board 0", "push CPU_POWER board 0",
-                    "push DRAM_ENERGY package 0"):
+    for command in (
+        "push TIME board 0",
+        "push CPU_ENERGY board 0",
+        "push CPU_POWER board 0",
+        "push DRAM_ENERGY package 0",
+    ):
         probe.ok(command)
     limit = probe.ok("pushc CPU_POWER_LIMIT_CONTROL package 0")["index"]
     rows = [probe.batch()]
@@ -472,8 +531,13 @@ def test_node_model_overrides_powercap(start: Any, fake_root: Path) -> None:
 
 @pytest.mark.parametrize(
     ("value", "named"),
-    [("tdp=abc", "tdp=abc"), ("watts=3", "watts"), ("tdp", "tdp"),
-     ("min_power=300", "min_power"), ("load=1,load=2", "load")],
+    [
+        ("tdp=abc", "tdp=abc"),
+        ("watts=3", "watts"),
+        ("tdp", "tdp"),
+        ("min_power=300", "min_power"),
+        ("load=1,load=2", "load"),
+    ],
 )
 def test_node_model_bad_parameter_is_a_clear_error(start: Any, value: str, named: str) -> None:
     probe = start(GEOPM_BRIDGE_NODE_MODEL=value)

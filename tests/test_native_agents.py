@@ -41,9 +41,7 @@ def test_builtin_agents_are_registered_in_geopm_order() -> None:
 
 
 def test_dictionaries_match_geopm() -> None:
-    monitor, governor = run_driver(
-        ["dictionary monitor", "dictionary power_governor"], clean_env()
-    )
+    monitor, governor = run_driver(["dictionary monitor", "dictionary power_governor"], clean_env())
     assert ok(monitor) == {
         "policy": [],
         "sample": [],
@@ -70,12 +68,8 @@ def test_monitor_runs_every_hook_without_touching_the_platform() -> None:
         ok(answer)
     _, _, validate, step, report, split, aggregate = answers
     assert validate == {"policy": []}
-    assert step == {
-        "sample": [], "samples": [[], [], []], "send": False, "trace": [], "writes": 0
-    }
-    assert report == {
-        "header": [], "host": [], "regions": 0, "trace_names": [], "trace_formats": 0
-    }
+    assert step == {"sample": [], "samples": [[], [], []], "send": False, "trace": [], "writes": 0}
+    assert report == {"header": [], "host": [], "regions": 0, "trace_names": [], "trace_formats": 0}
     assert split == {"children": [[], []], "send": False}
     assert aggregate == {"sample": [], "send": False}
 
@@ -97,7 +91,10 @@ def test_power_governor_validate_policy_defaults_and_clamps(model_env: dict[str,
     )
     ok(answers[0])
     assert [ok(a)["policy"] for a in answers[1:5]] == [
-        [limits["CPU_POWER_LIMIT_DEFAULT"]], [low], [high], [(low + high) / 2]
+        [limits["CPU_POWER_LIMIT_DEFAULT"]],
+        [low],
+        [high],
+        [(low + high) / 2],
     ]
     assert answers[5]["error"] == GEOPM_ERROR_INVALID
 
@@ -183,8 +180,7 @@ def test_power_governor_aggregate_sample_at_level_1(model_env: dict[str, str]) -
     converged = ["100,1,110", "120,1,110", "140,1,110"]
     one_not_converged = ["100,1,110", "150,0,110", "140,1,110"]
     answers = split_answers(
-        ["aggregate " + " ".join(one_not_converged)]
-        + ["aggregate " + " ".join(converged)] * 11,
+        ["aggregate " + " ".join(one_not_converged)] + ["aggregate " + " ".join(converged)] * 11,
         model_env,
     )
     for answer in answers:
@@ -214,8 +210,12 @@ def test_power_governor_needs_power_controls(tmp_path: Path) -> None:
 def test_power_governor_enforce_policy(model_env: dict[str, str]) -> None:
     budget = power_limits(model_env)["CPU_POWER_LIMIT_DEFAULT"]
     answers = run_driver(
-        ["make power_governor", "enforce", f"enforce {budget}",
-         "read CPU_POWER_LIMIT_CONTROL board 0"],
+        [
+            "make power_governor",
+            "enforce",
+            f"enforce {budget}",
+            "read CPU_POWER_LIMIT_CONTROL board 0",
+        ],
         model_env,
     )
     assert answers[1]["error"] == GEOPM_ERROR_INVALID
@@ -237,10 +237,23 @@ def test_cli_power_governor_holds_the_budget(tmp_path: Path) -> None:
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"CPU_POWER_LIMIT": budget}))
     result = subprocess.run(
-        [*cli, "launch", "--node-model", "--geopm-agent=power_governor",
-         f"--geopm-policy={policy}", "--geopm-report=report.yaml", "--geopm-trace=trace",
-         "--", "sleep", "0.3"],
-        capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=120,
+        [
+            *cli,
+            "launch",
+            "--node-model",
+            "--geopm-agent=power_governor",
+            f"--geopm-policy={policy}",
+            "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
+            "--",
+            "sleep",
+            "0.3",
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     [trace] = tmp_path.glob("trace-*")
@@ -254,9 +267,19 @@ def test_cli_power_governor_without_power_controls_fails_clearly(tmp_path: Path)
     cli = require_cli()
     env = clean_env(GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path))
     result = subprocess.run(
-        [*cli, "launch", "--geopm-agent=power_governor", "--geopm-report=report.yaml",
-         "--", "true"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        [
+            *cli,
+            "launch",
+            "--geopm-agent=power_governor",
+            "--geopm-report=report.yaml",
+            "--",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "CPU_POWER_MIN_AVAIL" in result.stderr

@@ -44,9 +44,18 @@ def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("source", ["IdleFrequencyAgent.cpp", "ScratchIOGroup.cpp"])
 def test_plugin_sources_are_warning_free(source: str) -> None:
     result = subprocess.run(
-        ["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
-         f"-I{runtime().include_dir}", str(PLUGINS / source)],
-        capture_output=True, text=True,
+        [
+            "g++",
+            "-std=c++17",
+            "-fsyntax-only",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{runtime().include_dir}",
+            str(PLUGINS / source),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
 
@@ -58,7 +67,10 @@ def test_agent_plugin_registers_with_its_dictionary(plugin_dir: Path) -> None:
     # Built-ins first, then plugins, as GEOPM loads them.
     assert names.index("monitor") < names.index("idle_frequency")
     assert ok(dictionary)["policy"] == [
-        "LOW_IDLE_THRESHOLD", "HIGH_IDLE_THRESHOLD", "IDLE_FREQUENCY", "BUSY_FREQUENCY"
+        "LOW_IDLE_THRESHOLD",
+        "HIGH_IDLE_THRESHOLD",
+        "IDLE_FREQUENCY",
+        "BUSY_FREQUENCY",
     ]
     assert dictionary["sample"] == ["USER_FRACTION", "SYSTEM_FRACTION", "IDLE_FRACTION"]
     assert dictionary["dictionary"]["NUM_POLICY"] == "4"
@@ -157,13 +169,25 @@ def cli() -> list[str]:
     return require_cli()
 
 
-def test_cli_launch_runs_the_plugin_agent(cli: list[str], plugin_dir: Path,
-                                          tmp_path: Path) -> None:
+def test_cli_launch_runs_the_plugin_agent(cli: list[str], plugin_dir: Path, tmp_path: Path) -> None:
     report = tmp_path / "idle.report"
     result = subprocess.run(
-        [*cli, "launch", "--geopm-agent=idle_frequency", f"--geopm-report={report}",
-         f"--geopm-plugin-path={plugin_dir}", "--geopm-period=0.05", "--", "sleep", "0.3"],
-        capture_output=True, text=True, env=clean_env(), cwd=tmp_path, timeout=120,
+        [
+            *cli,
+            "launch",
+            "--geopm-agent=idle_frequency",
+            f"--geopm-report={report}",
+            f"--geopm-plugin-path={plugin_dir}",
+            "--geopm-period=0.05",
+            "--",
+            "sleep",
+            "0.3",
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load(report.read_text())
@@ -179,8 +203,13 @@ def test_cli_read_uses_the_iogroup_plugin(cli: list[str], plugin_dir: Path) -> N
     assert result.returncode == 0, result.stderr
     assert "SCRATCH::READ_COUNT" in result.stdout
     before = float(Path("/proc/uptime").read_text().split()[0])
-    result = subprocess.run([*cli, "read", "SCRATCH::UPTIME", "board", "0"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [*cli, "read", "SCRATCH::UPTIME", "board", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     after = float(Path("/proc/uptime").read_text().split()[0])
     assert result.returncode == 0, result.stderr
     assert before <= float(result.stdout.split()[-1]) <= after

@@ -32,8 +32,9 @@ MACHINE = FakeMachine(cpufreq=False, powercap=False)  # 2 packages x 2 cores x 2
 
 
 def _gxx(*args: str) -> None:
-    result = subprocess.run(["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", *args],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", *args], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -43,15 +44,28 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runtime-core-build")
     rt = runtime()
     include = f"-I{rt.include_dir}"
-    _gxx(include, str(SOURCES / "probe.cpp"), f"-L{rt.lib_dir}", "-lgeopmd",
-         f"-Wl,-rpath,{rt.lib_dir}", "-o", str(out / "probe"))
+    _gxx(
+        include,
+        str(SOURCES / "probe.cpp"),
+        f"-L{rt.lib_dir}",
+        "-lgeopmd",
+        f"-Wl,-rpath,{rt.lib_dir}",
+        "-o",
+        str(out / "probe"),
+    )
     # Plugins are built like GEOPM's tutorials: no library on the link line,
     # the geopm:: symbols resolve against the runtime already loaded.
     plugin = ["-shared", "-fPIC", include]
     _gxx(*plugin, str(SOURCES / "agent_plugin.cpp"), "-o", str(out / "agent.so"))
     for name, who in (("RTCORE_A", 1), ("RTCORE_B", 2)):
-        _gxx(*plugin, f'-DIOGROUP_NAME="{name}"', f"-DWHO_VALUE={who}",
-             str(SOURCES / "iogroup_plugin.cpp"), "-o", str(out / f"{name}.so"))
+        _gxx(
+            *plugin,
+            f'-DIOGROUP_NAME="{name}"',
+            f"-DWHO_VALUE={who}",
+            str(SOURCES / "iogroup_plugin.cpp"),
+            "-o",
+            str(out / f"{name}.so"),
+        )
     _gxx(*plugin, str(SOURCES / "unresolved_plugin.cpp"), "-o", str(out / "unresolved.so"))
     return out
 
@@ -76,8 +90,12 @@ class Probe:
 
     def __init__(self, build: Path, **env: str) -> None:
         self._proc = subprocess.Popen(
-            [str(build / "probe")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=clean_env(**env),
+            [str(build / "probe")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(**env),
         )
 
     def __enter__(self) -> Probe:
@@ -119,10 +137,15 @@ def agents(build: Path, **env: str) -> list[str]:
 
 # ------------------------------------------------------------- plugin loading
 
-def test_every_plugin_loads_and_later_path_entries_load_first(build: Path,
-                                                              tmp_path: Path) -> None:
-    first = install(build, tmp_path / "first", "agent.so",
-                    "libgeopmagent_first_a.so.2.1.0", "libgeopmagent_first_b.so.2.1.0")
+
+def test_every_plugin_loads_and_later_path_entries_load_first(build: Path, tmp_path: Path) -> None:
+    first = install(
+        build,
+        tmp_path / "first",
+        "agent.so",
+        "libgeopmagent_first_a.so.2.1.0",
+        "libgeopmagent_first_b.so.2.1.0",
+    )
     second = install(build, tmp_path / "second", "agent.so", "libgeopmagent_second.so.2.1.0")
     names = agents(build, GEOPM_PLUGIN_PATH=f"{first}:{second}")
     assert names == BUILTIN_AGENTS + ["second", "first_a", "first_b"]
@@ -132,11 +155,18 @@ def test_every_plugin_loads_and_later_path_entries_load_first(build: Path,
 
 def test_only_files_with_a_supported_version_suffix_load(build: Path, tmp_path: Path) -> None:
     directory = install(
-        build, tmp_path, "agent.so",
-        "libgeopmagent_v210.so.2.1.0", "libgeopmagent_v200.so.2.0.7",
-        "libgeopmagent_v220.so.2.2.0", "libgeopmagent_v310.so.3.1.0",
-        "libgeopmagent_v21.so.2.1", "libgeopmagent_plain.so", "libgeopmagent_x.so.2.1.a",
-        "libgeopmcomm_comm.so.2.1.0", "xlibgeopmagent_prefix.so.2.1.0",
+        build,
+        tmp_path,
+        "agent.so",
+        "libgeopmagent_v210.so.2.1.0",
+        "libgeopmagent_v200.so.2.0.7",
+        "libgeopmagent_v220.so.2.2.0",
+        "libgeopmagent_v310.so.3.1.0",
+        "libgeopmagent_v21.so.2.1",
+        "libgeopmagent_plain.so",
+        "libgeopmagent_x.so.2.1.a",
+        "libgeopmcomm_comm.so.2.1.0",
+        "xlibgeopmagent_prefix.so.2.1.0",
     )
     names = agents(build, GEOPM_PLUGIN_PATH=str(directory))
     assert names == BUILTIN_AGENTS + ["v200", "v210"]
@@ -150,8 +180,9 @@ def test_empty_path_entries_are_ignored(build: Path, tmp_path: Path) -> None:
 def test_missing_plugin_directory_is_an_error_on_every_use(build: Path, tmp_path: Path) -> None:
     good = install(build, tmp_path / "good", "agent.so", "libgeopmagent_good.so.2.1.0")
     missing = tmp_path / "no-such-dir"
-    answers = run_probe(build, ["agents", "dictionary monitor", "iogroups"],
-                        GEOPM_PLUGIN_PATH=f"{good}:{missing}")
+    answers = run_probe(
+        build, ["agents", "dictionary monitor", "iogroups"], GEOPM_PLUGIN_PATH=f"{good}:{missing}"
+    )
     for answer in answers:
         assert answer["error"] == GEOPM_ERROR_INVALID
         assert str(missing) in answer["what"]
@@ -184,32 +215,41 @@ def test_no_plugins_without_plugin_path(build: Path) -> None:
     assert agents(build) == BUILTIN_AGENTS
 
 
-def test_most_recently_registered_iogroup_wins_a_shared_name(build: Path, tmp_path: Path,
-                                                              sysfs_root: Path) -> None:
+def test_most_recently_registered_iogroup_wins_a_shared_name(
+    build: Path, tmp_path: Path, sysfs_root: Path
+) -> None:
     dir_a = install(build, tmp_path / "a", "RTCORE_A.so", "libgeopmiogroup_a.so.2.1.0")
     dir_b = install(build, tmp_path / "b", "RTCORE_B.so", "libgeopmiogroup_b.so.2.1.0")
     for path, expected in ((f"{dir_a}:{dir_b}", 1.0), (f"{dir_b}:{dir_a}", 2.0)):
-        iogroups, who = run_probe(build, ["iogroups", "read RTCORE_WHO board 0"],
-                                  GEOPM_PLUGIN_PATH=path,
-                                  GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root))
+        iogroups, who = run_probe(
+            build,
+            ["iogroups", "read RTCORE_WHO board 0"],
+            GEOPM_PLUGIN_PATH=path,
+            GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+        )
         assert {"RTCORE_A", "RTCORE_B"} <= set(ok(iogroups)["iogroups"])
         assert ok(who)["value"] == expected
 
 
-def test_iogroup_that_cannot_start_is_left_out(build: Path, tmp_path: Path,
-                                               sysfs_root: Path) -> None:
+def test_iogroup_that_cannot_start_is_left_out(
+    build: Path, tmp_path: Path, sysfs_root: Path
+) -> None:
     directory = install(build, tmp_path / "a", "RTCORE_A.so", "libgeopmiogroup_a.so.2.1.0")
     install(build, directory, "RTCORE_B.so", "libgeopmiogroup_b.so.2.1.0")
-    iogroups, info = run_probe(build, ["iogroups", "info RTCORE_WHO"],
-                               GEOPM_PLUGIN_PATH=str(directory),
-                               GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
-                               RTCORE_FAIL_CONSTRUCTOR="RTCORE_B")
+    iogroups, info = run_probe(
+        build,
+        ["iogroups", "info RTCORE_WHO"],
+        GEOPM_PLUGIN_PATH=str(directory),
+        GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+        RTCORE_FAIL_CONSTRUCTOR="RTCORE_B",
+    )
     assert "RTCORE_B" in ok(iogroups)["iogroups"]  # registered, but its constructor throws
     assert "RTCORE_A::CPU_INDEX" in ok(info)["signals"]
     assert not any(name.startswith("RTCORE_B::") for name in info["signals"])
 
 
 # ----------------------------------------------------------------- PlatformIO
+
 
 @pytest.fixture
 def pio_env(build: Path, tmp_path: Path, sysfs_root: Path) -> dict[str, str]:
@@ -219,7 +259,8 @@ def pio_env(build: Path, tmp_path: Path, sysfs_root: Path) -> dict[str, str]:
 
 
 def test_same_request_same_index_and_no_push_after_read_batch(
-        build: Path, pio_env: dict[str, str]) -> None:
+    build: Path, pio_env: dict[str, str]
+) -> None:
     with Probe(build, **pio_env) as probe:
         first = probe.ok("push_signal RTCORE_A::CPU_INDEX cpu 3")["index"]
         again = probe.ok("push_signal RTCORE_A::CPU_INDEX cpu 3")["index"]
@@ -251,8 +292,7 @@ def test_no_push_after_adjust(build: Path, pio_env: dict[str, str]) -> None:
     assert late["error"] == GEOPM_ERROR_INVALID
 
 
-def test_signals_aggregate_over_nested_native_domains(build: Path,
-                                                      pio_env: dict[str, str]) -> None:
+def test_signals_aggregate_over_nested_native_domains(build: Path, pio_env: dict[str, str]) -> None:
     requests = {
         "CPU_INDEX package 0": sum(MACHINE.package_cpus(0)),
         "CPU_INDEX package 1": sum(MACHINE.package_cpus(1)),
@@ -271,7 +311,8 @@ def test_signals_aggregate_over_nested_native_domains(build: Path,
 
 
 def test_controls_at_a_coarser_domain_write_every_native_domain(
-        build: Path, pio_env: dict[str, str]) -> None:
+    build: Path, pio_env: dict[str, str]
+) -> None:
     num_cpu = MACHINE.num_cpu
     with Probe(build, **pio_env) as probe:
         setting = probe.ok("push_control RTCORE_A::SETTING package 1")["index"]
@@ -279,10 +320,10 @@ def test_controls_at_a_coarser_domain_write_every_native_domain(
         probe.ok(f"adjust {setting} 7")
         probe.ok(f"adjust {budget} 80")
         probe.ok("write_batch")
-        settings = [probe.ok(f"read RTCORE_A::SETTING cpu {cpu}")["value"]
-                    for cpu in range(num_cpu)]
-        budgets = [probe.ok(f"read RTCORE_A::BUDGET cpu {cpu}")["value"]
-                   for cpu in range(num_cpu)]
+        settings = [
+            probe.ok(f"read RTCORE_A::SETTING cpu {cpu}")["value"] for cpu in range(num_cpu)
+        ]
+        budgets = [probe.ok(f"read RTCORE_A::BUDGET cpu {cpu}")["value"] for cpu in range(num_cpu)]
         probe.ok("write RTCORE_A::BUDGET package 0 30")
         package_budget = probe.ok("read RTCORE_A::BUDGET package 0")["value"]
         cpu_budget = probe.ok("read RTCORE_A::BUDGET cpu 0")["value"]
@@ -294,27 +335,33 @@ def test_controls_at_a_coarser_domain_write_every_native_domain(
     assert cpu_budget == pytest.approx(30.0 / len(MACHINE.package_cpus(0)))
 
 
-@pytest.mark.parametrize(("command", "words"), [
-    ("push_signal RTCORE_A::PACKAGE_VALUE cpu 0", ["RTCORE_A::PACKAGE_VALUE", "package", "cpu"]),
-    ("read RTCORE_A::PACKAGE_VALUE core 1", ["RTCORE_A::PACKAGE_VALUE", "package", "core"]),
-    ("push_signal NO_SUCH_SIGNAL board 0", ["NO_SUCH_SIGNAL"]),
-    ("push_control NO_SUCH_CONTROL board 0", ["NO_SUCH_CONTROL"]),
-    ("write RTCORE_A::CPU_INDEX cpu 0 1", ["RTCORE_A::CPU_INDEX"]),
-    ("push_signal RTCORE_A::CPU_INDEX cpu 8", ["cpu", "8"]),
-    ("push_signal RTCORE_A::CPU_INDEX package -1", ["package", "-1"]),
-    ("read RTCORE_A::CPU_INDEX gpu 0", ["gpu", "0"]),
-    ("push_signal RTCORE_A::CPU_INDEX socket 0", ["socket"]),
-])
-def test_bad_requests_are_invalid_and_named(build: Path, pio_env: dict[str, str],
-                                            command: str, words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        (
+            "push_signal RTCORE_A::PACKAGE_VALUE cpu 0",
+            ["RTCORE_A::PACKAGE_VALUE", "package", "cpu"],
+        ),
+        ("read RTCORE_A::PACKAGE_VALUE core 1", ["RTCORE_A::PACKAGE_VALUE", "package", "core"]),
+        ("push_signal NO_SUCH_SIGNAL board 0", ["NO_SUCH_SIGNAL"]),
+        ("push_control NO_SUCH_CONTROL board 0", ["NO_SUCH_CONTROL"]),
+        ("write RTCORE_A::CPU_INDEX cpu 0 1", ["RTCORE_A::CPU_INDEX"]),
+        ("push_signal RTCORE_A::CPU_INDEX cpu 8", ["cpu", "8"]),
+        ("push_signal RTCORE_A::CPU_INDEX package -1", ["package", "-1"]),
+        ("read RTCORE_A::CPU_INDEX gpu 0", ["gpu", "0"]),
+        ("push_signal RTCORE_A::CPU_INDEX socket 0", ["socket"]),
+    ],
+)
+def test_bad_requests_are_invalid_and_named(
+    build: Path, pio_env: dict[str, str], command: str, words: list[str]
+) -> None:
     [answer] = run_probe(build, [command], **pio_env)
     assert answer["error"] == GEOPM_ERROR_INVALID
     for word in words:
         assert word in answer["what"]
 
 
-def test_signal_information_comes_from_the_iogroup(build: Path,
-                                                   pio_env: dict[str, str]) -> None:
+def test_signal_information_comes_from_the_iogroup(build: Path, pio_env: dict[str, str]) -> None:
     [info] = run_probe(build, ["info RTCORE_A::PACKAGE_VALUE"], **pio_env)
     assert ok(info)["domain"] == 1
     assert info["agg"] == "average"
@@ -328,23 +375,29 @@ def test_signal_information_comes_from_the_iogroup(build: Path,
 
 # ------------------------------------------------------------------- topology
 
+
 def _expected_topology(machine: FakeMachine) -> dict[str, Any]:
     cores = machine.packages * machine.cores_per_package
     return {
         "package": [machine.package_core_of(cpu)[0] for cpu in range(machine.num_cpu)],
         "core": [cpu % cores for cpu in range(machine.num_cpu)],
-        "num": {"board": 1, "package": machine.packages, "core": cores,
-                "cpu": machine.num_cpu},
+        "num": {"board": 1, "package": machine.packages, "core": cores, "cpu": machine.num_cpu},
     }
 
 
-@pytest.mark.parametrize("machine", [
-    MACHINE, FakeMachine(packages=1, cores_per_package=3, threads_per_core=1,
-                         cpufreq=False, powercap=False),
-])
+@pytest.mark.parametrize(
+    "machine",
+    [
+        MACHINE,
+        FakeMachine(
+            packages=1, cores_per_package=3, threads_per_core=1, cpufreq=False, powercap=False
+        ),
+    ],
+)
 @pytest.mark.parametrize("source", ["sysfs", "cpuinfo"])
-def test_topology_from_a_fake_tree(build: Path, tmp_path: Path, machine: FakeMachine,
-                                   source: str) -> None:
+def test_topology_from_a_fake_tree(
+    build: Path, tmp_path: Path, machine: FakeMachine, source: str
+) -> None:
     root = fake_sysfs.build(tmp_path, machine)
     if source == "cpuinfo":
         # Without topology files the "physical id"/"core id" lines are used.
@@ -368,11 +421,19 @@ def test_topology_without_any_information_is_one_package(build: Path, tmp_path: 
 
 
 def test_nested_domains(build: Path, sysfs_root: Path) -> None:
-    answers = run_probe(build, [
-        "nested cpu package 1", "nested core package 0", "nested cpu core 2",
-        "nested package board 0", "nested cpu cpu 5", "nested package core 0",
-        "nested cpu package 2",
-    ], GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root))
+    answers = run_probe(
+        build,
+        [
+            "nested cpu package 1",
+            "nested core package 0",
+            "nested cpu core 2",
+            "nested package board 0",
+            "nested cpu cpu 5",
+            "nested package core 0",
+            "nested cpu package 2",
+        ],
+        GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+    )
     assert ok(answers[0])["nested"] == MACHINE.package_cpus(1)
     assert ok(answers[1])["nested"] == [0, 1]
     assert ok(answers[2])["nested"] == MACHINE.core_cpus(2)
@@ -382,12 +443,18 @@ def test_nested_domains(build: Path, sysfs_root: Path) -> None:
     assert answers[6]["error"] == GEOPM_ERROR_INVALID  # there is no package 2
 
 
-def test_node_contexts_have_their_own_platform(build: Path, tmp_path: Path,
-                                               sysfs_root: Path) -> None:
-    small = fake_sysfs.build(tmp_path, FakeMachine(packages=1, cores_per_package=3,
-                                                   threads_per_core=1))
-    [node] = run_probe(build, [f"node {small}"], GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
-                       GEOPM_BRIDGE_NODE_MODEL="load=0.5")
+def test_node_contexts_have_their_own_platform(
+    build: Path, tmp_path: Path, sysfs_root: Path
+) -> None:
+    small = fake_sysfs.build(
+        tmp_path, FakeMachine(packages=1, cores_per_package=3, threads_per_core=1)
+    )
+    [node] = run_probe(
+        build,
+        [f"node {small}"],
+        GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+        GEOPM_BRIDGE_NODE_MODEL="load=0.5",
+    )
     assert ok(node)["outside"] == MACHINE.num_cpu
     assert node["inside"] == 3
     assert node["inside_name"] == "simulated-7"
@@ -414,31 +481,34 @@ def test_c_interfaces(build: Path, sysfs_root: Path) -> None:
 NAN = math.nan
 
 
-@pytest.mark.parametrize(("name", "values", "expected"), [
-    ("sum", [1, 2, NAN, 4], 7.0),
-    ("sum", [], NAN),
-    ("sum", [NAN, NAN], NAN),
-    ("average", [1, NAN, 2], 1.5),
-    ("median", [5, 1, 3], 3.0),
-    ("median", [4, 1, 3, NAN, 2], 2.5),
-    ("integer_bitwise_or", [1, 4, NAN, 8], 13.0),
-    ("logical_and", [1, 2, NAN], 1.0),
-    ("logical_and", [1, 0], 0.0),
-    ("logical_or", [0, NAN, 0.5], 1.0),
-    ("logical_or", [0, 0], 0.0),
-    ("min", [3, NAN, -2], -2.0),
-    ("max", [3, NAN, -2], 3.0),
-    ("max", [], NAN),
-    ("stddev", [2, 4, 4, 4, 5, 5, 7, 9], math.sqrt(32 / 7)),
-    ("stddev", [3, NAN], 0.0),
-    ("region_hash", [5, 5, NAN], 5.0),
-    ("region_hash", [5, 6], float(0x725E8066)),
-    ("region_hint", [2, 3], 1.0),
-    ("select_first", [NAN, 1], NAN),
-    ("select_first", [], 0.0),
-    ("expect_same", [2, NAN, 2], 2.0),
-    ("expect_same", [2, 3], NAN),
-])
+@pytest.mark.parametrize(
+    ("name", "values", "expected"),
+    [
+        ("sum", [1, 2, NAN, 4], 7.0),
+        ("sum", [], NAN),
+        ("sum", [NAN, NAN], NAN),
+        ("average", [1, NAN, 2], 1.5),
+        ("median", [5, 1, 3], 3.0),
+        ("median", [4, 1, 3, NAN, 2], 2.5),
+        ("integer_bitwise_or", [1, 4, NAN, 8], 13.0),
+        ("logical_and", [1, 2, NAN], 1.0),
+        ("logical_and", [1, 0], 0.0),
+        ("logical_or", [0, NAN, 0.5], 1.0),
+        ("logical_or", [0, 0], 0.0),
+        ("min", [3, NAN, -2], -2.0),
+        ("max", [3, NAN, -2], 3.0),
+        ("max", [], NAN),
+        ("stddev", [2, 4, 4, 4, 5, 5, 7, 9], math.sqrt(32 / 7)),
+        ("stddev", [3, NAN], 0.0),
+        ("region_hash", [5, 5, NAN], 5.0),
+        ("region_hash", [5, 6], float(0x725E8066)),
+        ("region_hint", [2, 3], 1.0),
+        ("select_first", [NAN, 1], NAN),
+        ("select_first", [], 0.0),
+        ("expect_same", [2, NAN, 2], 2.0),
+        ("expect_same", [2, 3], NAN),
+    ],
+)
 def test_agg_functions(build: Path, name: str, values: list[float], expected: float) -> None:
     text = " ".join("nan" if math.isnan(v) else repr(float(v)) for v in values)
     [answer] = run_probe(build, [f"agg {name} {text}"])
@@ -450,13 +520,29 @@ def test_agg_functions(build: Path, name: str, values: list[float], expected: fl
 
 
 def test_agg_names_and_types(build: Path) -> None:
-    names = ["sum", "average", "median", "integer_bitwise_or", "logical_and", "logical_or",
-             "min", "max", "stddev", "region_hash", "region_hint", "select_first",
-             "expect_same"]
+    names = [
+        "sum",
+        "average",
+        "median",
+        "integer_bitwise_or",
+        "logical_and",
+        "logical_or",
+        "min",
+        "max",
+        "stddev",
+        "region_hash",
+        "region_hint",
+        "select_first",
+        "expect_same",
+    ]
     answers = run_probe(build, [f"agg_type {name}" for name in names] + ["agg_type mean"])
     for type_value, (name, answer) in enumerate(zip(names, answers, strict=False)):
-        assert ok(answer) == {"name": name, "type": type_value, "type_name": name,
-                              "round_trip": name}
+        assert ok(answer) == {
+            "name": name,
+            "type": type_value,
+            "type_name": name,
+            "round_trip": name,
+        }
     assert answers[-1]["error"] == GEOPM_ERROR_INVALID
     assert "mean" in answers[-1]["what"]
 
@@ -468,22 +554,39 @@ def test_region_hash_is_zlib_crc32(build: Path) -> None:
 
 # -------------------------------------------------------------- Agent statics
 
+
 def test_agent_dictionary_helpers(build: Path, tmp_path: Path) -> None:
     directory = install(build, tmp_path, "agent.so", "libgeopmagent_dict.so.2.1.0")
-    made, by_name, none, aggregated, unknown = run_probe(build, [
-        "make_dictionary A,B C",
-        "dictionary dict",
-        "make_dictionary - -",
-        "aggregate_sample",
-        "dictionary no_such_agent",
-    ], GEOPM_PLUGIN_PATH=str(directory))
+    made, by_name, none, aggregated, unknown = run_probe(
+        build,
+        [
+            "make_dictionary A,B C",
+            "dictionary dict",
+            "make_dictionary - -",
+            "aggregate_sample",
+            "dictionary no_such_agent",
+        ],
+        GEOPM_PLUGIN_PATH=str(directory),
+    )
     assert ok(made)["dictionary"] == {
-        "NUM_POLICY": "2", "POLICY_0": "A", "POLICY_1": "B", "NUM_SAMPLE": "1", "SAMPLE_0": "C",
+        "NUM_POLICY": "2",
+        "POLICY_0": "A",
+        "POLICY_1": "B",
+        "NUM_SAMPLE": "1",
+        "SAMPLE_0": "C",
     }
     assert (made["num_policy"], made["policy"], made["num_sample"], made["sample"]) == (
-        2, ["A", "B"], 1, ["C"])
-    assert ok(by_name) == {"num_policy": 2, "num_sample": 1,
-                           "policy": ["POWER_CAP", "STEP"], "sample": ["ENERGY"]}
+        2,
+        ["A", "B"],
+        1,
+        ["C"],
+    )
+    assert ok(by_name) == {
+        "num_policy": 2,
+        "num_sample": 1,
+        "policy": ["POWER_CAP", "STEP"],
+        "sample": ["ENERGY"],
+    }
     assert ok(none)["dictionary"] == {"NUM_POLICY": "0", "NUM_SAMPLE": "0"}
     # Columns: sum(1, 3), max(5, 2), average(NaN, 4) with NaN ignored.
     assert ok(aggregated)["out"] == [4.0, 5.0, 4.0]
@@ -493,23 +596,47 @@ def test_agent_dictionary_helpers(build: Path, tmp_path: Path) -> None:
 
 # ---------------------------------------------------- Environment and Waiter
 
+
 def test_environment_defaults_and_overrides(build: Path) -> None:
     [defaults] = run_probe(build, ["env 0.25"])
-    assert ok(defaults) == {"agent": "monitor", "max_fan_out": 16, "period": 0.25,
-                            "policy": "", "do_policy": 0, "profile": '"default"',
-                            "timeout": 30}
-    [custom] = run_probe(build, ["env 0.25"], GEOPM_AGENT="power_governor",
-                         GEOPM_MAX_FAN_OUT="4", GEOPM_PERIOD="0.005",
-                         GEOPM_POLICY="/tmp/p.json", GEOPM_PROFILE='my "app"')
-    assert ok(custom) == {"agent": "power_governor", "max_fan_out": 4, "period": 0.005,
-                          "policy": "/tmp/p.json", "do_policy": 1, "profile": '"my app"',
-                          "timeout": 30}
+    assert ok(defaults) == {
+        "agent": "monitor",
+        "max_fan_out": 16,
+        "period": 0.25,
+        "policy": "",
+        "do_policy": 0,
+        "profile": '"default"',
+        "timeout": 30,
+    }
+    [custom] = run_probe(
+        build,
+        ["env 0.25"],
+        GEOPM_AGENT="power_governor",
+        GEOPM_MAX_FAN_OUT="4",
+        GEOPM_PERIOD="0.005",
+        GEOPM_POLICY="/tmp/p.json",
+        GEOPM_PROFILE='my "app"',
+    )
+    assert ok(custom) == {
+        "agent": "power_governor",
+        "max_fan_out": 4,
+        "period": 0.005,
+        "policy": "/tmp/p.json",
+        "do_policy": 1,
+        "profile": '"my app"',
+        "timeout": 30,
+    }
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("GEOPM_PERIOD", "fast"), ("GEOPM_PERIOD", "0.1s"), ("GEOPM_PERIOD", "-1"),
-    ("GEOPM_MAX_FAN_OUT", "sixteen"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GEOPM_PERIOD", "fast"),
+        ("GEOPM_PERIOD", "0.1s"),
+        ("GEOPM_PERIOD", "-1"),
+        ("GEOPM_MAX_FAN_OUT", "sixteen"),
+    ],
+)
 def test_malformed_environment_values_are_named(build: Path, name: str, value: str) -> None:
     [answer] = run_probe(build, ["env"], **{name: value})
     assert answer["error"] == GEOPM_ERROR_INVALID
@@ -518,9 +645,15 @@ def test_malformed_environment_values_are_named(build: Path, name: str, value: s
 
 def test_environment_is_read_at_query_time(build: Path) -> None:
     # A process that sets GEOPM_* between queries sees the new values.
-    before, _, _, after = run_probe(build, [
-        "env 1", "setenv GEOPM_AGENT other", "setenv GEOPM_PERIOD 0.5", "env 1",
-    ])
+    before, _, _, after = run_probe(
+        build,
+        [
+            "env 1",
+            "setenv GEOPM_AGENT other",
+            "setenv GEOPM_PERIOD 0.5",
+            "env 1",
+        ],
+    )
     assert (ok(before)["agent"], before["period"]) == ("monitor", 1.0)
     assert (ok(after)["agent"], after["period"]) == ("other", 0.5)
 
@@ -538,17 +671,18 @@ def test_waiter_wakes_on_the_period_grid(build: Path) -> None:
 
 # ------------------------------------------------- Exception and SaveControl
 
+
 def test_exception_messages_and_codes(build: Path) -> None:
     exception, invalid, errno_text = run_probe(
-        build, ["exception", f"error_message {GEOPM_ERROR_INVALID}", "error_message 2"])
+        build, ["exception", f"error_message {GEOPM_ERROR_INVALID}", "error_message 2"]
+    )
     assert "disk on fire" in ok(exception)["what"]
     assert "where.cpp:42" in exception["what"]
     assert "Invalid argument" in exception["what"]
     assert exception["err"] == GEOPM_ERROR_INVALID
     assert exception["zero_err"] == GEOPM_ERROR_RUNTIME
     assert "zero code" in exception["zero_what"]
-    assert (exception["copy_err"], exception["copy_what"]) == (
-        exception["err"], exception["what"])
+    assert (exception["copy_err"], exception["copy_what"]) == (exception["err"], exception["what"])
     assert "Invalid argument" in ok(invalid)["text"]
     assert "No such file or directory" in ok(errno_text)["text"]
 

@@ -16,9 +16,13 @@ commands:
   launch   run an application under a controller and an agent
   agent    list agents, show one agent's policy and sample, write a policy
   read     list signals and controls, or read one signal
+  doctor   show the backend, the GEOPM it runs on, the plugin directory and the agents
+  plugin-path  print the directory of the GEOPM plugin (for GEOPM_PLUGIN_PATH)
 
 --debug shows Python tracebacks on error. `geopm-bridge COMMAND --help` for more.
 """
+
+_COMMANDS = "launch, agent, read, doctor, plugin-path"
 
 
 def _command(name: str) -> Callable[[list[str]], int]:
@@ -29,8 +33,12 @@ def _command(name: str) -> Callable[[list[str]], int]:
         from .agent import main
     elif name == "read":
         from .read import main
+    elif name == "doctor":
+        from .doctor import main
+    elif name == "plugin-path":
+        from .plugin_path import main
     else:
-        raise UsageError(f"unknown command {name!r} (choose from launch, agent, read)")
+        raise UsageError(f"unknown command {name!r} (choose from {_COMMANDS})")
     return main
 
 
@@ -51,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if option != "--debug":
                 raise UsageError(f"unknown option {option!r}")
         if not args:
-            raise UsageError("no command given (choose from launch, agent, read)")
+            raise UsageError(f"no command given (choose from {_COMMANDS})")
         return _command(args[0])(args[1:])
     except KeyboardInterrupt:
         print("geopm-bridge: interrupted", file=sys.stderr)

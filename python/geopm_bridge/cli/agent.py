@@ -40,7 +40,7 @@ def policy_document(names: list[str], values_text: str) -> dict[str, float | str
             f"{len(words)} policy values given but the agent has {len(names)}: {', '.join(names)}"
         )
     document: dict[str, float | str] = {}
-    for name, word in zip(names, words):
+    for name, word in zip(names, words, strict=False):  # fewer words than names is fine
         try:
             value = float(word)
         except ValueError:

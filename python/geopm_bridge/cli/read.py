@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-
 from typing import TYPE_CHECKING
 
 from .errors import UsageError
@@ -23,8 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("domain", nargs="?", help="domain name (board, package, core, cpu, ...)")
     parser.add_argument("index", nargs="?", help="domain index")
     parser.add_argument("-i", "--info", action="store_true", help="describe NAME")
-    parser.add_argument("-d", "--domain", dest="show_domains", action="store_true",
-                        help="list the domains of this platform and their counts")
+    parser.add_argument(
+        "-d",
+        "--domain",
+        dest="show_domains",
+        action="store_true",
+        help="list the domains of this platform and their counts",
+    )
     parser.add_argument(
         "--node-model",
         nargs="?",
@@ -72,7 +76,9 @@ def main(args: list[str]) -> int:
         _list(pio, topo)
         return 0
     if opts.name not in pio.signal_names() and opts.name not in pio.control_names():
-        raise UsageError(f"unknown signal or control {opts.name!r} (list them with: geopm-bridge read)")
+        raise UsageError(
+            f"unknown signal or control {opts.name!r} (list them with: geopm-bridge read)"
+        )
     if opts.info or opts.domain is None:
         is_signal = opts.name in pio.signal_names()
         describe = pio.signal_description if is_signal else pio.control_description
