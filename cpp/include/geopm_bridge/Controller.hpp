@@ -1,6 +1,7 @@
 /*
  * The runtime's entry point: run one job (an application under a controller)
- * on this node, the way geopmlaunch + geopmctl do.
+ * the way geopmlaunch + geopmctl do: on this node, on simulated nodes in
+ * this process, or as one rank of an MPI job (docs/tree.md).
  */
 #ifndef GEOPM_BRIDGE_CONTROLLER_HPP_INCLUDE
 #define GEOPM_BRIDGE_CONTROLLER_HPP_INCLUDE
@@ -23,7 +24,8 @@ namespace geopm_bridge
         std::vector<std::string> report_signals; // GEOPM_REPORT_SIGNALS, "NAME[@domain]"
         std::vector<std::string> trace_signals;  // GEOPM_TRACE_SIGNALS, "NAME[@domain]"
         int max_fan_out = 16;                    // GEOPM_MAX_FAN_OUT
-        int simulate_nodes = 0;                  // GEOPM_BRIDGE_SIMULATE_NODES; 0 or 1: this node only
+        int simulate_nodes = 0;                  // GEOPM_BRIDGE_SIMULATE_NODES; 0: this node only
+        int max_iterations = 0;                  // GEOPM_BRIDGE_MAX_ITERATIONS; 0: no limit
         std::vector<std::string> app_argv;       // the application and its arguments
 
         static JobConfig from_environment(void);
@@ -42,6 +44,15 @@ namespace geopm_bridge
     /// clean-up; an exception from an agent is rethrown unchanged. One job
     /// at a time per process: the controller owns the SIGINT, SIGTERM and
     /// SIGCHLD handlers while it runs.
+    ///
+    /// The tree: with simulate_nodes = N > 0 the job runs N simulated nodes
+    /// (sim0000, ...) and their whole tree in this process, each with its
+    /// own node-model platform; started by an MPI launcher with more than
+    /// one rank (and GEOPM_CTL_LOCAL unset), each rank is one node of the
+    /// tree and rank 0 hosts the root and writes the report. Errors then
+    /// name the node and level they happened at. max_iterations > 0 ends
+    /// the job after that many control iterations, as if the application
+    /// had exited with 0 (it is stopped if still running).
     int run_job(const JobConfig &config);
 }
 

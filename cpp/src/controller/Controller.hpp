@@ -1,9 +1,12 @@
 /*
- * One node's controller: the agents of the levels this node runs, and the
- * loop that drives them in GEOPM's order,
+ * The controller of a job in one process: the nodes this process runs (one
+ * node; or many simulated nodes; or one MPI rank of a job spread over
+ * processes), the root's policy source, the application, and the loop
  *     walk_down(); agent[0]->wait(); walk_up();
- * over a TreeComm (a single node has no levels: one leaf agent that is
- * also the root).
+ * in GEOPM's order. With several nodes in the process, each iteration walks
+ * every node down in tree order (parents first, so a policy crosses the
+ * whole tree in one iteration), waits once on the first node's leaf agent,
+ * then walks every node up in reverse order (children first).
  */
 #ifndef GEOPM_BRIDGE_SRC_CONTROLLER_HPP_INCLUDE
 #define GEOPM_BRIDGE_SRC_CONTROLLER_HPP_INCLUDE
@@ -16,84 +19,93 @@
 #include "geopm_time.h"
 #include "geopm_bridge/Controller.hpp"
 
-namespace geopm
-{
-    class Agent;
-    class PlatformIO;
-    class PlatformTopo;
-}
-
 namespace geopm_bridge
 {
     class Application;
+    class ClusterComm;
     class Endpoint;
     class FilePolicy;
-    class Reporter;
+    class NodeContext;
+    class NodeController;
     class SignalGuard;
-    class Tracer;
     class TreeComm;
-    struct SignalRequest;
+
+    /// agent_name when the agent factory knows it; else throws
+    /// GEOPM_ERROR_NO_AGENT listing the known agents.
+    const std::string &known_agent(const std::string &agent_name);
+
+    /// A node this process runs.
+    struct NodeSpec
+    {
+        NodeContext *context;                // its platform
+        std::string name;                    // its host name in the report and trace
+        std::unique_ptr<TreeComm> tree_comm; // its place in the tree
+    };
 
     class Controller
     {
         public:
-            /// Makes the agents and reads the static policy; touches
-            /// neither the platform nor any output file.
-            Controller(const JobConfig &config, std::unique_ptr<TreeComm> tree_comm);
+            /// Reads the static policy (where the root is) and makes the
+            /// agents; touches neither the platform nor any output file.
+            /// nodes: in tree order, the root's node first when it is in
+            /// this process. cluster: the job's other processes (MPI), or
+            /// null. host_names: every node of the job.
+            Controller(const JobConfig &config, std::vector<NodeSpec> nodes,
+                       ClusterComm *cluster, const std::vector<std::string> &host_names);
+            /// Restores the controls if start() was called and run() was not.
             ~Controller();
-            /// Run the job (see geopm_bridge::run_job()). signals must be
-            /// installed for the whole call.
+            /// Save the controls, init() the agents, set up the report, the
+            /// trace and the endpoint. On error the controls are restored
+            /// and the error is thrown.
+            void start(void);
+            /// Run the job after start() (see geopm_bridge::run_job()).
+            /// signals must be installed for the whole call.
             int run(SignalGuard &signals);
         private:
-            void setup(void);
             void loop(SignalGuard &signals, Application *app);
             void step(void);
-            void walk_down(void);
-            void walk_up(void);
+            /// Keep error in m_error unless one is kept.
+            void keep(std::exception_ptr error);
+            /// Run func; keep its exception.
+            template <typename func_t>
+            void capture(func_t func);
             /// Final reading, report, trace, controls restored: each step
             /// runs even if an earlier one failed. interrupt_signal: the
             /// signal that stopped the job early, or 0.
-            void finish(int interrupt_signal);
-            [[noreturn]] void bad_output(int level, const char *hook, const std::string &what) const;
-            void check_size(int level, const char *hook, const char *name,
-                            size_t actual, size_t expected) const;
-            bool check_sample(int level, const char *hook, bool do_send) const;
-            /// Run func; keep its exception in m_error unless one is kept.
-            template <typename func_t>
-            void capture(func_t func);
+            void finish(SignalGuard &signals, int interrupt_signal);
+            void restore_control(void);
+            std::string status(int interrupt_signal) const;
+            /// Cluster: send this rank's status and report section to rank 0.
+            void send_report(SignalGuard &signals, const std::string &status,
+                             const std::string &section);
+            /// Cluster, rank 0: the other ranks' sections; notes the ranks
+            /// that sent none in missing.
+            std::vector<std::string> gather_report(SignalGuard &signals, std::string &status,
+                                                   std::string &missing);
+            /// Cluster: receive and drop tree messages nobody will read
+            /// while this rank waits at the end of its job.
+            void drop_tree_messages(void);
 
             const JobConfig m_config;
             const std::string m_profile;
-            const std::string m_hostname;
-            geopm::PlatformIO &m_platform_io;
-            const geopm::PlatformTopo &m_platform_topo;
-            std::unique_ptr<TreeComm> m_tree_comm;
-            const int m_num_level_ctl;
-            const int m_root_level;
-            const bool m_is_root;
-            const std::vector<std::string> m_policy_names;
-            const std::vector<std::string> m_sample_names;
-            std::vector<std::unique_ptr<geopm::Agent> > m_agent;
-            std::unique_ptr<FilePolicy> m_file_policy;
-            std::unique_ptr<Endpoint> m_endpoint;
-            std::unique_ptr<Reporter> m_reporter;
-            std::unique_ptr<Tracer> m_tracer;
-
-            // Message buffers, sized once so the loop never allocates.
-            std::vector<double> m_in_policy;
-            std::vector<double> m_last_policy;
-            std::vector<std::vector<std::vector<double> > > m_out_policy;
-            std::vector<std::vector<std::vector<double> > > m_in_sample;
-            std::vector<double> m_out_sample;
-            std::vector<double> m_trace_values;
-
+            ClusterComm *m_cluster;
+            const std::vector<std::string> m_host_names;
             std::string m_start_time;
             geopm_time_s m_job_start;
             geopm_time_s m_app_start;
+            std::unique_ptr<FilePolicy> m_file_policy;
+            std::vector<std::unique_ptr<NodeController> > m_nodes;
+            NodeController *m_root;
+            std::unique_ptr<Endpoint> m_endpoint;
+            std::vector<double> m_policy;
+            std::vector<double> m_last_policy;
             double m_startup;
-            double m_overhead;
             long m_num_iteration;
+            bool m_is_restore_due;
             std::exception_ptr m_error;
+            // The first failure of the job, for the report: this process's
+            // error, or the one another rank told us of.
+            std::string m_failure;
     };
 }
 

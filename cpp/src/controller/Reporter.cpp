@@ -59,12 +59,24 @@ namespace geopm_bridge
         }
     }
 
-    Reporter::Reporter(const std::string &path,
-                       geopm::PlatformIO &platform_io,
+    void probe_report_path(const std::string &path)
+    {
+        bool is_new = access(path.c_str(), F_OK) != 0;
+        FILE *probe = fopen(path.c_str(), "a");
+        if (probe == nullptr) {
+            throw geopm::Exception("cannot open the report file \"" + path + "\": " + strerror(errno),
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        fclose(probe);
+        if (is_new) {
+            (void)unlink(path.c_str());
+        }
+    }
+
+    Reporter::Reporter(geopm::PlatformIO &platform_io,
                        const geopm::PlatformTopo &platform_topo,
                        const std::vector<SignalRequest> &signals)
         : m_platform_io(platform_io)
-        , m_path(path)
         , m_energy_idx(-1)
         , m_dram_energy_idx(-1)
         , m_cycles_thread_idx(-1)
@@ -76,18 +88,6 @@ namespace geopm_bridge
         , m_last_time{}
         , m_sync_runtime(0.0)
     {
-        // Fail now rather than after a long run, without leaving a file
-        // behind if the job never gets to write its report (as GEOPM).
-        bool is_new = access(m_path.c_str(), F_OK) != 0;
-        FILE *probe = fopen(m_path.c_str(), "a");
-        if (probe == nullptr) {
-            throw geopm::Exception("cannot open the report file \"" + m_path + "\": " + strerror(errno),
-                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        fclose(probe);
-        if (is_new) {
-            (void)unlink(m_path.c_str());
-        }
         auto names = platform_io.signal_names();
         auto board_signal = [&](const char *name) {
             return names.count(name) ? track(name, name, GEOPM_DOMAIN_BOARD, 0) : -1;
@@ -206,29 +206,17 @@ namespace geopm_bridge
         return result;
     }
 
-    void Reporter::generate(const ReportContent &content)
+    std::string Reporter::host_text(const ReportHost &host) const
     {
-        std::string out;
-        write_pairs(out, "", {
-            {"GEOPM Version", geopm_version()},
-            {"Start Time", content.start_time},
-            {"Profile", content.profile},
-            {"Agent", content.agent},
-            {"Policy", content.policy},
-        });
-        if (!content.status.empty()) {
-            write_pairs(out, "", {{"Run Status", JsonValue::quote(content.status)}});
-        }
-        write_pairs(out, "", content.agent_header);
-        out += "\nHosts:\n  " + content.hostname + ":\n";
-        write_pairs(out, "    ", content.agent_host);
+        std::string out = "  " + host.hostname + ":\n";
+        write_pairs(out, "    ", host.agent_host);
 
         // Agent entries for regions other than the whole-run ones. The
         // application marks no regions, so these are named by their hash.
         // "Regions:" is left out when empty, as GEOPM does: an empty key
         // would read back as null.
         std::string regions;
-        for (const auto &region : content.agent_region) {
+        for (const auto &region : host.agent_region) {
             uint64_t hash = region.first;
             if (hash == GEOPM_REGION_HASH_UNMARKED || hash == GEOPM_REGION_HASH_EPOCH ||
                 hash == GEOPM_REGION_HASH_APP) {
@@ -245,10 +233,10 @@ namespace geopm_bridge
         report_pairs_t totals = region_data();
         // All of the run is outside any marked region.
         out += "    Unmarked Totals:\n";
-        write_pairs(out, "      ", {{"runtime (s)", format_number(content.runtime)}, {"count", "0"}});
+        write_pairs(out, "      ", {{"runtime (s)", format_number(host.runtime)}, {"count", "0"}});
         write_pairs(out, "      ", totals);
-        auto unmarked = content.agent_region.find(GEOPM_REGION_HASH_UNMARKED);
-        if (unmarked != content.agent_region.end()) {
+        auto unmarked = host.agent_region.find(GEOPM_REGION_HASH_UNMARKED);
+        if (unmarked != host.agent_region.end()) {
             write_pairs(out, "      ", unmarked->second);
         }
         // No epoch is ever counted: nothing accumulates there.
@@ -258,21 +246,43 @@ namespace geopm_bridge
             out += "      " + kv.first + ": 0\n";
         }
         out += "    Application Totals:\n";
-        write_pairs(out, "      ", {{"runtime (s)", format_number(content.runtime)}, {"count", "0"}});
+        write_pairs(out, "      ", {{"runtime (s)", format_number(host.runtime)}, {"count", "0"}});
         write_pairs(out, "      ", totals);
         write_pairs(out, "      ", {
-            {"GEOPM startup (s)", format_number(content.startup)},
-            {"GEOPM overhead (s)", format_number(content.overhead)},
+            {"GEOPM startup (s)", format_number(host.startup)},
+            {"GEOPM overhead (s)", format_number(host.overhead)},
             {"geopmctl memory HWM (B)", format_number(max_memory())},
-            {"geopmctl network BW (B/s)", format_number(ratio(content.network_bytes, content.runtime))},
+            {"geopmctl network BW (B/s)", format_number(ratio(host.network_bytes, host.runtime))},
         });
+        return out;
+    }
+
+    void write_report(const std::string &path, const ReportHeader &header,
+                      const std::vector<std::string> &host_texts)
+    {
+        std::string out;
+        write_pairs(out, "", {
+            {"GEOPM Version", geopm_version()},
+            {"Start Time", header.start_time},
+            {"Profile", header.profile},
+            {"Agent", header.agent},
+            {"Policy", header.policy},
+        });
+        if (!header.status.empty()) {
+            write_pairs(out, "", {{"Run Status", JsonValue::quote(header.status)}});
+        }
+        write_pairs(out, "", header.agent_header);
+        out += "\nHosts:\n";
+        for (const auto &text : host_texts) {
+            out += text;
+        }
         out += "\n";
 
-        FILE *file = fopen(m_path.c_str(), "w");
+        FILE *file = fopen(path.c_str(), "w");
         bool is_ok = file != nullptr && fwrite(out.data(), 1, out.size(), file) == out.size();
         is_ok = file != nullptr && fclose(file) == 0 && is_ok;
         if (!is_ok) {
-            throw geopm::Exception("cannot write the report file \"" + m_path + "\": " + strerror(errno),
+            throw geopm::Exception("cannot write the report file \"" + path + "\": " + strerror(errno),
                                    GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
         }
     }

@@ -1,7 +1,8 @@
 /*
  * The job report (GEOPM_REPORT): YAML in GEOPM's layout, readable by
- * geopmpy.io.RawReport. Platform totals are accumulated after every
- * read_batch(); the text is produced once, at the end of the run.
+ * geopmpy.io.RawReport. Each node's Reporter accumulates its platform
+ * totals after every read_batch() and produces its host section once, at
+ * the end of the run; the node hosting the root writes the file.
  */
 #ifndef GEOPM_BRIDGE_REPORTER_HPP_INCLUDE
 #define GEOPM_BRIDGE_REPORTER_HPP_INCLUDE
@@ -27,16 +28,21 @@ namespace geopm_bridge
     using report_pairs_t = std::vector<std::pair<std::string, std::string> >;
     using report_region_t = std::map<uint64_t, report_pairs_t>;
 
-    /// Everything the report says that is not accumulated by the Reporter.
-    struct ReportContent
+    /// The report's header: everything above "Hosts:".
+    struct ReportHeader
     {
         std::string start_time;
         std::string profile;
         std::string agent;
         std::string policy;          // one-line JSON, or DYNAMIC
         std::string status;          // empty for a run that ended normally
+        report_pairs_t agent_header; // the root agent's report_header()
+    };
+
+    /// What one host's section says beside the Reporter's totals.
+    struct ReportHost
+    {
         std::string hostname;
-        report_pairs_t agent_header;
         report_pairs_t agent_host;
         report_region_t agent_region;
         double runtime = 0.0;        // application start to loop end (s)
@@ -45,20 +51,27 @@ namespace geopm_bridge
         double network_bytes = 0.0;  // bytes the node sent through the tree
     };
 
+    /// Throws geopm::Exception when path cannot be written, so that a bad
+    /// path fails before the run; leaves no file behind (as GEOPM).
+    void probe_report_path(const std::string &path);
+
+    /// Write the report: the header, then the host sections (from
+    /// Reporter::host_text()) in the given order. Throws on a write error.
+    void write_report(const std::string &path, const ReportHeader &header,
+                      const std::vector<std::string> &host_texts);
+
     class Reporter
     {
         public:
-            /// Checks that path can be written, so that a bad path fails
-            /// before the run, and pushes the signals it accumulates (call
-            /// before the first read_batch()).
-            Reporter(const std::string &path,
-                     geopm::PlatformIO &platform_io,
+            /// Pushes the signals it accumulates (call before the first
+            /// read_batch()).
+            Reporter(geopm::PlatformIO &platform_io,
                      const geopm::PlatformTopo &platform_topo,
                      const std::vector<SignalRequest> &signals);
             /// Accumulate the values of the last read_batch().
             void update(void);
-            /// Write the report; throws on a write error.
-            void generate(const ReportContent &content);
+            /// The host's section of the report, "Hosts:" entry included.
+            std::string host_text(const ReportHost &host) const;
         private:
             struct Tracked
             {
@@ -76,7 +89,6 @@ namespace geopm_bridge
             report_pairs_t region_data(void) const;
 
             geopm::PlatformIO &m_platform_io;
-            std::string m_path;
             std::vector<Tracked> m_tracked;
             int m_energy_idx;
             int m_dram_energy_idx;

@@ -1,14 +1,21 @@
 #include "geopm_bridge/Controller.hpp"
 
 #include <cstdlib>
+#include <map>
+#include <memory>
 
+#include "geopm/Agent.hpp"
 #include "geopm/Environment.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_bridge/NodeContext.hpp"
 
+#include "ClusterComm.hpp"
 #include "Controller.hpp"
+#include "InProcessTreeComm.hpp"
 #include "SignalGuard.hpp"
 #include "TreeComm.hpp"
+#include "TreeGeometry.hpp"
 
 namespace geopm_bridge
 {
@@ -33,12 +40,234 @@ namespace geopm_bridge
             }
             char *end = nullptr;
             long value = strtol(text, &end, 10);
-            if (*end != '\0' || value < 0 || value > 1000000) {
+            if (*end != '\0' || value < 0 || value > 1000000000) {
                 throw geopm::Exception(std::string(name) + "=\"" + text +
                                        "\" is not a non-negative integer",
                                        GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
             return (int)value;
+        }
+
+        bool is_ctl_local(void)
+        {
+            const char *value = getenv("GEOPM_CTL_LOCAL");
+            return value != nullptr && *value != '\0';
+        }
+
+        // The node-model parameters of node node_idx: a value written
+        // "a:b:c" is a per-node list, of which node i takes entry i modulo
+        // its length ("load=0.3:0.9" alternates a light and a heavy node).
+        std::string node_model_for(const std::string &text, int node_idx)
+        {
+            std::vector<std::string> items;
+            for (const auto &item : geopm::string_split(text, ",")) {
+                size_t equal = item.find('=');
+                if (equal == std::string::npos || item.find(':', equal) == std::string::npos) {
+                    items.push_back(item);
+                    continue;
+                }
+                auto values = geopm::string_split(item.substr(equal + 1), ":");
+                items.push_back(item.substr(0, equal + 1) + values[node_idx % values.size()]);
+            }
+            return geopm::string_join(items, ",");
+        }
+
+        bool is_node_model_on(const std::string &text)
+        {
+            return !text.empty() && text != "0";
+        }
+
+        /// The node a real node's controller runs on: the current one, or
+        /// one of its own when the node model gives per-node values.
+        NodeContext &real_node(int node_idx, std::unique_ptr<NodeContext> &own)
+        {
+            std::string model = current_node().option("node_model");
+            if (model.find(':') == std::string::npos) {
+                return current_node();
+            }
+            own = std::make_unique<NodeContext>(std::map<std::string, std::string>{
+                {"node_model", node_model_for(model, node_idx)}}, current_node().name());
+            return *own;
+        }
+
+        std::string node_name(const NodeContext &node)
+        {
+            return node.name().empty() ? geopm::hostname() : node.name();
+        }
+
+        int run_single_node(const JobConfig &config)
+        {
+            // Refuses a bad GEOPM_MAX_FAN_OUT here too.
+            TreeGeometry geometry(1, config.max_fan_out);
+            std::unique_ptr<NodeContext> own_node;
+            NodeContext &node = real_node(0, own_node);
+            std::string name = node_name(node);
+            SignalGuard signals;
+            std::vector<NodeSpec> nodes;
+            nodes.push_back({&node, name, make_single_node_tree_comm()});
+            Controller controller(config, std::move(nodes), nullptr, {name});
+            controller.start();
+            return controller.run(signals);
+        }
+
+        int run_simulated_nodes(const JobConfig &config)
+        {
+            const int num_node = config.simulate_nodes;
+            TreeGeometry geometry(num_node, config.max_fan_out);
+            std::string model = current_node().option("node_model");
+            if (!is_node_model_on(model)) {
+                throw geopm::Exception("GEOPM_BRIDGE_SIMULATE_NODES=" + std::to_string(num_node) +
+                                       " needs the node model (--node-model, or "
+                                       "GEOPM_BRIDGE_NODE_MODEL=1): simulated nodes cannot "
+                                       "share this machine's controls",
+                                       GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            }
+            const std::string &agent = known_agent(config.agent);
+            auto tree_comms = make_in_process_tree_comms(geometry, geopm::Agent::num_policy(agent),
+                                                         geopm::Agent::num_sample(agent));
+            // sim0000, sim0001, ...: wide enough for every index.
+            size_t width = std::max<size_t>(4, std::to_string(num_node - 1).size());
+            std::vector<std::unique_ptr<NodeContext> > contexts;
+            std::vector<std::string> names;
+            std::vector<NodeSpec> nodes;
+            for (int idx = 0; idx < num_node; ++idx) {
+                std::string number = std::to_string(idx);
+                names.push_back("sim" + std::string(width - number.size(), '0') + number);
+                contexts.push_back(std::make_unique<NodeContext>(
+                    std::map<std::string, std::string>{{"node_model", node_model_for(model, idx)}},
+                    names.back()));
+                nodes.push_back({contexts.back().get(), names.back(), std::move(tree_comms[idx])});
+            }
+            SignalGuard signals;
+            Controller controller(config, std::move(nodes), nullptr, names);
+            controller.start();
+            return controller.run(signals);
+        }
+
+        /// What every rank of an MPI job must agree on, one "key: value"
+        /// line each. Never throws: an unknown agent is reported later,
+        /// on every rank alike.
+        std::vector<std::string> job_signature(const JobConfig &config)
+        {
+            std::string policy_names = "(unknown agent)";
+            std::string sample_names = "(unknown agent)";
+            try {
+                policy_names = geopm::string_join(geopm::Agent::policy_names(config.agent), ",");
+                sample_names = geopm::string_join(geopm::Agent::sample_names(config.agent), ",");
+            }
+            catch (...) {
+            }
+            return {
+                "agent \"" + config.agent + "\"",
+                "policy names [" + policy_names + "]",
+                "sample names [" + sample_names + "]",
+                "GEOPM_POLICY \"" + config.policy_path + "\"",
+                "GEOPM_ENDPOINT \"" + config.endpoint + "\"",
+                "GEOPM_MAX_FAN_OUT " + std::to_string(config.max_fan_out),
+            };
+        }
+
+        /// Each rank's host name in the report and trace: the host name,
+        /// or "<host>-rank<R>" on a host that runs several ranks.
+        std::vector<std::string> rank_names(const std::vector<std::string> &hosts)
+        {
+            std::map<std::string, int> count;
+            for (const auto &host : hosts) {
+                ++count[host];
+            }
+            std::vector<std::string> result;
+            for (size_t rank = 0; rank < hosts.size(); ++rank) {
+                result.push_back(count[hosts[rank]] == 1 ? hosts[rank]
+                                                          : hosts[rank] + "-rank" + std::to_string(rank));
+            }
+            return result;
+        }
+
+        /// The start-up check of an MPI job: throws the same error on
+        /// every rank when the ranks disagree on the job's settings.
+        std::vector<std::string> check_ranks(ClusterComm &cluster, const JobConfig &config)
+        {
+            auto signature = job_signature(config);
+            auto gathered = cluster.all_gather(geopm::hostname() + "\n" +
+                                               geopm::string_join(signature, "\n"));
+            std::vector<std::string> hosts;
+            std::vector<std::vector<std::string> > signatures;
+            for (const auto &text : gathered) {
+                auto lines = geopm::string_split(text, "\n");
+                hosts.push_back(lines.front());
+                signatures.emplace_back(lines.begin() + 1, lines.end());
+            }
+            auto names = rank_names(hosts);
+            std::string differences;
+            for (size_t rank = 1; rank < signatures.size(); ++rank) {
+                for (size_t line = 0; line < signatures[0].size(); ++line) {
+                    if (signatures[rank][line] != signatures[0][line]) {
+                        differences += "\n  rank " + std::to_string(rank) + " (" + names[rank] +
+                                       ") has " + signatures[rank][line] + " where rank 0 (" +
+                                       names[0] + ") has " + signatures[0][line];
+                    }
+                }
+            }
+            if (!differences.empty()) {
+                throw geopm::Exception("the ranks of this MPI job disagree on its settings "
+                                       "(every rank must run the same agent with the same "
+                                       "policy source and tree):" + differences,
+                                       GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            }
+            return names;
+        }
+
+        int run_cluster(const JobConfig &config)
+        {
+            auto cluster = make_mpi_cluster_comm();
+            auto names = check_ranks(*cluster, config);
+            const int rank = cluster->rank();
+            // The ranks agree: from here on an error is the same everywhere.
+            TreeGeometry geometry(cluster->num_rank(), config.max_fan_out);
+            const std::string &agent = known_agent(config.agent);
+            std::unique_ptr<NodeContext> own_node;
+            NodeContext &node = real_node(rank, own_node);
+            SignalGuard signals;
+            std::unique_ptr<Controller> controller;
+            std::exception_ptr error;
+            try {
+                std::vector<NodeSpec> nodes;
+                nodes.push_back({&node, names[rank],
+                                 make_cluster_tree_comm(geometry, *cluster,
+                                                        geopm::Agent::num_policy(agent),
+                                                        geopm::Agent::num_sample(agent))});
+                controller = std::make_unique<Controller>(config, std::move(nodes), cluster.get(),
+                                                          names);
+                controller->start();
+            }
+            catch (...) {
+                error = std::current_exception();
+            }
+            // Every rank starts, or none does.
+            std::string what;
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                }
+                catch (const std::exception &ex) {
+                    what = ex.what();
+                }
+                catch (...) {
+                    what = "unknown exception";
+                }
+            }
+            auto statuses = cluster->all_gather(what);
+            if (error) {
+                std::rethrow_exception(error);
+            }
+            for (size_t other = 0; other < statuses.size(); ++other) {
+                if (!statuses[other].empty()) {
+                    throw geopm::Exception("node " + names[other] + " (rank " + std::to_string(other) +
+                                           ") could not start the job: " + statuses[other],
+                                           GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
+                }
+            }
+            return controller->run(signals);
         }
     }
 
@@ -59,18 +288,25 @@ namespace geopm_bridge
         result.trace_signals = split_list(env.trace_signals());
         result.max_fan_out = int_variable("GEOPM_MAX_FAN_OUT", 16);
         result.simulate_nodes = int_variable("GEOPM_BRIDGE_SIMULATE_NODES", 0);
+        result.max_iterations = int_variable("GEOPM_BRIDGE_MAX_ITERATIONS", 0);
         return result;
     }
 
     int run_job(const JobConfig &config)
     {
-        if (config.simulate_nodes > 1) {
-            throw geopm::Exception("simulated multi-node jobs (GEOPM_BRIDGE_SIMULATE_NODES=" +
-                                   std::to_string(config.simulate_nodes) + ") are not available yet",
-                                   GEOPM_ERROR_NOT_IMPLEMENTED, __FILE__, __LINE__);
+        int num_rank = is_ctl_local() ? 0 : launcher_num_rank();
+        if (config.simulate_nodes > 0 && num_rank > 1) {
+            throw geopm::Exception("simulated nodes (GEOPM_BRIDGE_SIMULATE_NODES=" +
+                                   std::to_string(config.simulate_nodes) + ") and an MPI job of " +
+                                   std::to_string(num_rank) + " ranks do not mix: choose one",
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
-        SignalGuard signals;
-        Controller controller(config, make_single_node_tree_comm());
-        return controller.run(signals);
+        if (config.simulate_nodes > 0) {
+            return run_simulated_nodes(config);
+        }
+        if (num_rank > 1) {
+            return run_cluster(config);
+        }
+        return run_single_node(config);
     }
 }

@@ -1,6 +1,7 @@
 #include "Tracer.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "geopm/Exception.hpp"
@@ -14,9 +15,6 @@
 
 namespace geopm_bridge
 {
-    // Large enough that a long run writes rarely; small enough not to matter.
-    static constexpr size_t M_BUFFER_SIZE = 1 << 20;
-
     namespace
     {
         // GEOPM's leading columns. The application is not instrumented, so
@@ -58,11 +56,11 @@ namespace geopm_bridge
                    const geopm::PlatformTopo &platform_topo,
                    const std::vector<SignalRequest> &signals,
                    const std::vector<std::string> &agent_columns,
-                   const std::vector<std::function<std::string(double)> > &agent_formats)
+                   const std::vector<std::function<std::string(double)> > &agent_formats,
+                   size_t buffer_size)
         : m_platform_io(platform_io)
         , m_path(path + "-" + header.hostname)
-        , m_file(nullptr)
-        , m_buffer(M_BUFFER_SIZE)
+        , m_buffer_size(buffer_size)
     {
         if (!agent_formats.empty() && agent_formats.size() != agent_columns.size()) {
             throw geopm::Exception("agent \"" + header.agent + "\": trace_formats() gives " +
@@ -106,32 +104,25 @@ namespace geopm_bridge
                 agent_formats.empty() ? geopm::string_format_double : agent_formats[idx]);
         }
 
-        m_file = fopen(m_path.c_str(), "w");
-        if (m_file == nullptr) {
-            throw geopm::Exception("cannot open the trace file \"" + m_path + "\": " + strerror(errno),
-                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        setvbuf(m_file, m_buffer.data(), _IOFBF, m_buffer.size());
-        fprintf(m_file, "# geopm_version: %s\n# start_time: %s\n# profile_name: %s\n"
-                        "# node_name: %s\n# agent: %s\n%s\n",
-                geopm_version(), header.start_time.c_str(), header.profile.c_str(),
-                header.hostname.c_str(), header.agent.c_str(), row.c_str());
-    }
-
-    Tracer::~Tracer()
-    {
-        if (m_file != nullptr) {
-            fclose(m_file);
-        }
+        m_buffer.reserve(m_buffer_size + 4096);
+        m_buffer = std::string("# geopm_version: ") + geopm_version() +
+                   "\n# start_time: " + header.start_time +
+                   "\n# profile_name: " + header.profile +
+                   "\n# node_name: " + header.hostname +
+                   "\n# agent: " + header.agent + "\n" + row + "\n";
+        // Fails now, before the run, if the file cannot be written.
+        write_out("w");
     }
 
     void Tracer::write_value(const Column &column, double value)
     {
         if (column.is_double) {
-            fprintf(m_file, "%.16g", value);
+            char text[32];
+            int size = snprintf(text, sizeof(text), "%.16g", value);
+            m_buffer.append(text, size);
         }
         else {
-            fputs(column.format(value).c_str(), m_file);
+            m_buffer += column.format(value);
         }
     }
 
@@ -140,11 +131,11 @@ namespace geopm_bridge
         bool is_first = true;
         for (const auto &column : m_platform_columns) {
             if (!is_first) {
-                putc('|', m_file);
+                m_buffer += '|';
             }
             is_first = false;
             if (column.signal_idx == -1) {
-                fputs(column.text.c_str(), m_file);
+                m_buffer += column.text;
             }
             else {
                 write_value(column, m_platform_io.sample(column.signal_idx));
@@ -152,12 +143,15 @@ namespace geopm_bridge
         }
         for (size_t idx = 0; idx < m_agent_columns.size(); ++idx) {
             if (!is_first) {
-                putc('|', m_file);
+                m_buffer += '|';
             }
             is_first = false;
             write_value(m_agent_columns[idx], agent_values[idx]);
         }
-        putc('\n', m_file);
+        m_buffer += '\n';
+        if (m_buffer.size() >= m_buffer_size) {
+            write_out("a");
+        }
     }
 
     size_t Tracer::num_agent_column(void) const
@@ -167,9 +161,19 @@ namespace geopm_bridge
 
     void Tracer::flush(void)
     {
-        if (fflush(m_file) != 0 || ferror(m_file)) {
+        write_out("a");
+    }
+
+    void Tracer::write_out(const char *mode)
+    {
+        FILE *file = fopen(m_path.c_str(), mode);
+        bool is_ok = file != nullptr &&
+                     fwrite(m_buffer.data(), 1, m_buffer.size(), file) == m_buffer.size();
+        is_ok = file != nullptr && fclose(file) == 0 && is_ok;
+        if (!is_ok) {
             throw geopm::Exception("cannot write the trace file \"" + m_path + "\": " + strerror(errno),
-                                   GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
+        m_buffer.clear();
     }
 }

@@ -1,13 +1,14 @@
 /*
  * The per-node trace (GEOPM_TRACE): '#' header lines, a '|'-separated
  * header row, one row per control iteration, in GEOPM's format. Rows are
- * formatted into a large stdio buffer and reach the file when it fills
- * and at flush().
+ * formatted into a memory buffer and appended to the file when it fills
+ * and at flush(); the file is open only while it is written, so that a
+ * process simulating thousands of nodes holds no descriptor per node.
  */
 #ifndef GEOPM_BRIDGE_TRACER_HPP_INCLUDE
 #define GEOPM_BRIDGE_TRACER_HPP_INCLUDE
 
-#include <cstdio>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,16 +38,17 @@ namespace geopm_bridge
             /// Opens "<path>-<hostname>", pushes the platform columns
             /// (call before the first read_batch()) and writes the header.
             /// agent_formats is empty (all "%.16g") or one per column.
+            /// buffer_size: bytes of rows kept before they are written.
             Tracer(const std::string &path,
                    const TraceHeader &header,
                    geopm::PlatformIO &platform_io,
                    const geopm::PlatformTopo &platform_topo,
                    const std::vector<SignalRequest> &signals,
                    const std::vector<std::string> &agent_columns,
-                   const std::vector<std::function<std::string(double)> > &agent_formats);
-            ~Tracer();
-            Tracer(const Tracer &other) = delete;
-            Tracer &operator=(const Tracer &other) = delete;
+                   const std::vector<std::function<std::string(double)> > &agent_formats,
+                   size_t buffer_size = M_DEFAULT_BUFFER_SIZE);
+            /// Large enough that a long run writes rarely.
+            static constexpr size_t M_DEFAULT_BUFFER_SIZE = 1 << 20;
             /// One row: the platform columns, sampled now, then agent_values.
             void update(const std::vector<double> &agent_values);
             /// Number of values update() takes.
@@ -62,11 +64,13 @@ namespace geopm_bridge
                 std::function<std::string(double)> format;
             };
             void write_value(const Column &column, double value);
+            /// Append the buffer to the file ("w": start it) and empty it.
+            void write_out(const char *mode);
 
             geopm::PlatformIO &m_platform_io;
             std::string m_path;
-            FILE *m_file;
-            std::vector<char> m_buffer;
+            size_t m_buffer_size;
+            std::string m_buffer;
             std::vector<Column> m_platform_columns;
             std::vector<Column> m_agent_columns;
     };

@@ -1,5 +1,6 @@
 #include "TreeComm.hpp"
 
+#include <cmath>
 #include <string>
 
 #include "geopm/Exception.hpp"
@@ -60,6 +61,75 @@ namespace geopm_bridge
                                            GEOPM_ERROR_LEVEL_RANGE, __FILE__, __LINE__);
                 }
         };
+    }
+
+    bool is_same_message(const std::vector<double> &aa, const std::vector<double> &bb)
+    {
+        if (aa.size() != bb.size()) {
+            return false;
+        }
+        for (size_t idx = 0; idx < aa.size(); ++idx) {
+            if (!(aa[idx] == bb[idx] || (std::isnan(aa[idx]) && std::isnan(bb[idx])))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    bool has_nan(const std::vector<double> &message)
+    {
+        for (double value : message) {
+            if (std::isnan(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    GeometryTreeComm::GeometryTreeComm(const TreeGeometry &geometry, int node)
+        : m_geometry(geometry)
+        , m_node(node)
+        , m_num_level_ctl(geometry.num_level_controlled(node))
+        , m_max_level(m_num_level_ctl == geometry.root_level() ? m_num_level_ctl
+                                                                : m_num_level_ctl + 1)
+    {
+    }
+
+    int GeometryTreeComm::num_level_controlled(void) const
+    {
+        return m_num_level_ctl;
+    }
+
+    int GeometryTreeComm::max_level(void) const
+    {
+        return m_max_level;
+    }
+
+    int GeometryTreeComm::root_level(void) const
+    {
+        return m_geometry.root_level();
+    }
+
+    int GeometryTreeComm::level_rank(int level) const
+    {
+        check_level("level_rank", level, m_max_level);
+        return m_geometry.level_rank(m_node, level);
+    }
+
+    int GeometryTreeComm::level_size(int level) const
+    {
+        check_level("level_size", level, m_geometry.root_level());
+        return m_geometry.level_size(level);
+    }
+
+    void GeometryTreeComm::check_level(const char *func, int level, int end) const
+    {
+        if (level < 0 || level >= end) {
+            throw geopm::Exception(std::string("TreeComm::") + func + "(): level " +
+                                   std::to_string(level) + " is outside [0, " +
+                                   std::to_string(end) + ") for node " + std::to_string(m_node),
+                                   GEOPM_ERROR_LEVEL_RANGE, __FILE__, __LINE__);
+        }
     }
 
     std::unique_ptr<TreeComm> make_single_node_tree_comm(void)

@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include "TreeGeometry.hpp"
+
 namespace geopm_bridge
 {
     class TreeComm
@@ -34,19 +36,52 @@ namespace geopm_bridge
             virtual int level_size(int level) const = 0;
             /// Send this node's sample to its parent at level.
             virtual void send_up(int level, const std::vector<double> &sample) = 0;
-            /// Send one policy per child at level.
+            /// Send one policy per child at level (only the ones that
+            /// changed travel).
             virtual void send_down(int level, const std::vector<std::vector<double> > &policy) = 0;
             /// Collect one sample per child at level. True only when every
-            /// child sent a new sample since the last call and none holds
-            /// NaN; otherwise sample is left as it was (NaN never crosses).
+            /// child sent a new sample since the last collection and none
+            /// holds NaN; otherwise sample is left as it was (a sample
+            /// holding NaN is incomplete and never crosses a level). Never
+            /// blocks: a slow child only delays its own parent.
             virtual bool receive_up(int level, std::vector<std::vector<double> > &sample) = 0;
-            /// Take a new policy from the parent at level. True only when
-            /// one arrived since the last call and holds no NaN; otherwise
-            /// policy is left as it was.
+            /// Take the policy from the parent at level. As in GEOPM, the
+            /// parent's latest policy is kept: once one has arrived this is
+            /// true at every call (so tree agents split it every iteration
+            /// and can follow their children's samples); false, with policy
+            /// left as it was, before the first. A policy may hold NaN: the
+            /// parent's agent put it there on purpose and the receiving
+            /// agent's validate_policy() decides what it means (docs/tree.md).
             virtual bool receive_down(int level, std::vector<double> &policy) = 0;
-            /// Bytes this node has sent through the tree.
+            /// Bytes this node has sent through the tree to other nodes.
             virtual size_t overhead_send(void) const = 0;
     };
+
+    /// The part of a TreeComm that only depends on where the node sits
+    /// in the tree; the transports add the messages.
+    class GeometryTreeComm : public TreeComm
+    {
+        public:
+            GeometryTreeComm(const TreeGeometry &geometry, int node);
+            virtual ~GeometryTreeComm() = default;
+            int num_level_controlled(void) const override;
+            int max_level(void) const override;
+            int root_level(void) const override;
+            int level_rank(int level) const override;
+            int level_size(int level) const override;
+        protected:
+            /// Throws GEOPM_ERROR_LEVEL_RANGE unless 0 <= level < end.
+            void check_level(const char *func, int level, int end) const;
+            const TreeGeometry m_geometry;
+            const int m_node;
+            const int m_num_level_ctl;
+            const int m_max_level;
+    };
+
+    /// Equality where NaN equals NaN (an unchanged policy holding NaN is
+    /// not a new policy).
+    bool is_same_message(const std::vector<double> &aa, const std::vector<double> &bb);
+    bool has_nan(const std::vector<double> &message);
 
     /// The tree of a single node: no levels, no messages.
     std::unique_ptr<TreeComm> make_single_node_tree_comm(void);
