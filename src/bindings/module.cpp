@@ -3,6 +3,10 @@
  * package, which first loads the runtime library with RTLD_GLOBAL so that
  * C++ plugins resolve geopm:: symbols against it.
  */
+#include <string>
+
+#include "geopm_version.h"
+
 #include "bindings.hpp"
 
 namespace geopm_bridge
@@ -36,4 +40,7 @@ PYBIND11_MODULE(_core, module)
     init_platform(module);
     init_job(module);
     init_testing(module);
+    module.attr("BACKEND") = GEOPM_BRIDGE_BACKEND_NAME;
+    module.def("geopm_version", [] { return std::string(geopm_version()); },
+               "Version of the GEOPM this module runs on (the one the embedded runtime follows).");
 }

@@ -1,0 +1,378 @@
+"""The native backend: geopm_bridge built against an installed GEOPM 3.1, whose
+own tools then load the Python agents through libgeopmagent_python.
+
+The tests that need GEOPM look for it as the build does: under GEOPM_ROOT,
+else /usr/local (include/geopm/Agent.hpp, lib/libgeopm.so, lib/libgeopmd.so,
+bin/geopmagent), and skip when there is none. They install this checkout
+with ``GEOPM_ROOT=... pip install`` into a virtual environment of their own
+(kept between runs in $TMPDIR/geopm-bridge-native-test-<uid>), or use the
+one whose python GEOPM_BRIDGE_NATIVE_PYTHON names. GEOPM's tools run with
+CAP_SYS_ADMIN dropped when we are root: with it they write to /run/geopm.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from native_build import clean_env, require_cli
+
+REPO = Path(__file__).resolve().parents[1]
+AGENTS_DIR = REPO / "tests" / "native_backend"
+PLUGIN_FILE = "libgeopmagent_python.so.2.1.0"
+TEST_AGENTS = "native_test_agents:TimeScale,native_test_agents:FailingHook"
+
+
+def _geopm_root() -> Path | None:
+    candidates = [os.environ["GEOPM_ROOT"]] if os.environ.get("GEOPM_ROOT") else ["/usr/local"]
+    for candidate in candidates:
+        root = Path(candidate)
+        if (
+            (root / "include" / "geopm" / "Agent.hpp").is_file()
+            and (root / "lib" / "libgeopm.so").exists()
+            and (root / "lib" / "libgeopmd.so").exists()
+            and (root / "bin" / "geopmagent").is_file()
+        ):
+            return root
+    return None
+
+
+GEOPM_ROOT = _geopm_root()
+needs_geopm = pytest.mark.skipif(
+    GEOPM_ROOT is None,
+    reason="no installed GEOPM 3.1: set GEOPM_ROOT to its prefix (looked for "
+    "include/geopm/Agent.hpp, lib/libgeopm.so, lib/libgeopmd.so and bin/geopmagent "
+    f"under {os.environ.get('GEOPM_ROOT') or '/usr/local'})",
+)
+
+
+@dataclass(frozen=True)
+class NativeInstall:
+    """A Python environment with geopm_bridge built on the native backend."""
+
+    python: Path
+    plugin_dir: Path
+
+    def cli(self, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        """Run ``geopm-bridge ARGS`` from this environment."""
+        return subprocess.run(
+            [str(self.python), "-m", "geopm_bridge.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+
+def _check(command: list[str], env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, (
+        f"{' '.join(command)} failed ({result.returncode}):\n"
+        f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    )
+    return result.stdout
+
+
+def _build_native(cache: Path) -> Path:
+    venv = cache / "venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        _check([sys.executable, "-m", "venv", str(venv)])
+    # The runtime dependencies (NumPy, PyYAML) come from this interpreter.
+    where = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    site = Path(_check([str(python), "-c", where]).strip())
+    runner_sites = [p for p in sys.path if p.endswith("site-packages")] + [
+        sysconfig.get_path("purelib"),
+        sysconfig.get_path("platlib"),
+    ]
+    pth = "\n".join(dict.fromkeys(runner_sites)) + "\n"
+    (site / "geopm_bridge_test_runner.pth").write_text(pth)
+    env = dict(os.environ, GEOPM_ROOT=str(GEOPM_ROOT), GEOPM_BRIDGE_BACKEND="native")
+    _check(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            f"-Cbuild-dir={cache / 'build'}",
+            str(REPO),
+        ],
+        env=env,
+    )
+    return python
+
+
+@pytest.fixture(scope="module")
+def native() -> NativeInstall:
+    """geopm_bridge installed with ``GEOPM_ROOT=... pip install`` (built once per session)."""
+    if GEOPM_ROOT is None:
+        pytest.skip("no installed GEOPM")
+    given = os.environ.get("GEOPM_BRIDGE_NATIVE_PYTHON")
+    if given:
+        python = Path(given)
+    else:
+        cache = Path(tempfile.gettempdir()) / f"geopm-bridge-native-test-{os.getuid()}"
+        cache.mkdir(parents=True, exist_ok=True)
+        with open(cache / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            python = _build_native(cache)
+    plugin_dir = _check([str(python), "-m", "geopm_bridge.cli", "plugin-path"]).strip()
+    return NativeInstall(python, Path(plugin_dir))
+
+
+def geopm_env(native: NativeInstall, **overrides: str) -> dict[str, str]:
+    """Environment for GEOPM's tools with our plugin and the test agents."""
+    settings = {
+        "GEOPM_PLUGIN_PATH": str(native.plugin_dir),
+        "GEOPM_BRIDGE_AGENTS": TEST_AGENTS,
+        "PYTHONPATH": str(AGENTS_DIR),
+    }
+    return clean_env(**(settings | overrides))
+
+
+def run_geopm(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a GEOPM program, without CAP_SYS_ADMIN when we are root."""
+    prefix = []
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        prefix = ["setpriv", "--bounding-set=-sys_admin"]
+    return subprocess.run(prefix + args, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def driver(native: NativeInstall, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/native_backend/agent_driver.cpp linked to the real libgeopm."""
+    assert GEOPM_ROOT is not None
+    output = tmp_path_factory.mktemp("driver") / "agent_driver"
+    lib = GEOPM_ROOT / "lib"
+    _check(
+        [
+            "g++",
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{GEOPM_ROOT / 'include'}",
+            str(AGENTS_DIR / "agent_driver.cpp"),
+            f"-L{lib}",
+            "-lgeopm",
+            "-lgeopmd",
+            "-pthread",
+            f"-Wl,-rpath,{lib}",
+            "-o",
+            str(output),
+        ]
+    )
+    return output
+
+
+def parse_driver(stdout: str) -> dict[str, list[str]]:
+    """``key: value`` lines into key -> list of values (one per line with that key)."""
+    facts: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        key, _, value = line.partition(": ")
+        facts.setdefault(key, []).append(value)
+    return facts
+
+
+# ------------------------------------------------------------ no GEOPM needed
+
+
+def test_forcing_native_without_geopm_fails_with_one_clear_message(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "cmake",
+            "-S",
+            str(REPO),
+            "-B",
+            str(tmp_path / "build"),
+            "-DGEOPM_BRIDGE_BACKEND=native",
+            f"-DGEOPM_ROOT={tmp_path / 'no-geopm'}",
+            f"-DPython_EXECUTABLE={sys.executable}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    message = " ".join(result.stderr.split())
+    assert f"GEOPM_BRIDGE_BACKEND=native but no installed GEOPM was found in {tmp_path}" in message
+    assert "Set GEOPM_ROOT" in message
+
+
+def test_embedded_install_has_no_plugin_and_doctor_says_so() -> None:
+    cli = require_cli()
+    env = clean_env()
+    probe = subprocess.run(
+        [sys.executable, "-c", "from geopm_bridge._loader import BACKEND; print(BACKEND)"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if probe.stdout.strip() != "embedded":
+        pytest.skip("the installed geopm_bridge is not the embedded build")
+    path = subprocess.run(cli + ["plugin-path"], capture_output=True, text=True, env=env)
+    assert path.returncode == 1
+    assert "embedded backend, which has no GEOPM plugin" in path.stderr
+    doctor = subprocess.run(cli + ["doctor"], capture_output=True, text=True, env=env)
+    assert doctor.returncode == 0, doctor.stderr
+    assert "backend: embedded" in doctor.stdout
+    assert "GEOPM version: 3.1.0" in doctor.stdout
+    assert "plugin directory: none" in doctor.stdout
+    assert "  power_governor (C++)\n    policy: CPU_POWER_LIMIT\n" in doctor.stdout
+
+
+# ------------------------------------------------------------ real GEOPM
+
+
+@needs_geopm
+def test_plugin_path_names_the_installed_plugin(native: NativeInstall) -> None:
+    assert (native.plugin_dir / PLUGIN_FILE).is_file()
+    file = _check([str(native.python), "-m", "geopm_bridge.cli", "plugin-path", "--file"])
+    assert file.strip() == str(native.plugin_dir / PLUGIN_FILE)
+
+
+@needs_geopm
+def test_doctor_reports_native_backend_and_every_agent(native: NativeInstall) -> None:
+    result = native.cli("doctor", env=geopm_env(native))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "backend: native" in out
+    # The version GEOPM's own tools report (a build from a bare git tree says 0.0.0).
+    assert GEOPM_ROOT is not None
+    version = run_geopm([str(GEOPM_ROOT / "bin" / "geopmagent"), "--version"], env=clean_env())
+    assert f"GEOPM version: {version.stdout.splitlines()[0]}\n" in out
+    assert f"GEOPM libraries: {GEOPM_ROOT / 'lib' / 'libgeopmd.so'}" in out
+    assert f"plugin directory: {native.plugin_dir}\n" in out
+    assert f"plugin Python: {native.python}" in out
+    assert "  monitor (C++)\n" in out
+    assert "  py_time_scale (Python)\n    policy: SCALE\n    sample: SCALED_TIME, INSTANCE\n" in out
+
+
+@needs_geopm
+def test_python_api_runs_on_the_real_platform_io(native: NativeInstall) -> None:
+    code = (
+        "import geopm_bridge as g\n"
+        "pio = g.platform_io()\n"
+        "assert 'TIME' in pio.signal_names(), pio.signal_names()\n"
+        "print(pio.read_signal('TIME', 'board', 0) >= 0)\n"
+        "try:\n"
+        "    g.run_job(None)\n"
+        "except g.GeopmError as error:\n"
+        "    print(error.error_code == g.GEOPM_ERROR_NOT_IMPLEMENTED, error)\n"
+    )
+    result = run_geopm([str(native.python), "-c", code], env=clean_env())
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "True"
+    assert lines[1].startswith("True run_job() needs the embedded backend")
+    assert "geopmlaunch" in lines[1]
+
+
+@needs_geopm
+def test_launch_points_to_geopmlaunch(native: NativeInstall) -> None:
+    result = native.cli("launch", "--", "true", env=clean_env())
+    assert result.returncode == 1
+    assert "needs the embedded backend" in result.stderr
+    assert "geopmlaunch --geopm-agent=AGENT" in result.stderr
+
+
+@needs_geopm
+def test_geopmagent_lists_python_agents_and_describes_them(native: NativeInstall) -> None:
+    assert GEOPM_ROOT is not None
+    geopmagent = str(GEOPM_ROOT / "bin" / "geopmagent")
+    listing = run_geopm([geopmagent], env=geopm_env(native))
+    assert listing.returncode == 0, listing.stderr
+    names = listing.stdout.split()
+    assert "monitor" in names and "py_time_scale" in names and "py_failing_hook" in names
+    described = run_geopm([geopmagent, "-a", "py_time_scale"], env=geopm_env(native))
+    assert described.returncode == 0, described.stderr
+    assert "Policy: SCALE" in described.stdout
+    assert "Sample: SCALED_TIME,INSTANCE" in described.stdout
+
+
+@needs_geopm
+def test_geopmagent_writes_a_python_agents_policy(native: NativeInstall) -> None:
+    assert GEOPM_ROOT is not None
+    geopmagent = str(GEOPM_ROOT / "bin" / "geopmagent")
+    result = run_geopm([geopmagent, "-a", "py_time_scale", "-p", "2.5"], env=geopm_env(native))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '{"SCALE": 2.5}'
+
+
+@needs_geopm
+def test_broken_agents_are_reported_and_the_others_still_register(native: NativeInstall) -> None:
+    assert GEOPM_ROOT is not None
+    agents = f"broken_agent_module:Agent,native_test_agents:NoPolicyNames,{TEST_AGENTS}"
+    result = run_geopm(
+        [str(GEOPM_ROOT / "bin" / "geopmagent")],
+        env=geopm_env(native, GEOPM_BRIDGE_AGENTS=agents),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "py_time_scale" in result.stdout.split()
+    assert "py_no_policy_names" not in result.stdout.split()
+    err = result.stderr
+    assert "Python agent skipped: GEOPM_BRIDGE_AGENTS entry 'broken_agent_module:Agent'" in err
+    assert "broken_agent_module fails on import on purpose" in err
+    assert "Traceback (most recent call last)" in err
+    assert "broken_agent_module.py" in err
+    assert "NoPolicyNames has no policy_names" in err
+
+
+@needs_geopm
+def test_interpreter_that_cannot_start_says_which_python(native: NativeInstall) -> None:
+    assert GEOPM_ROOT is not None
+    result = run_geopm(
+        [str(GEOPM_ROOT / "bin" / "geopmagent")],
+        env=geopm_env(native, PYTHONHOME="/nonexistent-python-home"),
+    )
+    assert f"cannot start Python {native.python}" in result.stderr
+    assert "py_time_scale" not in result.stdout.split()
+
+
+@needs_geopm
+def test_driver_runs_python_agent_in_controller_order(native: NativeInstall, driver: Path) -> None:
+    result = run_geopm([str(driver), "py_time_scale", "3", "2"], env=geopm_env(native))
+    assert result.returncode == 0, result.stdout + result.stderr
+    facts = parse_driver(result.stdout)
+    assert "py_time_scale" in facts["agents"][0].split()
+    assert facts["policy_names"] == ["SCALE"]
+    assert facts["sample_names"] == ["SCALED_TIME INSTANCE"]
+    assert facts["trace_names"] == ["SCALE"]
+    samples = [[float(v) for v in line.split()] for line in facts["sample"]]
+    assert len(samples) == 3
+    # TIME from the real PlatformIO, scaled by the policy, rising per period.
+    times = [sample[0] / 2 for sample in samples]
+    assert times[0] > 0 and times[0] < times[1] < times[2]
+    # The second agent made by make_plugin() is the one driven: a new object.
+    assert {sample[1] for sample in samples} == {2.0}
+    assert facts["trace"] == ["2", "2", "2"]
+
+
+@needs_geopm
+def test_driver_default_policy_comes_from_validate_policy(
+    native: NativeInstall, driver: Path
+) -> None:
+    result = run_geopm([str(driver), "py_time_scale", "1"], env=geopm_env(native))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert parse_driver(result.stdout)["policy"] == ["1"]
+
+
+@needs_geopm
+def test_hook_error_reaches_the_controller_with_agent_and_traceback(
+    native: NativeInstall, driver: Path
+) -> None:
+    result = run_geopm([str(driver), "py_failing_hook", "1"], env=geopm_env(native))
+    assert result.returncode == 1, result.stdout + result.stderr
+    error = result.stdout[result.stdout.index("error: ") :]
+    assert "py_failing_hook.adjust_platform(): ValueError: adjust_platform refused" in error
+    assert "Traceback (most recent call last)" in error
+    assert "native_test_agents.py" in error
