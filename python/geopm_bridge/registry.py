@@ -238,7 +238,9 @@ def _register_from(
     except AgentLoadError as error:
         return error
     except Exception as error:  # noqa: BLE001 - any failure of the user's module is reported
-        return AgentLoadError(source, f"cannot import: {type(error).__name__}: {error}")
+        failure = AgentLoadError(source, f"cannot import: {type(error).__name__}: {error}")
+        failure.__cause__ = error  # its traceback, for whoever shows one
+        return failure
     if not (isinstance(cls, type) and issubclass(cls, Agent)):
         return AgentLoadError(source, f"{cls!r} is not a subclass of geopm_bridge.Agent")
     if _FACTORY.is_registered(cls):
