@@ -376,3 +376,60 @@ def test_hook_error_reaches_the_controller_with_agent_and_traceback(
     assert "py_failing_hook.adjust_platform(): ValueError: adjust_platform refused" in error
     assert "Traceback (most recent call last)" in error
     assert "native_test_agents.py" in error
+
+
+@needs_geopm
+def test_preloaded_plugin_leaves_the_plugin_path_to_another_plugin(
+    native: NativeInstall, tmp_path: Path
+) -> None:
+    # GEOPM 3.1 loads one plugin per process from GEOPM_PLUGIN_PATH; the
+    # documented way around it: preload ours, keep its directory out of the path.
+    assert GEOPM_ROOT is not None
+    other = tmp_path / "libgeopmagent_idle.so.2.1.0"
+    _check(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{GEOPM_ROOT / 'include'}",
+            str(REPO / "tests" / "plugins" / "IdleFrequencyAgent.cpp"),
+            f"-L{GEOPM_ROOT / 'lib'}",
+            "-lgeopm",
+            "-lgeopmd",
+            "-o",
+            str(other),
+        ]
+    )
+    env = geopm_env(
+        native,
+        GEOPM_PLUGIN_PATH=str(tmp_path),
+        LD_PRELOAD=str(native.plugin_dir / PLUGIN_FILE),
+    )
+    result = run_geopm([str(GEOPM_ROOT / "bin" / "geopmagent")], env=env)
+    assert result.returncode == 0, result.stderr
+    names = result.stdout.split()
+    assert "idle_frequency" in names and "py_time_scale" in names
+
+
+@needs_geopm
+def test_plugin_uses_the_interpreter_of_a_python_process(native: NativeInstall) -> None:
+    # A Python program that calls libgeopm's C API (as geopmpy does) without
+    # importing geopm_bridge: the plugin registers the agents in its interpreter.
+    assert GEOPM_ROOT is not None
+    code = (
+        "import ctypes, sys\n"
+        f"lib = ctypes.CDLL({str(GEOPM_ROOT / 'lib' / 'libgeopm.so')!r})\n"
+        "count = ctypes.c_int()\n"
+        "assert lib.geopm_agent_num_avail(ctypes.byref(count)) == 0\n"
+        "name = ctypes.create_string_buffer(256)\n"
+        "for idx in range(count.value):\n"
+        "    assert lib.geopm_agent_name(idx, 256, name) == 0\n"
+        "    print(name.value.decode())\n"
+        "print('registry' if 'geopm_bridge.registry' in sys.modules else 'no registry')\n"
+    )
+    result = run_geopm([str(native.python), "-c", code], env=geopm_env(native))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split()
+    assert "py_time_scale" in lines and "monitor" in lines
+    assert lines[-1] == "registry"
