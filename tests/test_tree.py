@@ -40,7 +40,8 @@ class TreeProbeAgent(geopm_bridge.Agent):
     Environment: TREE_PROBE_LOG (a file: one JSON line per hook call),
     TREE_PROBE_RAISE="<hook>:<level>:<x>" (raise in that hook of the agent
     at that level holding that X, from its third call on),
-    TREE_PROBE_SLOW="<x>" (the leaf holding that X sleeps 0.2 s per sample).
+    TREE_PROBE_SLOW="<x>" (the leaf holding that X sleeps 0.2 s per sample),
+    TREE_PROBE_CONTROL=<name> (each leaf writes 100 + X to this board control).
     """
 
     name = "tree_probe"
@@ -63,6 +64,7 @@ class TreeProbeAgent(geopm_bridge.Agent):
             self.log_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self.raise_at = os.environ.get("TREE_PROBE_RAISE", "::").split(":")
         self.slow = os.environ.get("TREE_PROBE_SLOW", "")
+        self.control = -1
 
     def __del__(self) -> None:
         if self.log_fd >= 0:
@@ -82,6 +84,10 @@ class TreeProbeAgent(geopm_bridge.Agent):
     def init(self, level: int, fan_in: list[int], is_level_root: bool) -> None:
         self.level = level
         self.fan = fan_in[level - 1] if level > 0 else 0
+        control = os.environ.get("TREE_PROBE_CONTROL")
+        if level == 0 and control:
+            pio = geopm_bridge.platform_io()
+            self.control = pio.push_control(control, geopm_bridge.DOMAIN_BOARD, 0)
         self.event("init", fan_in=list(fan_in), is_level_root=is_level_root)
 
     def validate_policy(self, policy: np.ndarray) -> None:
@@ -104,6 +110,8 @@ class TreeProbeAgent(geopm_bridge.Agent):
 
     def adjust_platform(self, in_policy: np.ndarray) -> None:
         self.x, self.y = float(in_policy[0]), float(in_policy[1])
+        if self.control >= 0:
+            geopm_bridge.platform_io().adjust(self.control, 100.0 + self.x)
         self.event("adjust_platform")
 
     def sample_platform(self, out_sample: np.ndarray) -> None:

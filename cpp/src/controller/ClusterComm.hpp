@@ -27,6 +27,7 @@ namespace geopm_bridge
             enum tag_e {
                 M_TAG_STOP = 1,
                 M_TAG_REPORT = 2,
+                M_TAG_DONE = 3,
                 M_TAG_SAMPLE = 64,
                 M_TAG_POLICY = 128,
             };
@@ -38,12 +39,16 @@ namespace geopm_bridge
             /// and collective: only for the start of the job.
             virtual std::vector<std::string> all_gather(const std::string &text) = 0;
             /// Queue size bytes for dest; never blocks (data is copied).
+            /// While a message to dest with this tag has not left yet, only
+            /// the newest one waits behind it: a receiver that stopped
+            /// reading holds back no more than that.
             virtual void send(int dest, int tag, const void *data, size_t size) = 0;
             /// Take the oldest message with tag that arrived, from any
             /// rank; false at once when there is none.
             virtual bool receive(int tag, int &source, std::string &data) = 0;
-            /// True once every message sent so far has left this process.
-            virtual bool is_send_complete(void) = 0;
+            /// The job is being torn down (a signal, a rank gone): closing
+            /// must not wait for the other ranks.
+            virtual void abandon(void) = 0;
     };
 
     /// Signature of the function a transport plugin exports (C linkage)

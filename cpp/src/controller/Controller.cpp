@@ -29,8 +29,9 @@ namespace geopm_bridge
         // How long a stopped application may take to exit before SIGKILL.
         constexpr double M_TERMINATE_GRACE = 5.0;
         // After a signal, how long rank 0 still waits for the other ranks'
-        // reports: mpirun sends SIGKILL one second after SIGTERM.
-        constexpr double M_GATHER_GRACE = 0.5;
+        // reports (mpirun sends SIGKILL one second after SIGTERM, or as
+        // soon as the other ranks exit: they wait twice as long for rank 0).
+        constexpr double M_GATHER_GRACE = 0.4;
         // Trace bytes buffered per process, shared by its nodes (at least
         // M_MIN_TRACE_BUFFER each).
         constexpr size_t M_MIN_TRACE_BUFFER = 1 << 14;
@@ -46,25 +47,6 @@ namespace geopm_bridge
                 }
             }
             return result.empty() ? "default" : result;
-        }
-
-        std::string what_of(const std::exception_ptr &error)
-        {
-            try {
-                std::rethrow_exception(error);
-            }
-            catch (const std::exception &ex) {
-                return ex.what();
-            }
-            catch (...) {
-                return "unknown exception";
-            }
-        }
-
-        void pause_briefly(void)
-        {
-            struct timespec delay = {0, 1000000};
-            nanosleep(&delay, nullptr);
         }
     }
 
@@ -93,6 +75,8 @@ namespace geopm_bridge
         , m_startup(0.0)
         , m_num_iteration(0)
         , m_is_restore_due(false)
+        , m_is_grace(false)
+        , m_grace_start{}
     {
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
@@ -231,7 +215,7 @@ namespace geopm_bridge
         }
         if (m_error && m_failure.empty()) {
             // This process failed: tell the others at once.
-            m_failure = what_of(m_error);
+            m_failure = error_text(m_error);
             if (m_cluster != nullptr) {
                 for (int rank = 0; rank < m_cluster->num_rank(); ++rank) {
                     if (rank != m_cluster->rank()) {
@@ -332,7 +316,7 @@ namespace geopm_bridge
         }
         capture([&]() { restore_control(); });
         if (m_error && m_failure.empty()) {
-            m_failure = what_of(m_error);
+            m_failure = error_text(m_error);
         }
         header.status = status(interrupt_signal);
         std::string missing;
@@ -349,6 +333,14 @@ namespace geopm_bridge
             header.agent = m_config.agent;
             header.policy = m_file_policy ? m_file_policy->json() : "DYNAMIC";
             capture([&]() { write_report(m_config.report_path, header, sections); });
+        }
+        if (m_cluster != nullptr && m_root != nullptr) {
+            for (int rank = 1; rank < m_cluster->num_rank(); ++rank) {
+                capture([&]() { m_cluster->send(rank, ClusterComm::M_TAG_DONE, "", 0); });
+            }
+        }
+        if (m_cluster != nullptr && (signals.stop_signal() != 0 || !missing.empty())) {
+            m_cluster->abandon();
         }
         if (!missing.empty()) {
             keep(std::make_exception_ptr(geopm::Exception(
@@ -374,11 +366,11 @@ namespace geopm_bridge
         // "<status>\0<section>": neither holds a NUL.
         std::string message = status + '\0' + section;
         m_cluster->send(0, ClusterComm::M_TAG_REPORT, message.data(), message.size());
-        // Rank 0 takes it once its own job is over; until then the tree
-        // keeps sending to this rank.
-        while (!m_cluster->is_send_complete() && signals.stop_signal() == 0) {
-            drop_tree_messages();
-            pause_briefly();
+        // Rank 0 answers once its own job is over and the report written.
+        std::string done;
+        int source = -1;
+        while (!m_cluster->receive(ClusterComm::M_TAG_DONE, source, done) &&
+               wait_more(signals, 2 * M_GATHER_GRACE)) {
         }
     }
 
@@ -391,8 +383,6 @@ namespace geopm_bridge
         int num_received = 1;
         std::string message;
         int source = -1;
-        bool is_grace = false;
-        geopm_time_s grace_start{};
         while (num_received < num_rank) {
             if (m_cluster->receive(ClusterComm::M_TAG_REPORT, source, message)) {
                 size_t end = message.find('\0');
@@ -402,19 +392,10 @@ namespace geopm_bridge
                 sections[source] = message.substr(end + 1);
                 is_received[source] = true;
                 ++num_received;
-                continue;
             }
-            // A signal means the job is being torn down (by mpirun when a
-            // rank died): the others stop too, so wait a little only.
-            if (signals.stop_signal() != 0 && !is_grace) {
-                is_grace = true;
-                geopm_time(&grace_start);
-            }
-            if (is_grace && geopm_time_since(&grace_start) > M_GATHER_GRACE) {
+            else if (!wait_more(signals, M_GATHER_GRACE)) {
                 break;
             }
-            drop_tree_messages();
-            pause_briefly();
         }
         for (int rank = 1; rank < num_rank; ++rank) {
             if (!is_received[rank]) {
@@ -429,15 +410,28 @@ namespace geopm_bridge
         return sections;
     }
 
-    void Controller::drop_tree_messages(void)
+    bool Controller::wait_more(SignalGuard &signals, double grace)
     {
+        // A signal means the job is being torn down (mpirun sends one to
+        // every rank when a rank dies): the others stop too, so wait a
+        // little only.
+        if (signals.stop_signal() != 0 && !m_is_grace) {
+            m_is_grace = true;
+            geopm_time(&m_grace_start);
+        }
+        if (m_is_grace && geopm_time_since(&m_grace_start) > grace) {
+            return false;
+        }
+        // Children that are still running keep sending to this rank.
         std::string message;
         int source = -1;
-        int root_level = m_nodes.front()->root_level();
-        for (int level = 0; level < root_level; ++level) {
+        for (int level = 0; level < m_nodes.front()->root_level(); ++level) {
             while (m_cluster->receive(ClusterComm::M_TAG_SAMPLE + level, source, message) ||
                    m_cluster->receive(ClusterComm::M_TAG_POLICY + level, source, message)) {
             }
         }
+        struct timespec delay = {0, 1000000};
+        nanosleep(&delay, nullptr);
+        return true;
     }
 }

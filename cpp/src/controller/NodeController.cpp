@@ -18,34 +18,31 @@
 
 namespace geopm_bridge
 {
-    namespace
+    std::string error_text(const std::exception_ptr &error, int *err)
     {
-        // The error of a hook, with the node and level in front of its
-        // message and its error code kept.
-        std::exception_ptr with_place(const std::string &place)
-        {
-            int err = GEOPM_ERROR_RUNTIME;
-            std::string what;
-            try {
-                throw;
-            }
-            catch (const geopm::Exception &ex) {
-                err = ex.err_value();
-                what = ex.what();
-                // Drop the "<geopm> <description>: " the new exception adds again.
-                std::string prefix = geopm::error_message(err) + ": ";
-                if (what.compare(0, prefix.size(), prefix) == 0) {
-                    what.erase(0, prefix.size());
-                }
-            }
-            catch (const std::exception &ex) {
-                what = ex.what();
-            }
-            catch (...) {
-                what = "unknown exception";
-            }
-            return std::make_exception_ptr(geopm::Exception(place + ": " + what, err, nullptr, 0));
+        int value = GEOPM_ERROR_RUNTIME;
+        std::string what;
+        try {
+            std::rethrow_exception(error);
         }
+        catch (const geopm::Exception &ex) {
+            value = ex.err_value();
+            what = ex.what();
+            std::string prefix = geopm::error_message(value) + ": ";
+            if (what.compare(0, prefix.size(), prefix) == 0) {
+                what.erase(0, prefix.size());
+            }
+        }
+        catch (const std::exception &ex) {
+            what = ex.what();
+        }
+        catch (...) {
+            what = "unknown exception";
+        }
+        if (err != nullptr) {
+            *err = value;
+        }
+        return what;
     }
 
     NodeController::NodeController(const JobConfig &config, NodeContext &node,
@@ -102,7 +99,11 @@ namespace geopm_bridge
             return func();
         }
         catch (...) {
-            std::rethrow_exception(with_place("node " + m_name + ", level " + std::to_string(m_level)));
+            // The error code is kept; the node and level go in front.
+            int err = 0;
+            std::string what = error_text(std::current_exception(), &err);
+            throw geopm::Exception("node " + m_name + ", level " + std::to_string(m_level) + ": " +
+                                   what, err, nullptr, 0);
         }
     }
 

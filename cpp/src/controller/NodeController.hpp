@@ -10,6 +10,7 @@
 #ifndef GEOPM_BRIDGE_NODECONTROLLER_HPP_INCLUDE
 #define GEOPM_BRIDGE_NODECONTROLLER_HPP_INCLUDE
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,10 @@ namespace geopm_bridge
     class Tracer;
     class TreeComm;
     struct JobConfig;
+
+    /// The message of an error without the "<geopm> <description>: "
+    /// that geopm::Exception puts in front; its error code in err.
+    std::string error_text(const std::exception_ptr &error, int *err = nullptr);
 
     class NodeController
     {

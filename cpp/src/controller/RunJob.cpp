@@ -13,6 +13,7 @@
 #include "ClusterComm.hpp"
 #include "Controller.hpp"
 #include "InProcessTreeComm.hpp"
+#include "NodeController.hpp"
 #include "SignalGuard.hpp"
 #include "TreeComm.hpp"
 #include "TreeGeometry.hpp"
@@ -198,20 +199,33 @@ namespace geopm_bridge
                 signatures.emplace_back(lines.begin() + 1, lines.end());
             }
             auto names = rank_names(hosts);
-            std::string differences;
+            // One line (the CLI shows the first line of an error), with the
+            // first few disagreements.
+            constexpr int M_MAX_SHOWN = 4;
+            std::vector<std::string> differences;
+            int num_rank_differ = 0;
             for (size_t rank = 1; rank < signatures.size(); ++rank) {
+                bool is_different = false;
                 for (size_t line = 0; line < signatures[0].size(); ++line) {
-                    if (signatures[rank][line] != signatures[0][line]) {
-                        differences += "\n  rank " + std::to_string(rank) + " (" + names[rank] +
-                                       ") has " + signatures[rank][line] + " where rank 0 (" +
-                                       names[0] + ") has " + signatures[0][line];
+                    if (signatures[rank][line] == signatures[0][line]) {
+                        continue;
+                    }
+                    is_different = true;
+                    if ((int)differences.size() < M_MAX_SHOWN) {
+                        differences.push_back("rank " + std::to_string(rank) + " (" + names[rank] +
+                                              ") has " + signatures[rank][line] + " where rank 0 (" +
+                                              names[0] + ") has " + signatures[0][line]);
                     }
                 }
+                num_rank_differ += is_different;
             }
-            if (!differences.empty()) {
+            if (num_rank_differ != 0) {
                 throw geopm::Exception("the ranks of this MPI job disagree on its settings "
                                        "(every rank must run the same agent with the same "
-                                       "policy source and tree):" + differences,
+                                       "policy source and tree): " +
+                                       geopm::string_join(differences, "; ") + " (" +
+                                       std::to_string(num_rank_differ) + " of " +
+                                       std::to_string(signatures.size()) + " ranks differ from rank 0)",
                                        GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
             return names;
@@ -244,19 +258,7 @@ namespace geopm_bridge
                 error = std::current_exception();
             }
             // Every rank starts, or none does.
-            std::string what;
-            if (error) {
-                try {
-                    std::rethrow_exception(error);
-                }
-                catch (const std::exception &ex) {
-                    what = ex.what();
-                }
-                catch (...) {
-                    what = "unknown exception";
-                }
-            }
-            auto statuses = cluster->all_gather(what);
+            auto statuses = cluster->all_gather(error ? error_text(error) : "");
             if (error) {
                 std::rethrow_exception(error);
             }
