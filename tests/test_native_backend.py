@@ -187,6 +187,7 @@ def parse_driver(stdout: str) -> dict[str, list[str]]:
 # ------------------------------------------------------------ no GEOPM needed
 
 
+@pytest.mark.skipif(shutil.which("cmake") is None, reason="cmake is not installed")
 def test_forcing_native_without_geopm_fails_with_one_clear_message(tmp_path: Path) -> None:
     result = subprocess.run(
         [
@@ -433,3 +434,27 @@ def test_plugin_uses_the_interpreter_of_a_python_process(native: NativeInstall) 
     lines = result.stdout.split()
     assert "py_time_scale" in lines and "monitor" in lines
     assert lines[-1] == "registry"
+
+
+@needs_geopm
+def test_one_process_never_holds_both_runtimes(native: NativeInstall) -> None:
+    assert GEOPM_ROOT is not None
+    embedded_lib = subprocess.run(
+        [sys.executable, "-c", "import geopm_bridge as g; print(g.get_library_dir())"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+    ).stdout.strip()
+    runtime = Path(embedded_lib) / "libgeopmbridge.so.0"
+    if not runtime.exists():
+        pytest.skip("no embedded geopm_bridge installed beside this test run")
+    # Each backend, imported where the other GEOPM is already loaded.
+    for python, other in (
+        (sys.executable, GEOPM_ROOT / "lib" / "libgeopmd.so"),
+        (str(native.python), runtime),
+    ):
+        code = f"import ctypes; ctypes.CDLL({str(other)!r}); import geopm_bridge._loader"
+        result = subprocess.run([python, "-c", code], capture_output=True, text=True)
+        assert result.returncode == 1
+        assert "ImportError" in result.stderr
+        assert "already holds another GEOPM runtime" in result.stderr

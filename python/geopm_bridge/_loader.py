@@ -37,7 +37,35 @@ def runtime_libraries() -> list[str]:
     return []
 
 
+def _loaded_files() -> set[str]:
+    """Paths of the files mapped into this process."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            fields = [line.split(maxsplit=5) for line in maps]
+    except OSError:
+        return set()
+    # address, permissions, offset, device, inode, then the path if any
+    return {entry[5].strip() for entry in fields if len(entry) == 6}
+
+
+def _check_one_runtime() -> None:
+    """Refuse to load a second GEOPM runtime into a process that has one."""
+    if BACKEND == "native":
+        foreign = ("libgeopmbridge.so",)
+    else:
+        foreign = ("libgeopm.so", "libgeopmd.so")
+    for path in sorted(_loaded_files()):
+        if os.path.basename(path).startswith(foreign):
+            raise ImportError(
+                f"geopm_bridge ({BACKEND} backend) cannot load: this process already holds "
+                f"another GEOPM runtime, {path}, and one process holds one GEOPM. Use a "
+                "geopm_bridge built for it (GEOPM_ROOT=<its prefix> pip install geopm-bridge "
+                "for an installed GEOPM)."
+            )
+
+
 def _load_runtime() -> None:
+    _check_one_runtime()
     for path in runtime_libraries():
         ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
 
