@@ -34,8 +34,9 @@ def rank_name(rank: int) -> str:
     return f"{HOST}-rank{rank}"
 
 
-def mpirun(tmp_path: Path, env: dict[str, str], *jobs: list[str],
-           timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def mpirun(
+    tmp_path: Path, env: dict[str, str], *jobs: list[str], timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
     """Run ``mpirun -np 4`` (or one ``-np N ARGS`` block per job, MPMD) in tmp_path.
 
     A job is ``["-np", "N", "--geopm-...", ..., "--", APP...]``: the launch
@@ -49,23 +50,32 @@ def mpirun(tmp_path: Path, env: dict[str, str], *jobs: list[str],
         command += [":"] if index else []
         command += [*job[:2], *cli, "launch", *job[2:]]
     env = {**env, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=timeout)
+    return subprocess.run(
+        command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=timeout
+    )
 
 
 def fake_machine_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """probe_env on a fake sysfs tree, each leaf writing the power limit."""
     fake_sysfs.build(tmp_path / "sysfs")
-    return probe_env(tmp_path, GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path / "sysfs"),
-                     TREE_PROBE_CONTROL="CPU_POWER_LIMIT_CONTROL", **extra)
+    return probe_env(
+        tmp_path,
+        GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path / "sysfs"),
+        TREE_PROBE_CONTROL="CPU_POWER_LIMIT_CONTROL",
+        **extra,
+    )
 
 
 def power_limit(tmp_path: Path) -> str:
     return (tmp_path / "sysfs" / POWER_LIMIT_FILE).read_text().strip()
 
 
-PROBE = ["--geopm-agent=tree_probe", "--geopm-max-fan-out=2", "--geopm-report=report.yaml",
-         "--geopm-trace=trace"]
+PROBE = [
+    "--geopm-agent=tree_probe",
+    "--geopm-max-fan-out=2",
+    "--geopm-report=report.yaml",
+    "--geopm-trace=trace",
+]
 
 
 def test_each_rank_is_a_node_of_the_tree(tmp_path: Path) -> None:
@@ -76,8 +86,9 @@ def test_each_rank_is_a_node_of_the_tree(tmp_path: Path) -> None:
     import geopmpy.io
 
     app = ["sh", "-c", 'sleep "$(( OMPI_COMM_WORLD_RANK == 0 ? 1 : 2 ))"']
-    result = mpirun(tmp_path, probe_env(tmp_path),
-                    ["-np", "4", "--node-model=load=0.3:0.9", *PROBE, "--", *app])
+    result = mpirun(
+        tmp_path, probe_env(tmp_path), ["-np", "4", "--node-model=load=0.3:0.9", *PROBE, "--", *app]
+    )
     assert result.returncode == 0, result.stderr
     names = [rank_name(rank) for rank in range(4)]
     report = geopmpy.io.RawReport(str(tmp_path / "report.yaml"))
@@ -96,10 +107,12 @@ def test_each_rank_is_a_node_of_the_tree(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "other", "difference"),
     [
-        ("--geopm-agent=tree_probe", "--geopm-agent=monitor",
-         'has agent "monitor" where rank 0 ('),
-        ("--geopm-max-fan-out=2", "--geopm-max-fan-out=3",
-         "has GEOPM_MAX_FAN_OUT 3 where rank 0 ("),
+        ("--geopm-agent=tree_probe", "--geopm-agent=monitor", 'has agent "monitor" where rank 0 ('),
+        (
+            "--geopm-max-fan-out=2",
+            "--geopm-max-fan-out=3",
+            "has GEOPM_MAX_FAN_OUT 3 where rank 0 (",
+        ),
     ],
 )
 def test_ranks_that_disagree_fail_on_every_rank(
@@ -107,9 +120,12 @@ def test_ranks_that_disagree_fail_on_every_rank(
 ) -> None:
     """Ranks 2 and 3 are started with another setting than ranks 0 and 1."""
     env = probe_env(tmp_path)
-    result = mpirun(tmp_path, env,
-                    ["-np", "2", "--node-model", "--geopm-agent=tree_probe", option, "--", "true"],
-                    ["-np", "2", "--node-model", "--geopm-agent=tree_probe", other, "--", "true"])
+    result = mpirun(
+        tmp_path,
+        env,
+        ["-np", "2", "--node-model", "--geopm-agent=tree_probe", option, "--", "true"],
+        ["-np", "2", "--node-model", "--geopm-agent=tree_probe", other, "--", "true"],
+    )
     assert result.returncode != 0
     assert result.stderr.count("the ranks of this MPI job disagree on its settings") == 4
     assert f"rank 2 ({rank_name(2)}) {difference}" in result.stderr
@@ -138,8 +154,11 @@ def test_a_rank_that_dies_leaves_a_report_of_the_others(tmp_path: Path) -> None:
     controls back; rank 0 writes the report of the ranks it heard from and
     names the one it did not."""
     env = fake_machine_env(tmp_path)
-    app = ["sh", "-c",
-           'if [ "$OMPI_COMM_WORLD_RANK" = 2 ]; then sleep 1; kill -KILL $PPID; exit; fi; sleep 60']
+    app = [
+        "sh",
+        "-c",
+        'if [ "$OMPI_COMM_WORLD_RANK" = 2 ]; then sleep 1; kill -KILL $PPID; exit; fi; sleep 60',
+    ]
     result = mpirun(tmp_path, env, ["-np", "4", *PROBE, "--", *app])
     assert result.returncode != 0
     missing = f"no report from node {rank_name(2)} (rank 2)"
@@ -163,10 +182,25 @@ def test_a_slow_rank_holds_back_only_itself(tmp_path: Path) -> None:
 def test_geopm_ctl_local_runs_independent_controllers(tmp_path: Path) -> None:
     """GEOPM_CTL_LOCAL: no tree, each rank a single-node job (as GEOPM)."""
     env = probe_env(tmp_path, GEOPM_CTL_LOCAL="true")
-    result = mpirun(tmp_path, env, ["-np", "2", "--node-model", "--geopm-agent=tree_probe",
-                                    "--geopm-trace=trace", "--", "sleep", "0.3"])
+    result = mpirun(
+        tmp_path,
+        env,
+        [
+            "-np",
+            "2",
+            "--node-model",
+            "--geopm-agent=tree_probe",
+            "--geopm-trace=trace",
+            "--",
+            "sleep",
+            "0.3",
+        ],
+    )
     assert result.returncode == 0, result.stderr
-    inits = [line for line in (tmp_path / "probe.log").read_text().splitlines()
-             if '"hook": "init"' in line]
+    inits = [
+        line
+        for line in (tmp_path / "probe.log").read_text().splitlines()
+        if '"hook": "init"' in line
+    ]
     assert len(inits) == 2 and all('"fan_in": []' in line for line in inits)
     assert os.path.exists(tmp_path / f"trace-{HOST}")

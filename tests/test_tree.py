@@ -77,8 +77,12 @@ class TreeProbeAgent(geopm_bridge.Agent):
             # One write per line: lines of concurrent writers do not mix.
             os.write(self.log_fd, (json.dumps(line) + "\n").encode())
         hook_name, level, x = self.raise_at
-        if (hook == hook_name and str(self.level) == level and f"{self.x:g}" == x
-                and self.calls[hook] >= 3):
+        if (
+            hook == hook_name
+            and str(self.level) == level
+            and f"{self.x:g}" == x
+            and self.calls[hook] >= 3
+        ):
             raise RuntimeError(f"probe raised in {hook} at X={x}")
 
     def init(self, level: int, fan_in: list[int], is_level_root: bool) -> None:
@@ -144,7 +148,8 @@ def probe_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A job environment with TreeProbeAgent registered and logging to tmp_path."""
     pythonpath = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
     env = {
-        key: value for key, value in clean_env().items()
+        key: value
+        for key, value in clean_env().items()
         if not key.startswith(("TREE_PROBE_", "OMPI_", "PMI_", "PMIX_"))
     }
     env.update(
@@ -156,12 +161,17 @@ def probe_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def launch(tmp_path: Path, options: list[str], env: dict[str, str],
-           app: tuple[str, ...] = ("sleep", "100")) -> subprocess.CompletedProcess[str]:
+def launch(
+    tmp_path: Path, options: list[str], env: dict[str, str], app: tuple[str, ...] = ("sleep", "100")
+) -> subprocess.CompletedProcess[str]:
     """Run ``geopm-bridge launch OPTIONS -- APP`` in tmp_path."""
     return subprocess.run(
         [*require_cli(), "launch", *options, "--", *app],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
     )
 
 
@@ -259,17 +269,34 @@ def test_tree_shape_matches_geopm_over_mpi_dims_create(tmp_path: Path) -> None:
     (tmp_path / "geometry.cpp").write_text(GEOMETRY_MAIN)
     (tmp_path / "mpi_fan_out.c").write_text(MPI_FAN_OUT_MAIN)
     subprocess.run(
-        ["g++", "-std=c++17", "-Wall", "-Wextra", "-Werror", f"-I{REPO / 'cpp/src/controller'}",
-         f"-I{rt.include_dir}", str(tmp_path / "geometry.cpp"), f"-L{rt.lib_dir}", "-lgeopmd",
-         f"-Wl,-rpath,{rt.lib_dir}", "-o", str(tmp_path / "geometry")],
-        check=True, capture_output=True,
+        [
+            "g++",
+            "-std=c++17",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{REPO / 'cpp/src/controller'}",
+            f"-I{rt.include_dir}",
+            str(tmp_path / "geometry.cpp"),
+            f"-L{rt.lib_dir}",
+            "-lgeopmd",
+            f"-Wl,-rpath,{rt.lib_dir}",
+            "-o",
+            str(tmp_path / "geometry"),
+        ],
+        check=True,
+        capture_output=True,
     )
-    subprocess.run(["mpicc", str(tmp_path / "mpi_fan_out.c"), "-o", str(tmp_path / "mpi_fan_out")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["mpicc", str(tmp_path / "mpi_fan_out.c"), "-o", str(tmp_path / "mpi_fan_out")],
+        check=True,
+        capture_output=True,
+    )
     ours = subprocess.run([str(tmp_path / "geometry")], check=True, capture_output=True, text=True)
     env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"}
-    mpi = subprocess.run([str(tmp_path / "mpi_fan_out")], check=True, capture_output=True,
-                         text=True, env=env)
+    mpi = subprocess.run(
+        [str(tmp_path / "mpi_fan_out")], check=True, capture_output=True, text=True, env=env
+    )
     assert ours.stdout.splitlines() == mpi.stdout.splitlines()
     assert "16 64: 8 8" in ours.stdout and "16 17: 17" in ours.stdout
 
@@ -283,23 +310,37 @@ def test_every_agent_gets_geopms_init_arguments(
 ) -> None:
     """One agent per level per node, each init()ed once with GEOPM's
     (level, fan_in, is_level_root)."""
-    result = launch(tmp_path, [
-        "--node-model", f"--geopm-simulate-nodes={num_node}", f"--geopm-max-fan-out={max_fan_out}",
-        "--geopm-agent=tree_probe", "--geopm-report=report.yaml",
-    ], probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="2"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            f"--geopm-simulate-nodes={num_node}",
+            f"--geopm-max-fan-out={max_fan_out}",
+            "--geopm-agent=tree_probe",
+            "--geopm-report=report.yaml",
+        ],
+        probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="2"),
+    )
     assert result.returncode == 0, result.stderr
     inits = [event for event in probe_log(tmp_path) if event["hook"] == "init"]
     assert all(event["fan_in"] == fan_in for event in inits)
-    assert sorted((event["level"], event["is_level_root"]) for event in inits) == \
-        expected_inits(num_node, fan_in)
+    assert sorted((event["level"], event["is_level_root"]) for event in inits) == expected_inits(
+        num_node, fan_in
+    )
     assert len({event["id"] for event in inits}) == len(inits)
 
 
 def test_a_single_simulated_node_is_a_tree_of_one(tmp_path: Path) -> None:
-    result = launch(tmp_path, [
-        "--node-model", "--geopm-simulate-nodes=1", "--geopm-agent=tree_probe",
-        "--geopm-report=report.yaml",
-    ], probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="2"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            "--geopm-simulate-nodes=1",
+            "--geopm-agent=tree_probe",
+            "--geopm-report=report.yaml",
+        ],
+        probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="2"),
+    )
     assert result.returncode == 0, result.stderr
     [init] = [event for event in probe_log(tmp_path) if event["hook"] == "init"]
     assert (init["level"], init["fan_in"], init["is_level_root"]) == (0, [], False)
@@ -308,9 +349,16 @@ def test_a_single_simulated_node_is_a_tree_of_one(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fan_out", ["0", "1"])
 def test_a_fan_out_below_two_is_refused(tmp_path: Path, fan_out: str) -> None:
-    result = launch(tmp_path, [
-        "--node-model", "--geopm-simulate-nodes=4", f"--geopm-max-fan-out={fan_out}",
-    ], probe_env(tmp_path), app=("true",))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            "--geopm-simulate-nodes=4",
+            f"--geopm-max-fan-out={fan_out}",
+        ],
+        probe_env(tmp_path),
+        app=("true",),
+    )
     assert result.returncode == 1
     assert f"(GEOPM_MAX_FAN_OUT) is {fan_out}: it must be at least 2" in result.stderr
 
@@ -331,10 +379,18 @@ def test_policies_reach_every_node_and_samples_reach_the_root(tmp_path: Path) ->
     report (read by GEOPM's parser) and one trace per node."""
     import geopmpy.io
 
-    result = launch(tmp_path, [
-        "--node-model", "--geopm-simulate-nodes=12", "--geopm-max-fan-out=3",
-        "--geopm-agent=tree_probe", "--geopm-report=report.yaml", "--geopm-trace=trace",
-    ], probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="5"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            "--geopm-simulate-nodes=12",
+            "--geopm-max-fan-out=3",
+            "--geopm-agent=tree_probe",
+            "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
+        ],
+        probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="5"),
+    )
     assert result.returncode == 0, result.stderr
     names = [sim_name(node) for node in range(12)]
     assert sorted(path.name for path in tmp_path.glob("trace-*")) == [f"trace-{n}" for n in names]
@@ -353,26 +409,42 @@ def test_one_iteration_runs_in_geopms_order(tmp_path: Path) -> None:
     """4 nodes as 2 x 2: parents split before their children adjust; one
     wait(); children sample before their parents aggregate, each parent
     aggregating only once all of its children sent."""
-    result = launch(tmp_path, [
-        "--node-model", "--geopm-simulate-nodes=4", "--geopm-max-fan-out=2",
-        "--geopm-agent=tree_probe",
-    ], probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="3"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            "--geopm-simulate-nodes=4",
+            "--geopm-max-fan-out=2",
+            "--geopm-agent=tree_probe",
+        ],
+        probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="3"),
+    )
     assert result.returncode == 0, result.stderr
     events = [(e["hook"], e["level"], e["x"]) for e in probe_log(tmp_path) if e["hook"] != "init"]
     iteration = [
         # node 0: the root (level 2), its level-1 agent, its leaf
-        ("validate_policy", 2, 0), ("split_policy", 2, 0),
-        ("validate_policy", 1, 0), ("split_policy", 1, 0),
-        ("validate_policy", 0, 0), ("adjust_platform", 0, 0),
-        ("validate_policy", 0, 1), ("adjust_platform", 0, 1),  # node 1
-        ("validate_policy", 1, 1), ("split_policy", 1, 1),  # node 2
-        ("validate_policy", 0, 2), ("adjust_platform", 0, 2),
-        ("validate_policy", 0, 3), ("adjust_platform", 0, 3),  # node 3
+        ("validate_policy", 2, 0),
+        ("split_policy", 2, 0),
+        ("validate_policy", 1, 0),
+        ("split_policy", 1, 0),
+        ("validate_policy", 0, 0),
+        ("adjust_platform", 0, 0),
+        ("validate_policy", 0, 1),
+        ("adjust_platform", 0, 1),  # node 1
+        ("validate_policy", 1, 1),
+        ("split_policy", 1, 1),  # node 2
+        ("validate_policy", 0, 2),
+        ("adjust_platform", 0, 2),
+        ("validate_policy", 0, 3),
+        ("adjust_platform", 0, 3),  # node 3
         ("wait", 0, 0),
         ("sample_platform", 0, 3),
-        ("sample_platform", 0, 2), ("aggregate_sample", 1, 1),
+        ("sample_platform", 0, 2),
+        ("aggregate_sample", 1, 1),
         ("sample_platform", 0, 1),
-        ("sample_platform", 0, 0), ("aggregate_sample", 1, 0), ("aggregate_sample", 2, 0),
+        ("sample_platform", 0, 0),
+        ("aggregate_sample", 1, 0),
+        ("aggregate_sample", 2, 0),
     ]
     assert events == iteration * 3
 
@@ -380,16 +452,23 @@ def test_one_iteration_runs_in_geopms_order(tmp_path: Path) -> None:
 def test_an_agent_error_names_the_node_and_level(tmp_path: Path) -> None:
     """12 nodes as 3 x 2 x 2: the level-1 agent on sim0003 raises; the job
     stops cleanly with the node and level in the error and the report."""
-    result = launch(tmp_path, [
-        "--node-model", "--geopm-simulate-nodes=12", "--geopm-max-fan-out=3",
-        "--geopm-agent=tree_probe", "--geopm-report=report.yaml", "--geopm-trace=trace",
-    ], probe_env(tmp_path, TREE_PROBE_RAISE="aggregate_sample:1:1"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            "--geopm-simulate-nodes=12",
+            "--geopm-max-fan-out=3",
+            "--geopm-agent=tree_probe",
+            "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
+        ],
+        probe_env(tmp_path, TREE_PROBE_RAISE="aggregate_sample:1:1"),
+    )
     assert result.returncode == 1
     assert "node sim0003, level 1: " in result.stderr
     assert "probe raised in aggregate_sample at X=1" in result.stderr
     report = yaml.safe_load((tmp_path / "report.yaml").read_text())
-    assert report["Run Status"].startswith("error: ")
-    assert "node sim0003, level 1: " in report["Run Status"]
+    assert report["Run Status"].startswith("error: node sim0003, level 1: ")
     assert len(report["Hosts"]) == 12
     assert len(list(tmp_path.glob("trace-sim*"))) == 12
 
@@ -401,10 +480,18 @@ def test_native_power_governor_runs_at_every_level(tmp_path: Path) -> None:
     """GEOPM's power_governor gives every node the node budget, through a
     3-level tree."""
     (tmp_path / "policy.json").write_text('{"CPU_POWER_LIMIT": 95}')
-    result = launch(tmp_path, [
-        "--node-model", "--geopm-simulate-nodes=8", "--geopm-max-fan-out=2",
-        "--geopm-agent=power_governor", "--geopm-policy=policy.json", "--geopm-trace=trace",
-    ], probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="5"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model",
+            "--geopm-simulate-nodes=8",
+            "--geopm-max-fan-out=2",
+            "--geopm-agent=power_governor",
+            "--geopm-policy=policy.json",
+            "--geopm-trace=trace",
+        ],
+        probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="5"),
+    )
     assert result.returncode == 0, result.stderr
     for node in range(8):
         rows = read_trace(tmp_path / f"trace-{sim_name(node)}")
@@ -414,13 +501,59 @@ def test_native_power_governor_runs_at_every_level(tmp_path: Path) -> None:
 
 def test_each_simulated_node_takes_its_own_node_model_values(tmp_path: Path) -> None:
     """--node-model=load=a:b:c: node i takes entry i modulo 3."""
-    result = launch(tmp_path, [
-        "--node-model=tdp=100,idle_power=20,load=0.25:0.5:0.75", "--geopm-simulate-nodes=6",
-        "--geopm-trace=trace",
-    ], probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="2"))
+    result = launch(
+        tmp_path,
+        [
+            "--node-model=tdp=100,idle_power=20,load=0.25:0.5:0.75",
+            "--geopm-simulate-nodes=6",
+            "--geopm-trace=trace",
+        ],
+        probe_env(tmp_path, GEOPM_BRIDGE_MAX_ITERATIONS="2"),
+    )
     assert result.returncode == 0, result.stderr
-    powers = [float(read_trace(tmp_path / f"trace-{sim_name(node)}")[-1]["CPU_POWER"])
-              for node in range(6)]
+    powers = [
+        float(read_trace(tmp_path / f"trace-{sim_name(node)}")[-1]["CPU_POWER"])
+        for node in range(6)
+    ]
     packages = powers[0] / (20 + 0.25 * 80)  # the model simulates every package of this host
-    assert powers == pytest.approx([packages * (20 + load * 80)
-                                    for load in (0.25, 0.5, 0.75, 0.25, 0.5, 0.75)])
+    assert powers == pytest.approx(
+        [packages * (20 + load * 80) for load in (0.25, 0.5, 0.75, 0.25, 0.5, 0.75)]
+    )
+
+
+def test_power_split_respects_the_budget_and_follows_the_load(tmp_path: Path) -> None:
+    """The example agent on 8 nodes (3 levels), alternately light and heavy:
+    the caps start equal, always sum to the job budget, and move to the heavy
+    nodes; the power drawn stays within the budget."""
+    budget = 8 * 100.0
+    (tmp_path / "budget.json").write_text(json.dumps({"POWER_BUDGET": budget}))
+    env = {
+        key: value for key, value in probe_env(tmp_path).items() if key != "GEOPM_BRIDGE_AGENTS"
+    }  # the example is registered by its entry point
+    result = launch(
+        tmp_path,
+        [
+            "--node-model=tdp=150,idle_power=30,load=0.3:0.9",
+            "--geopm-simulate-nodes=8",
+            "--geopm-max-fan-out=2",
+            "--geopm-agent=power_split",
+            "--geopm-policy=budget.json",
+            "--geopm-trace=trace",
+            "--geopm-period=0.001",
+            "--geopm-report=report.yaml",
+        ],
+        {**env, "GEOPM_BRIDGE_MAX_ITERATIONS": "80"},
+    )
+    assert result.returncode == 0, result.stderr
+    traces = [read_trace(tmp_path / f"trace-{sim_name(node)}") for node in range(8)]
+    caps = np.array([[float(row["POWER_CAP"]) for row in rows] for rows in traces])
+    power = np.array([[float(row["CPU_POWER"]) for row in rows] for rows in traces])
+    assert caps[:, 0] == pytest.approx(np.full(8, budget / 8))
+    assert caps.sum(axis=0) == pytest.approx(np.full(caps.shape[1], budget))
+    assert (power.sum(axis=0) <= budget * (1 + 1e-9)).all()
+    light, heavy = caps[0::2, -1], caps[1::2, -1]
+    assert heavy.min() > light.max() + 40
+    # The light nodes keep what they use: nothing is wasted on them.
+    assert light == pytest.approx(power[0::2, -1], rel=0.05)
+    report = yaml.safe_load((tmp_path / "report.yaml").read_text())
+    assert report["Job power budget (W)"] == budget
