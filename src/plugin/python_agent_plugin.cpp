@@ -94,7 +94,6 @@ namespace
             Py_XDECREF(type);
             Py_XDECREF(value);
             Py_XDECREF(trace);
-            PyErr_Clear();
             return;
         }
         PyErr_Print();
