@@ -294,6 +294,8 @@ def test_geopmagent_lists_python_agents_and_describes_them(native: NativeInstall
     assert listing.returncode == 0, listing.stderr
     names = listing.stdout.split()
     assert "monitor" in names and "py_time_scale" in names and "py_failing_hook" in names
+    # The package's own entry point (geopm_bridge.agents group) too.
+    assert "example_python" in names
     described = run_geopm([geopmagent, "-a", "py_time_scale"], env=geopm_env(native))
     assert described.returncode == 0, described.stderr
     assert "Policy: SCALE" in described.stdout
