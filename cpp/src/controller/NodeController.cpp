@@ -5,7 +5,6 @@
 
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
-#include "geopm/Helper.hpp"
 #include "geopm/PlatformIO.hpp"
 #include "geopm/PlatformTopo.hpp"
 #include "geopm_bridge/Controller.hpp"
