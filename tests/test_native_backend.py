@@ -243,9 +243,14 @@ def test_plugin_path_names_the_installed_plugin(native: NativeInstall) -> None:
 
 @needs_geopm
 def test_doctor_reports_native_backend_and_every_agent(native: NativeInstall) -> None:
-    result = native.cli("doctor", env=geopm_env(native))
+    # A missing directory would end GEOPM: the doctor warns and leaves it out.
+    missing = "/nonexistent-plugin-dir"
+    env = geopm_env(native, GEOPM_PLUGIN_PATH=f"{native.plugin_dir}:{missing}")
+    result = native.cli("doctor", env=env)
     assert result.returncode == 0, result.stderr
+    assert f"GEOPM_PLUGIN_PATH names '{missing}', which is not a directory" in result.stderr
     out = result.stdout
+    assert f"GEOPM_PLUGIN_PATH: {native.plugin_dir}\n" in out
     assert "backend: native" in out
     # The version GEOPM's own tools report (a build from a bare git tree says 0.0.0).
     assert GEOPM_ROOT is not None

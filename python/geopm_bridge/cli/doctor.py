@@ -15,18 +15,18 @@ def _usable_plugin_path() -> list[str]:
     GEOPM 3.1 ends the process on such an entry when it loads its plugins;
     the doctor reports it instead and lists what the other entries give.
     """
-    value = os.environ.get("GEOPM_PLUGIN_PATH", "")
-    entries = [entry for entry in value.split(":") if entry]
-    missing = [entry for entry in entries if not os.path.isdir(entry)]
-    for entry in missing:
-        print(
-            f"warning: GEOPM_PLUGIN_PATH names {entry!r}, which is not a directory: "
-            "GEOPM 3.1 aborts on it (left out below)",
-            file=sys.stderr,
-        )
-    if missing:
-        os.environ["GEOPM_PLUGIN_PATH"] = ":".join(e for e in entries if e not in missing)
-    return [entry for entry in entries if entry not in missing]
+    entries = [entry for entry in os.environ.get("GEOPM_PLUGIN_PATH", "").split(":") if entry]
+    usable = [entry for entry in entries if os.path.isdir(entry)]
+    for entry in entries:
+        if entry not in usable:
+            print(
+                f"warning: GEOPM_PLUGIN_PATH names {entry!r}, which is not a directory: "
+                "GEOPM 3.1 aborts on it (left out below)",
+                file=sys.stderr,
+            )
+    if usable != entries:
+        os.environ["GEOPM_PLUGIN_PATH"] = ":".join(usable)
+    return usable
 
 
 def main(args: list[str]) -> int:
