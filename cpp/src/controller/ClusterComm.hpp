@@ -18,8 +18,6 @@
 
 namespace geopm_bridge
 {
-    class TreeGeometry;
-
     class ClusterComm
     {
         public:

@@ -15,8 +15,6 @@
 
 namespace geopm_bridge
 {
-    class TreeGeometry;
-
     /// One TreeComm per node of geometry, all sharing their mailboxes.
     /// The comms are used from one thread.
     std::vector<std::unique_ptr<TreeComm> >
