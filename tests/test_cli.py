@@ -234,7 +234,8 @@ def test_tutorial_agent_end_to_end(tmp_path: Path) -> None:
 
 
 def test_launch_returns_the_application_exit_code(tmp_path: Path, machine: Path) -> None:
-    process = launch_capper(tmp_path, machine, app=("sh", "-c", "exit 7"))
+    # The app lives a few periods, so the agent runs before it exits.
+    process = launch_capper(tmp_path, machine, app=("sh", "-c", "sleep 0.2; exit 7"))
     assert process.returncode == 7, process.stderr
     assert max_freq(machine) == "3400000"  # restored after the agent's writes
     hosts = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what __getattr__ resolves at run time, spelled out for type checkers
     from ._api import (
+        BACKEND,
         DOMAIN_BOARD,
         DOMAIN_CORE,
         DOMAIN_CPU,
@@ -53,12 +54,14 @@ if TYPE_CHECKING:  # what __getattr__ resolves at run time, spelled out for type
         NativeAgent,
         PlatformIO,
         PlatformTopo,
+        SampleGroup,
         Waiter,
         agent_factory,
         agent_names,
         aggregate_sample,
         environment_period,
         error_message,
+        geopm_version,
         load_agents,
         make_dictionary,
         num_policy,
@@ -76,14 +79,29 @@ __version__ = "0.1.0"
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _native_dirs() -> tuple[str, str] | None:
+    """(include, library) directories of the installed GEOPM on the native backend."""
+    try:
+        from ._build_info import BACKEND, GEOPM_INCLUDE_DIR, GEOPM_LIBRARY_DIR
+    except ImportError:  # a source checkout: embedded
+        return None
+    return (GEOPM_INCLUDE_DIR, GEOPM_LIBRARY_DIR) if BACKEND == "native" else None
+
+
 def get_include() -> str:
-    """Return the directory holding the installed GEOPM-compatible C++ headers."""
-    return os.path.join(_HERE, "include")
+    """Return the directory of the GEOPM C++ headers that plugins build against.
+
+    The bundled GEOPM-compatible headers on the embedded backend; the
+    installed GEOPM's own on the native backend.
+    """
+    native = _native_dirs()
+    return native[0] if native else os.path.join(_HERE, "include")
 
 
 def get_library_dir() -> str:
-    """Return the directory holding the runtime library (``-lgeopmd`` resolves there)."""
-    return os.path.join(_HERE, "lib")
+    """Return the directory where ``-lgeopmd`` (and ``-lgeopm``) resolve for plugins."""
+    native = _native_dirs()
+    return native[1] if native else os.path.join(_HERE, "lib")
 
 
 def __getattr__(name: str) -> Any:
@@ -103,6 +121,7 @@ __all__ = [
     "__version__",
     "get_include",
     "get_library_dir",
+    "BACKEND",
     "DOMAIN_BOARD",
     "DOMAIN_CORE",
     "DOMAIN_CPU",
@@ -143,6 +162,7 @@ __all__ = [
     "JobConfig",
     "NativeAgent",
     "PlatformIO",
+    "SampleGroup",
     "PlatformTopo",
     "Waiter",
     "agent_factory",
@@ -150,6 +170,7 @@ __all__ = [
     "aggregate_sample",
     "environment_period",
     "error_message",
+    "geopm_version",
     "load_agents",
     "make_dictionary",
     "num_policy",

@@ -16,6 +16,9 @@ from .registry import agent_factory as agent_factory
 from .registry import load_agents as load_agents
 from .registry import register_agent as register_agent
 
+BACKEND = _core.BACKEND
+geopm_version = _core.geopm_version
+
 GeopmError = _core.GeopmError
 error_message = _core.error_message
 
@@ -67,6 +70,7 @@ Waiter = _core.Waiter
 environment_period = _core.environment_period
 
 PlatformIO = _core.PlatformIO
+SampleGroup = _core.SampleGroup
 PlatformTopo = _core.PlatformTopo
 platform_io = _core.platform_io
 platform_topo = _core.platform_topo

@@ -10,6 +10,12 @@ _FloatArray = NDArray[np.float64]
 _Aggregation = str | Callable[[_FloatArray], float]
 _Domain = int | str
 
+# module.cpp
+BACKEND: str
+"""The GEOPM this build runs on: "embedded" or "native"."""
+
+def geopm_version() -> str: ...
+
 # exceptions.cpp
 class GeopmError(RuntimeError):
     error_code: int
