@@ -378,3 +378,13 @@ def test_python_agent_from_a_plain_script_option(tmp_path: Path, machine: Path) 
     )
     assert process.returncode == 0, process.stderr
     assert yaml.safe_load((tmp_path / "report.yaml").read_text())["Agent"] == "capper"
+
+
+def test_max_iterations_ends_the_job(tmp_path: Path, machine: Path) -> None:
+    started = time.monotonic()
+    process = launch_capper(tmp_path, machine, "--geopm-max-iterations=4", app=("sleep", "60"))
+    assert process.returncode == 0, process.stderr
+    assert time.monotonic() - started < 50  # the app did not run its course
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    assert int(host["Iterations"]) == 4
+    assert max_freq(machine) == "3400000"

@@ -175,6 +175,7 @@ class JobConfig:
     trace_signals: list[str]
     max_fan_out: int
     simulate_nodes: int
+    max_iterations: int
     app_argv: list[str]
     def __init__(self, **fields: Any) -> None: ...
     @staticmethod

@@ -32,6 +32,7 @@ namespace geopm_bridge
                 .def_readwrite("trace_signals", &JobConfig::trace_signals)
                 .def_readwrite("max_fan_out", &JobConfig::max_fan_out)
                 .def_readwrite("simulate_nodes", &JobConfig::simulate_nodes)
+                .def_readwrite("max_iterations", &JobConfig::max_iterations)
                 .def_readwrite("app_argv", &JobConfig::app_argv)
                 .def_static("from_environment", &JobConfig::from_environment,
                             "A JobConfig from the GEOPM_* environment variables, as geopmctl reads them.")
@@ -55,7 +56,7 @@ namespace geopm_bridge
                     for (const char *field : {"agent", "policy_path", "endpoint", "report_path",
                                               "trace_path", "profile", "report_signals",
                                               "trace_signals", "max_fan_out", "simulate_nodes",
-                                              "app_argv"}) {
+                                              "max_iterations", "app_argv"}) {
                         text += separator + std::string(field) + "=" +
                                 std::string(py::repr(self.attr(field)));
                         separator = ", ";

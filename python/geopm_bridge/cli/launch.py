@@ -23,6 +23,7 @@ _GEOPM_OPTIONS = {
     "--geopm-timeout": "GEOPM_TIMEOUT",
     "--geopm-max-fan-out": "GEOPM_MAX_FAN_OUT",
     "--geopm-simulate-nodes": "GEOPM_BRIDGE_SIMULATE_NODES",
+    "--geopm-max-iterations": "GEOPM_BRIDGE_MAX_ITERATIONS",
 }
 _DEFAULT_REPORT = "geopm.report"  # as geopmlaunch
 
@@ -112,6 +113,7 @@ def _check_values(environ: dict[str, str]) -> None:
         ("GEOPM_TIMEOUT", int),
         ("GEOPM_MAX_FAN_OUT", int),
         ("GEOPM_BRIDGE_SIMULATE_NODES", int),
+        ("GEOPM_BRIDGE_MAX_ITERATIONS", int),
     ):
         value = environ.get(variable)
         if value is None:
