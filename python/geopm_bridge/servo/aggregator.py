@@ -789,18 +789,9 @@ def exit_code_for(exc: Interrupted) -> int:
 # --- command line ----------------------------------------------------------------
 
 
-class UsageError(Exception):
-    """Bad command line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``servo-adjust-aggregator``."""
-    parser = _Parser(
+    parser = protocol.ArgumentParser(
         prog=PROG,
         description=(
             "Servo adjust driver that runs every driver in ./adjust.d as one. "
@@ -843,7 +834,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
         modes = [m for m in ("version", "info", "query") if getattr(args, m)]
         if len(modes) > 1:
-            raise UsageError("use only one of --version, --info, --query")
+            raise protocol.UsageError("use only one of --version, --info, --query")
         positional: list[str] = args.args
         if not modes and positional[:1] == ["init"]:
             if len(positional) == 2:
@@ -851,16 +842,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 return init_main(positional[1])
             if len(positional) == 1 and sys.stdin.isatty():
-                raise UsageError("init needs the directory to lay out: init DIR")
+                raise protocol.UsageError("init needs the directory to lay out: init DIR")
         if modes == ["version"]:
             app_id = positional[0] if positional else None
             if len(positional) > 1:
-                raise UsageError("too many arguments")
+                raise protocol.UsageError("too many arguments")
         else:
             if len(positional) != 1:
-                raise UsageError("expected exactly one application id")
+                raise protocol.UsageError("expected exactly one application id")
             app_id = positional[0]
-    except UsageError as exc:
+    except protocol.UsageError as exc:
         parser.print_usage(sys.stderr)
         protocol.write_json(protocol.status_document("failed", "usage", f"{PROG}: {exc}"))
         return EXIT_USAGE
@@ -889,7 +880,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProtocolError as exc:
         return _report(exc.to_status(), EXIT_FAILED)
     except BrokenPipeError:
-        _silence_stdout()
+        protocol.silence_stdout()
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - servo must get a status line, not a traceback
         if args.debug:
@@ -908,18 +899,8 @@ def _report(doc: JsonObject, code: int) -> int:
     try:
         protocol.write_json(doc)
     except BrokenPipeError:
-        _silence_stdout()
+        protocol.silence_stdout()
     return code
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the interpreter's final flush does not fail."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except OSError:
-        pass
 
 
 if __name__ == "__main__":

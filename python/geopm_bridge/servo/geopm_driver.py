@@ -32,7 +32,7 @@ import time
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from geopm_bridge.servo import protocol
 from geopm_bridge.servo.endpoint_client import Endpoint, Sample
@@ -440,18 +440,9 @@ def interrupted_status(exc: Interrupted, note: str | None = None) -> JsonObject:
 # --- command line --------------------------------------------------------------------
 
 
-class UsageError(Exception):
-    """Bad command line."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``servo-adjust-geopm``."""
-    parser = _Parser(
+    parser = protocol.ArgumentParser(
         prog=PROG,
         description=(
             "Servo adjust driver that sets the policy of a running geopm-bridge controller "
@@ -485,10 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
         modes = [m for m in ("version", "info", "query") if getattr(args, m)]
         if len(modes) > 1:
-            raise UsageError("use only one of --version, --info, --query")
+            raise protocol.UsageError("use only one of --version, --info, --query")
         if not args.version and args.app is None:
-            raise UsageError("expected the application id")
-    except UsageError as exc:
+            raise protocol.UsageError("expected the application id")
+    except protocol.UsageError as exc:
         parser.print_usage(sys.stderr)
         protocol.write_json(protocol.status_document("failed", "usage", f"{PROG}: {exc}"))
         return EXIT_USAGE

@@ -15,11 +15,12 @@ only when ``config.yaml`` is actually read.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 #: Name of the environment variable servo uses for its output timeout.
 IO_TIMEOUT_ENV = "OPTUNE_IO_TIMEOUT"
@@ -54,6 +55,18 @@ class ProtocolError(Exception):
     def to_status(self) -> JsonObject:
         """Return the status document describing this error."""
         return status_document(self.status, self.reason, self.message)
+
+
+class UsageError(Exception):
+    """A driver's command line that cannot be run as given."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argparse parser that raises :class:`UsageError` instead of exiting, so a
+    driver can answer a bad command line with a status line like any other error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
 
 
 def dumps(obj: Any) -> str:
