@@ -48,6 +48,19 @@ namespace geopm
             }
         }
 
+        // The median of values (none NaN), computed in scratch, whose
+        // capacity the caller reserved.
+        double median_of(const std::vector<double> &values, std::vector<double> &scratch)
+        {
+            scratch.assign(values.begin(), values.end());
+            auto mid = scratch.begin() + scratch.size() / 2;
+            std::nth_element(scratch.begin(), mid, scratch.end());
+            if (scratch.size() % 2 == 1) {
+                return *mid;
+            }
+            return (*std::max_element(scratch.begin(), mid) + *mid) / 2.0;
+        }
+
         // Checked first so a platform without power support fails with the
         // missing name rather than a generic read error.
         double read_board_signal(PlatformIO &pio, const std::string &name)
@@ -80,8 +93,10 @@ namespace geopm
         , m_do_send_sample(false)
         , m_ascend_count(0)
         , m_adjusted_power(0.0)
+        , m_history_next(0)
     {
-
+        m_power_history.reserve(M_POWER_HISTORY);
+        m_median_scratch.reserve(M_POWER_HISTORY);
     }
 
     PowerGovernorAgent::~PowerGovernorAgent() = default;
@@ -208,16 +223,19 @@ namespace geopm
         m_power_gov->sample_platform();
         const double power = m_platform_io.sample(m_power_signal_idx);
         if (!std::isnan(power)) {
-            m_power_history.push_back(power);
-            if (m_power_history.size() > M_POWER_HISTORY) {
-                m_power_history.pop_front();
+            if (m_power_history.size() < M_POWER_HISTORY) {
+                m_power_history.push_back(power);
             }
+            else {
+                m_power_history[m_history_next] = power;
+            }
+            m_history_next = (m_history_next + 1) % M_POWER_HISTORY;
         }
         // The median filters out transients; report only once enough
         // readings are in.
         m_do_send_sample = m_power_history.size() > M_MIN_NUM_CONVERGED;
         if (m_do_send_sample) {
-            const double median = Agg::median({m_power_history.begin(), m_power_history.end()});
+            const double median = median_of(m_power_history, m_median_scratch);
             out_sample[M_SAMPLE_POWER] = median;
             // A relative slack of 1e-9 keeps rounding in the power sums
             // from reading as a budget overrun.

@@ -6,7 +6,6 @@
 #ifndef GEOPM_BRIDGE_POWERGOVERNORAGENT_HPP_INCLUDE
 #define GEOPM_BRIDGE_POWERGOVERNORAGENT_HPP_INCLUDE
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -93,7 +92,12 @@ namespace geopm
             bool m_do_send_sample;
             int m_ascend_count;
             double m_adjusted_power;
-            std::deque<double> m_power_history;
+            // The last M_POWER_HISTORY readings, as a ring (order does not
+            // matter for a median), and room to take their median in: the
+            // leaf allocates nothing per control period.
+            std::vector<double> m_power_history;
+            size_t m_history_next;
+            std::vector<double> m_median_scratch;
     };
 }
 

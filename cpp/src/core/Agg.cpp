@@ -91,23 +91,36 @@ namespace geopm
         }
     }
 
+    namespace
+    {
+        // Folds op over the operands that are not NaN, in place: the
+        // reductions run every control period (for every simulated node),
+        // so they allocate nothing. NaN when every operand is NaN.
+        template <typename Op>
+        double fold_non_nan(const std::vector<double> &operand, double init, Op op)
+        {
+            double result = init;
+            bool is_any = false;
+            for (double value : operand) {
+                if (!std::isnan(value)) {
+                    result = op(result, value);
+                    is_any = true;
+                }
+            }
+            return is_any ? result : NAN;
+        }
+    }
+
     double Agg::sum(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        if (values.empty()) {
-            return NAN;
-        }
-        double result = 0.0;
-        for (double value : values) {
-            result += value;
-        }
-        return result;
+        return fold_non_nan(operand, 0.0, [](double total, double value) { return total + value; });
     }
 
     double Agg::average(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        return values.empty() ? NAN : sum(values) / values.size();
+        size_t count = std::count_if(operand.begin(), operand.end(),
+                                     [](double value) { return !std::isnan(value); });
+        return count == 0 ? NAN : sum(operand) / count;
     }
 
     double Agg::median(const std::vector<double> &operand)
@@ -126,47 +139,37 @@ namespace geopm
 
     double Agg::integer_bitwise_or(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        if (values.empty()) {
-            return NAN;
-        }
-        int64_t result = 0;
-        for (double value : values) {
-            result |= static_cast<int64_t>(value);
-        }
-        return static_cast<double>(result);
+        return fold_non_nan(operand, 0.0, [](double result, double value) {
+            return static_cast<double>(static_cast<int64_t>(result) | static_cast<int64_t>(value));
+        });
     }
 
     double Agg::logical_and(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        if (values.empty()) {
-            return NAN;
-        }
-        return std::all_of(values.begin(), values.end(),
-                           [](double value) { return value != 0.0; }) ? 1.0 : 0.0;
+        return fold_non_nan(operand, 1.0, [](double result, double value) {
+            return (result != 0.0 && value != 0.0) ? 1.0 : 0.0;
+        });
     }
 
     double Agg::logical_or(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        if (values.empty()) {
-            return NAN;
-        }
-        return std::any_of(values.begin(), values.end(),
-                           [](double value) { return value != 0.0; }) ? 1.0 : 0.0;
+        return fold_non_nan(operand, 0.0, [](double result, double value) {
+            return (result != 0.0 || value != 0.0) ? 1.0 : 0.0;
+        });
     }
 
     double Agg::min(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        return values.empty() ? NAN : *std::min_element(values.begin(), values.end());
+        return fold_non_nan(operand, INFINITY, [](double result, double value) {
+            return std::min(result, value);
+        });
     }
 
     double Agg::max(const std::vector<double> &operand)
     {
-        std::vector<double> values = without_nan(operand);
-        return values.empty() ? NAN : *std::max_element(values.begin(), values.end());
+        return fold_non_nan(operand, -INFINITY, [](double result, double value) {
+            return std::max(result, value);
+        });
     }
 
     double Agg::stddev(const std::vector<double> &operand)

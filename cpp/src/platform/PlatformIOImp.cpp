@@ -167,7 +167,7 @@ namespace geopm
         }
         IOGroup &iogroup = signal_iogroup(signal_name, __func__);
         int native_domain = iogroup.signal_domain_type(signal_name);
-        Request request{nullptr, -1, {}, nullptr, 1.0};
+        Request request{nullptr, -1, {}, nullptr, {}, 1.0};
         if (native_domain == domain_type) {
             request.iogroup = &iogroup;
             request.iogroup_idx = iogroup.push_signal(signal_name, domain_type, domain_idx);
@@ -178,6 +178,7 @@ namespace geopm
                 request.operands.push_back(push_signal(signal_name, native_domain, native_idx));
             }
             request.agg = iogroup.agg_function(signal_name);
+            request.operand_values.resize(request.operands.size());
         }
         int result = static_cast<int>(m_signals.size());
         m_signals.push_back(std::move(request));
@@ -200,7 +201,7 @@ namespace geopm
         }
         IOGroup &iogroup = control_iogroup(control_name, __func__);
         int native_domain = iogroup.control_domain_type(control_name);
-        Request request{nullptr, -1, {}, nullptr, 1.0};
+        Request request{nullptr, -1, {}, nullptr, {}, 1.0};
         if (native_domain == domain_type) {
             request.iogroup = &iogroup;
             request.iogroup_idx = iogroup.push_control(control_name, domain_type, domain_idx);
@@ -234,16 +235,14 @@ namespace geopm
 
     double PlatformIOImp::sample_request(int signal_idx)
     {
-        const Request &request = m_signals[signal_idx];
+        Request &request = m_signals[signal_idx];
         if (request.iogroup != nullptr) {
             return request.iogroup->sample(request.iogroup_idx);
         }
-        std::vector<double> values;
-        values.reserve(request.operands.size());
-        for (int operand : request.operands) {
-            values.push_back(sample_request(operand));
+        for (size_t pos = 0; pos < request.operands.size(); ++pos) {
+            request.operand_values[pos] = sample_request(request.operands[pos]);
         }
-        return request.agg(values);
+        return request.agg(request.operand_values);
     }
 
     void PlatformIOImp::adjust(int control_idx, double setting)

@@ -66,8 +66,11 @@ namespace geopm
                 IOGroup *iogroup;
                 int iogroup_idx;
                 std::vector<int> operands;
-                // Combined signal: how the operands reduce to one value.
+                // Combined signal: how the operands reduce to one value,
+                // and room for their values (sized once: sample() allocates
+                // nothing, which matters with thousands of simulated nodes).
                 std::function<double(const std::vector<double> &)> agg;
+                std::vector<double> operand_values;
                 // Combined control: share of the setting each operand gets.
                 double factor;
             };
