@@ -181,6 +181,7 @@ namespace geopm
             request.operand_values.resize(request.operands.size());
         }
         int result = static_cast<int>(m_signals.size());
+        m_signal_direct.emplace_back(request.iogroup, request.iogroup_idx);
         m_signals.push_back(std::move(request));
         m_signal_index[key] = result;
         return result;
@@ -221,7 +222,7 @@ namespace geopm
 
     double PlatformIOImp::sample(int signal_idx)
     {
-        if (signal_idx < 0 || signal_idx >= static_cast<int>(m_signals.size())) {
+        if (signal_idx < 0 || signal_idx >= static_cast<int>(m_signal_direct.size())) {
             throw Exception("PlatformIO::sample(): signal index " + std::to_string(signal_idx) +
                             " was not returned by push_signal()", GEOPM_ERROR_INVALID,
                             __FILE__, __LINE__);
@@ -229,6 +230,10 @@ namespace geopm
         if (!m_is_signal_active) {
             throw Exception("PlatformIO::sample(): read_batch() has not been called yet",
                             GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
+        }
+        const auto &direct = m_signal_direct[signal_idx];
+        if (direct.first != nullptr) {
+            return direct.first->sample(direct.second);
         }
         return sample_request(signal_idx);
     }

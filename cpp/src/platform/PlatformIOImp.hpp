@@ -93,6 +93,10 @@ namespace geopm
             const PlatformTopo &m_topo;
             std::vector<std::shared_ptr<IOGroup> > m_iogroups;
             std::vector<Request> m_signals;
+            // Per signal, its IOGroup and index when it is read directly
+            // (nullptr when combined): a dense copy of what sample() needs,
+            // so that reading many signals touches little memory.
+            std::vector<std::pair<IOGroup *, int> > m_signal_direct;
             std::vector<Request> m_controls;
             std::map<key_t, int> m_signal_index;
             std::map<key_t, int> m_control_index;

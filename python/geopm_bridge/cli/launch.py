@@ -88,6 +88,10 @@ def main(args: list[str]) -> int:
     # The controller and the application both see the job's settings, as
     # with geopmlaunch.
     os.environ.update(environ)
+    # NumPy's BLAS thread pool would spin beside the controller on the
+    # cores it shares with the application; agents do small vector work.
+    # Set before NumPy loads; a user's own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
     from .. import _api
 
