@@ -791,8 +791,8 @@ def exit_code_for(exc: Interrupted) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``servo-adjust-aggregator``."""
-    parser = protocol.ArgumentParser(
-        prog=PROG,
+    parser = protocol.driver_parser(
+        PROG,
         description=(
             "Servo adjust driver that runs every driver in ./adjust.d as one. "
             "Run it in servo's directory (where config.yaml is)."
@@ -804,18 +804,7 @@ def build_parser() -> argparse.ArgumentParser:
             "       %(prog)s APP < settings.json\n"
             "       %(prog)s init DIR"
         ),
-    )
-    parser.add_argument("--version", action="store_true", help="print versions and exit")
-    parser.add_argument("--info", action="store_true", help="print driver info as JSON")
-    parser.add_argument(
-        "--query",
-        "--describe",
-        dest="query",
-        action="store_true",
-        help="print the merged description of all drivers' settings",
-    )
-    parser.add_argument(
-        "--debug", action="store_true", help="log to stderr and show tracebacks of internal errors"
+        query_help="print the merged description of all drivers' settings",
     )
     parser.add_argument(
         "args",

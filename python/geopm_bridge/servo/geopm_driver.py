@@ -442,8 +442,8 @@ def interrupted_status(exc: Interrupted, note: str | None = None) -> JsonObject:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser of ``servo-adjust-geopm``."""
-    parser = protocol.ArgumentParser(
-        prog=PROG,
+    parser = protocol.driver_parser(
+        PROG,
         description=(
             "Servo adjust driver that sets the policy of a running geopm-bridge controller "
             "through its endpoint. Run it where config.yaml is (servo's directory)."
@@ -454,17 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
             "       %(prog)s --query APP   (or --describe APP)\n"
             "       %(prog)s APP < settings.json"
         ),
+        query_help="print the policy in force as servo settings",
     )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--info", action="store_true", help="print driver info as JSON")
-    parser.add_argument(
-        "--query",
-        "--describe",
-        dest="query",
-        action="store_true",
-        help="print the policy in force as servo settings",
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("app", nargs="?", metavar="APP", help="application id")
     return parser
 

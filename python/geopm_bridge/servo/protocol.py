@@ -69,6 +69,20 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def driver_parser(prog: str, description: str, usage: str, query_help: str) -> ArgumentParser:
+    """A parser with the options every adjust driver answers: ``--version``,
+    ``--info``, ``--query`` (alias ``--describe``) and ``--debug``. The driver
+    adds its positional arguments."""
+    parser = ArgumentParser(prog=prog, description=description, usage=usage)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--info", action="store_true", help="print driver info as JSON")
+    parser.add_argument("--query", "--describe", dest="query", action="store_true", help=query_help)
+    parser.add_argument(
+        "--debug", action="store_true", help="log to stderr and show tracebacks of internal errors"
+    )
+    return parser
+
+
 def dumps(obj: Any) -> str:
     """Encode ``obj`` as compact JSON on a single line (no spaces, no newlines)."""
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
