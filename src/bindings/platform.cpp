@@ -115,7 +115,9 @@ namespace geopm_bridge
             py::class_<SampleGroup>(
                 module, "SampleGroup",
                 "Pushed signals sampled together; made by PlatformIO.sample_group().")
-                .def("sample", &SampleGroup::sample, py::return_value_policy::reference_internal,
+                // The array owns its buffer's lifetime (see SampleGroup):
+                // no keep-alive bookkeeping on each call.
+                .def("sample", &SampleGroup::sample,
                      "Values of the group's signals as of the last read_batch(): the same\n"
                      "read-only float64 array every call, refilled in place.")
                 .def_property_readonly("indices", &SampleGroup::indices,
