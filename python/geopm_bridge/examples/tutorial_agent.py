@@ -94,7 +94,8 @@ class TutorialAgent(geopm_bridge.Agent):
         return self._control >= 0 and not math.isnan(self._percent[2])
 
     def report_header(self) -> list[tuple[str, str]]:
-        return [("Wait time (sec)", f"{self.period}")]
+        # GEOPM_PERIOD (--geopm-period) overrides the class's period.
+        return [("Wait time (sec)", f"{geopm_bridge.environment_period(self.period)}")]
 
     def report_host(self) -> list[tuple[str, str]]:
         return [
