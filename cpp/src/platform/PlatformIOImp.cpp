@@ -7,6 +7,7 @@
 #include "geopm/IOGroup.hpp"
 #include "geopm/PlatformTopo.hpp"
 #include "geopm_bridge/NodeContext.hpp"
+#include "iogroups/BasicIOGroup.hpp"
 
 namespace geopm
 {
@@ -40,7 +41,42 @@ namespace geopm
                 // hardware, driver or permission) is simply not offered.
                 continue;
             }
-            m_iogroups.push_back(std::move(iogroup));
+            add_iogroup(std::move(iogroup));
+        }
+    }
+
+    void PlatformIOImp::add_iogroup(std::shared_ptr<IOGroup> iogroup)
+    {
+        bool is_builtin = dynamic_cast<geopm_bridge::BasicIOGroup *>(iogroup.get()) != nullptr;
+        m_iogroups.push_back(std::move(iogroup));
+        m_is_read_needed.push_back(!is_builtin);
+        m_is_write_needed.push_back(!is_builtin);
+        update_batch_lists();
+    }
+
+    void PlatformIOImp::note_pushed(const IOGroup &iogroup, bool is_control)
+    {
+        std::vector<bool> &is_needed = is_control ? m_is_write_needed : m_is_read_needed;
+        for (size_t pos = 0; pos < m_iogroups.size(); ++pos) {
+            if (m_iogroups[pos].get() == &iogroup) {
+                is_needed[pos] = true;
+            }
+        }
+        update_batch_lists();
+    }
+
+    void PlatformIOImp::update_batch_lists(void)
+    {
+        // Registration order, the order GEOPM calls IOGroups in.
+        m_read_iogroups.clear();
+        m_write_iogroups.clear();
+        for (size_t pos = 0; pos < m_iogroups.size(); ++pos) {
+            if (m_is_read_needed[pos]) {
+                m_read_iogroups.push_back(m_iogroups[pos].get());
+            }
+            if (m_is_write_needed[pos]) {
+                m_write_iogroups.push_back(m_iogroups[pos].get());
+            }
         }
     }
 
@@ -54,7 +90,7 @@ namespace geopm
             throw Exception("PlatformIO::register_iogroup(): null IOGroup",
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
-        m_iogroups.push_back(std::move(iogroup));
+        add_iogroup(std::move(iogroup));
     }
 
     IOGroup &PlatformIOImp::signal_iogroup(const std::string &signal_name, const char *caller) const
@@ -171,6 +207,7 @@ namespace geopm
         if (native_domain == domain_type) {
             request.iogroup = &iogroup;
             request.iogroup_idx = iogroup.push_signal(signal_name, domain_type, domain_idx);
+            note_pushed(iogroup, false);
         }
         else {
             for (int native_idx : native_indices(__func__, signal_name, native_domain,
@@ -206,6 +243,7 @@ namespace geopm
         if (native_domain == domain_type) {
             request.iogroup = &iogroup;
             request.iogroup_idx = iogroup.push_control(control_name, domain_type, domain_idx);
+            note_pushed(iogroup, true);
         }
         else {
             for (int native_idx : native_indices(__func__, control_name, native_domain,
@@ -215,6 +253,7 @@ namespace geopm
             request.factor = control_share(iogroup, control_name, request.operands.size());
         }
         int result = static_cast<int>(m_controls.size());
+        m_control_direct.emplace_back(request.iogroup, request.iogroup_idx);
         m_controls.push_back(std::move(request));
         m_control_index[key] = result;
         return result;
@@ -240,12 +279,14 @@ namespace geopm
 
     double PlatformIOImp::sample_request(int signal_idx)
     {
+        // Only combined signals get here; their operands are read through
+        // the dense table when direct.
         Request &request = m_signals[signal_idx];
-        if (request.iogroup != nullptr) {
-            return request.iogroup->sample(request.iogroup_idx);
-        }
         for (size_t pos = 0; pos < request.operands.size(); ++pos) {
-            request.operand_values[pos] = sample_request(request.operands[pos]);
+            const auto &direct = m_signal_direct[request.operands[pos]];
+            request.operand_values[pos] = direct.first != nullptr ?
+                                          direct.first->sample(direct.second) :
+                                          sample_request(request.operands[pos]);
         }
         return request.agg(request.operand_values);
     }
@@ -267,11 +308,12 @@ namespace geopm
 
     void PlatformIOImp::adjust_request(int control_idx, double setting)
     {
-        const Request &request = m_controls[control_idx];
-        if (request.iogroup != nullptr) {
-            request.iogroup->adjust(request.iogroup_idx, setting);
+        const auto &direct = m_control_direct[control_idx];
+        if (direct.first != nullptr) {
+            direct.first->adjust(direct.second, setting);
             return;
         }
+        const Request &request = m_controls[control_idx];
         for (int operand : request.operands) {
             adjust_request(operand, setting * request.factor);
         }
@@ -279,7 +321,7 @@ namespace geopm
 
     void PlatformIOImp::read_batch(void)
     {
-        for (auto &iogroup : m_iogroups) {
+        for (IOGroup *iogroup : m_read_iogroups) {
             iogroup->read_batch();
         }
         m_is_signal_active = true;
@@ -287,7 +329,7 @@ namespace geopm
 
     void PlatformIOImp::write_batch(void)
     {
-        for (auto &iogroup : m_iogroups) {
+        for (IOGroup *iogroup : m_write_iogroups) {
             iogroup->write_batch();
         }
     }

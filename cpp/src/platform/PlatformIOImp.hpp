@@ -87,17 +87,32 @@ namespace geopm
             // split), 1 otherwise (the same setting everywhere), as GEOPM.
             double control_share(IOGroup &iogroup, const std::string &control_name,
                                  size_t num_native) const;
+            void add_iogroup(std::shared_ptr<IOGroup> iogroup);
+            // Records that iogroup serves a pushed signal (or control) and
+            // rebuilds the lists read_batch() and write_batch() walk.
+            void note_pushed(const IOGroup &iogroup, bool is_control);
+            void update_batch_lists(void);
             double sample_request(int signal_idx);
             void adjust_request(int control_idx, double setting);
 
             const PlatformTopo &m_topo;
             std::vector<std::shared_ptr<IOGroup> > m_iogroups;
+            // Per IOGroup (same order): whether read_batch()/write_batch()
+            // must reach it. Our built-in IOGroups do nothing observable in
+            // a batch call without pushes, so they are skipped until they
+            // get one; any other IOGroup is always called, as in GEOPM.
+            std::vector<bool> m_is_read_needed;
+            std::vector<bool> m_is_write_needed;
+            std::vector<IOGroup *> m_read_iogroups;
+            std::vector<IOGroup *> m_write_iogroups;
             std::vector<Request> m_signals;
             // Per signal, its IOGroup and index when it is read directly
             // (nullptr when combined): a dense copy of what sample() needs,
             // so that reading many signals touches little memory.
             std::vector<std::pair<IOGroup *, int> > m_signal_direct;
             std::vector<Request> m_controls;
+            // The same dense table for adjust().
+            std::vector<std::pair<IOGroup *, int> > m_control_direct;
             std::map<key_t, int> m_signal_index;
             std::map<key_t, int> m_control_index;
             bool m_is_signal_active;
