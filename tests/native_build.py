@@ -135,13 +135,12 @@ def compile_plugin(source: Path, output: Path) -> Path:
     return output
 
 
-@functools.cache
-def driver() -> Path:
-    """Build the command-driven test program (tests/drivers/geopm_driver.cpp)."""
+def compile_program(source: Path, output: Path, include_dirs: tuple[Path, ...] = ()) -> Path:
+    """Build a test program against the runtime, warnings as errors, found at run time
+    through its rpath."""
     rt = runtime()
-    out_dir = Path(tempfile.mkdtemp(prefix="geopm-driver-"))
-    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
-    output = out_dir / "geopm_driver"
+    # libgeopmd.so may be a link to a library of another soname: rpath its directory too.
+    real_lib_dir = (rt.lib_dir / "libgeopmd.so").resolve().parent
     _check_run(
         [
             "g++",
@@ -149,16 +148,25 @@ def driver() -> Path:
             "-Wall",
             "-Wextra",
             "-Werror",
+            *(f"-I{path}" for path in include_dirs),
             f"-I{rt.include_dir}",
-            str(DRIVER_SOURCE),
+            str(source),
             f"-L{rt.lib_dir}",
             "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}",
+            f"-Wl,-rpath,{rt.lib_dir}:{real_lib_dir}",
             "-o",
             str(output),
         ]
     )
     return output
+
+
+@functools.cache
+def driver() -> Path:
+    """Build the command-driven test program (tests/drivers/geopm_driver.cpp)."""
+    out_dir = Path(tempfile.mkdtemp(prefix="geopm-driver-"))
+    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
+    return compile_program(DRIVER_SOURCE, out_dir / "geopm_driver")
 
 
 def clean_env(**overrides: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from typing import Any
 import fake_sysfs
 import pytest
 import yaml
-from native_build import clean_env, compile_plugin, runtime
+from native_build import clean_env, compile_plugin, compile_program
 
 CPP = Path(__file__).resolve().parent / "cpp"
 POWER_LIMIT_FILE = "sys/class/powercap/intel-rapl:0/constraint_0_power_limit_uw"
@@ -42,27 +42,8 @@ class Built:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Compile run_job_main and the recorder plugin once per session."""
-    rt = runtime()
     out = tmp_path_factory.mktemp("controller-build")
-    driver = out / "run_job_main"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            f"-I{rt.include_dir}",
-            str(CPP / "run_job_main.cpp"),
-            f"-L{rt.lib_dir}",
-            "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}",
-            "-o",
-            str(driver),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    driver = compile_program(CPP / "run_job_main.cpp", out / "run_job_main")
     plugin_dir = out / "plugins"
     plugin_dir.mkdir()
     compile_plugin(CPP / "RecorderAgent.cpp", plugin_dir / "libgeopmagent_recorder.so.2.1.0")

@@ -22,7 +22,7 @@ from typing import Any
 import fake_sysfs
 import pytest
 from fake_sysfs import FakeMachine
-from native_build import clean_env, runtime
+from native_build import clean_env, compile_program
 
 GEOPM_ERROR_INVALID = -3
 BEHAVIOR_CONSTANT = 0
@@ -47,30 +47,8 @@ PROCSTAT_COLUMNS = [
 @pytest.fixture(scope="session")
 def probe_program() -> Path:
     """Build the probe once per session against the runtime library."""
-    rt = runtime()
-    # libgeopmd.so may be a link to a library with another soname: find its directory.
-    real_lib_dir = (rt.lib_dir / "libgeopmd.so").resolve().parent
     output = Path(tempfile.mkdtemp(prefix="iogroup-probe-")) / "iogroup_probe"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            f"-I{rt.include_dir}",
-            str(PROBE_SOURCE),
-            f"-L{rt.lib_dir}",
-            "-lgeopmd",
-            f"-Wl,-rpath,{real_lib_dir}",
-            "-o",
-            str(output),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return output
+    return compile_program(PROBE_SOURCE, output)
 
 
 class Probe:

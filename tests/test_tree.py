@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from native_build import clean_env, require_cli, runtime
+from native_build import clean_env, compile_program, require_cli
 
 pytest.importorskip("geopm_bridge._core", reason="the compiled package is not installed")
 
@@ -265,27 +265,12 @@ def test_tree_shape_matches_geopm_over_mpi_dims_create(tmp_path: Path) -> None:
     computed with the MPI library's own MPI_Dims_create()."""
     if shutil.which("mpicc") is None:
         pytest.skip("no mpicc (Debian: libopenmpi-dev)")
-    rt = runtime()
     (tmp_path / "geometry.cpp").write_text(GEOMETRY_MAIN)
     (tmp_path / "mpi_fan_out.c").write_text(MPI_FAN_OUT_MAIN)
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            f"-I{REPO / 'cpp/src/controller'}",
-            f"-I{rt.include_dir}",
-            str(tmp_path / "geometry.cpp"),
-            f"-L{rt.lib_dir}",
-            "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}",
-            "-o",
-            str(tmp_path / "geometry"),
-        ],
-        check=True,
-        capture_output=True,
+    compile_program(
+        tmp_path / "geometry.cpp",
+        tmp_path / "geometry",
+        include_dirs=(REPO / "cpp/src/controller",),
     )
     subprocess.run(
         ["mpicc", str(tmp_path / "mpi_fan_out.c"), "-o", str(tmp_path / "mpi_fan_out")],
