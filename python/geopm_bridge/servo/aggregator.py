@@ -865,31 +865,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         request = protocol.parse_settings(data)
         return agg.cmd_adjust(request)
     except Interrupted as exc:
-        return _report(interrupted_status(exc), exit_code_for(exc))
+        return protocol.report(interrupted_status(exc), exit_code_for(exc))
     except ProtocolError as exc:
-        return _report(exc.to_status(), EXIT_FAILED)
+        return protocol.report(exc.to_status(), EXIT_FAILED)
     except BrokenPipeError:
         protocol.silence_stdout()
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - servo must get a status line, not a traceback
         if args.debug:
             traceback.print_exc()
-        return _report(
-            protocol.status_document(
-                "failed", "internal-error", f"{PROG}: {type(exc).__name__}: {exc}"
-            ),
-            EXIT_FAILED,
-        )
+        return protocol.report(protocol.internal_error_status(PROG, exc), EXIT_FAILED)
     finally:
         interrupts.restore()
-
-
-def _report(doc: JsonObject, code: int) -> int:
-    try:
-        protocol.write_json(doc)
-    except BrokenPipeError:
-        protocol.silence_stdout()
-    return code
 
 
 if __name__ == "__main__":

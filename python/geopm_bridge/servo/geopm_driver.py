@@ -486,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     adjuster: Adjuster | None = None
     try:
         if args.query:
-            return _report(cmd_query(load_config()), EXIT_OK)
+            return protocol.report(cmd_query(load_config()), EXIT_OK)
         # Signals count only while adjusting; servo sends SIGUSR1 only then.
         interrupts.install()
         interrupts.interruptible = True
@@ -497,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             interrupts.interruptible = False
         request = protocol.parse_settings(data)
         adjuster = Adjuster(load_config(), interrupts)
-        return _report(adjuster.run(request), EXIT_OK)
+        return protocol.report(adjuster.run(request), EXIT_OK)
     except Interrupted as exc:
         if adjuster is None or adjuster.written_seq is None:
             note = "nothing was written"
@@ -506,32 +506,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"policy seq {adjuster.written_seq} was already written to "
                 f"{adjuster.endpoint.policy_path} and may still be applied by the controller"
             )
-        return _report(interrupted_status(exc, note), _exit_code(exc))
+        return protocol.report(interrupted_status(exc, note), _exit_code(exc))
     except ProtocolError as exc:
-        return _report(exc.to_status(), EXIT_FAILED)
+        return protocol.report(exc.to_status(), EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - servo must get a status line, not a traceback
         if args.debug:
             traceback.print_exc()
-        return _report(
-            protocol.status_document(
-                "failed", "internal-error", f"{PROG}: {type(exc).__name__}: {exc}"
-            ),
-            EXIT_FAILED,
-        )
+        return protocol.report(protocol.internal_error_status(PROG, exc), EXIT_FAILED)
     finally:
         interrupts.restore()
 
 
 def _exit_code(exc: Interrupted) -> int:
     return 128 + exc.signum if exc.kind == "terminate" else EXIT_FAILED
-
-
-def _report(doc: JsonObject, code: int) -> int:
-    try:
-        protocol.write_json(doc)
-    except BrokenPipeError:
-        protocol.silence_stdout()
-    return code
 
 
 if __name__ == "__main__":

@@ -136,6 +136,21 @@ def silence_stdout() -> None:
         pass
 
 
+def report(doc: Any, exit_code: int) -> int:
+    """Write a driver's final reply and return its exit code; a closed pipe (servo
+    went away) is not an error worth a traceback."""
+    try:
+        write_json(doc)
+    except BrokenPipeError:
+        silence_stdout()
+    return exit_code
+
+
+def internal_error_status(prog: str, error: BaseException) -> JsonObject:
+    """The status line for an error the driver did not expect (no traceback for servo)."""
+    return status_document("failed", "internal-error", f"{prog}: {type(error).__name__}: {error}")
+
+
 def is_progress(doc: Mapping[str, Any]) -> bool:
     """Tell whether a driver output document is a progress line (it has a ``progress`` key)."""
     return "progress" in doc
