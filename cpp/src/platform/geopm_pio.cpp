@@ -12,19 +12,11 @@
 #include "geopm/PlatformIO.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
+#include "CApiGuard.hpp"
+
 namespace
 {
-    // Runs body, turning any exception into a negative error code.
-    template <class Body>
-    int guarded(Body body)
-    {
-        try {
-            return body();
-        }
-        catch (...) {
-            return geopm::exception_handler(std::current_exception());
-        }
-    }
+    using geopm_bridge::guarded;
 
     // Copy text into a caller buffer; GEOPM_ERROR_INVALID if it does not fit.
     int copy_out(const std::string &text, size_t result_max, char *result)

@@ -11,19 +11,11 @@
 #include "geopm/PlatformTopo.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
+#include "CApiGuard.hpp"
+
 namespace
 {
-    // Runs body, turning any exception into a negative error code.
-    template <class Body>
-    int guarded(Body body)
-    {
-        try {
-            return body();
-        }
-        catch (...) {
-            return geopm::exception_handler(std::current_exception());
-        }
-    }
+    using geopm_bridge::guarded;
 
     // cpuinfo "cpu family" and "model" of the first processor, combined as
     // GEOPM's CPUID signature (family << 8) + model; 0 when unknown.
