@@ -310,6 +310,31 @@ def test_signals_aggregate_over_nested_native_domains(build: Path, pio_env: dict
     assert read == requests
 
 
+def test_a_coarse_request_over_one_native_domain_keeps_its_aggregation(
+    build: Path, tmp_path: Path
+) -> None:
+    # One thread per core: a core holds one CPU. Aggregations that give the
+    # value back for a single operand are read directly; the others still
+    # apply (logical_and of 7 is 1).
+    machine = FakeMachine(threads_per_core=1, cpufreq=False, powercap=False)
+    root = fake_sysfs.build(tmp_path / "sysfs", machine)
+    directory = install(
+        build, tmp_path / "plugins", "RTCORE_A.so", "libgeopmiogroup_rtcore.so.2.1.0"
+    )
+    env = {"GEOPM_PLUGIN_PATH": str(directory), "GEOPM_BRIDGE_SYSFS_ROOT": str(root)}
+    requests = {"CPU_INDEX core 3": 3.0, "SEVEN core 3": 1.0, "SEVEN cpu 3": 7.0}
+    with Probe(build, **env) as probe:
+        indices = {req: probe.ok(f"push_signal RTCORE_A::{req}")["index"] for req in requests}
+        budget = probe.ok("push_control RTCORE_A::BUDGET core 2")["index"]
+        probe.ok("read_batch")
+        sampled = {req: probe.ok(f"sample {idx}")["value"] for req, idx in indices.items()}
+        probe.ok(f"adjust {budget} 40")
+        probe.ok("write_batch")
+        cpu_budget = probe.ok("read RTCORE_A::BUDGET cpu 2")["value"]
+    assert sampled == requests
+    assert cpu_budget == 40.0  # the whole budget: the core has one CPU
+
+
 def test_controls_at_a_coarser_domain_write_every_native_domain(
     build: Path, pio_env: dict[str, str]
 ) -> None:

@@ -22,6 +22,32 @@ namespace geopm
                 return "domain type " + std::to_string(domain_type);
             }
         }
+
+        // Aggregations that give back the value itself when there is one:
+        // a coarse signal over a single native one is read directly (a
+        // board signal on a one-package node), which spares sample() the
+        // combination in the hot loop.
+        bool is_identity_of_one(const std::function<double(const std::vector<double> &)> &agg)
+        {
+            try {
+                switch (Agg::function_to_type(agg)) {
+                    case Agg::M_SUM:
+                    case Agg::M_AVERAGE:
+                    case Agg::M_MEDIAN:
+                    case Agg::M_MIN:
+                    case Agg::M_MAX:
+                    case Agg::M_SELECT_FIRST:
+                    case Agg::M_EXPECT_SAME:
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+            catch (const Exception &) {
+                // Not one of Agg's functions: it may do anything.
+                return false;
+            }
+        }
     }
 
     PlatformIOImp::PlatformIOImp(const PlatformTopo &topo)
@@ -216,6 +242,9 @@ namespace geopm
             }
             request.agg = iogroup.agg_function(signal_name);
             request.operand_values.resize(request.operands.size());
+            if (request.operands.size() == 1 && is_identity_of_one(request.agg)) {
+                std::tie(request.iogroup, request.iogroup_idx) = m_signal_direct[request.operands[0]];
+            }
         }
         int result = static_cast<int>(m_signals.size());
         m_signal_direct.emplace_back(request.iogroup, request.iogroup_idx);
@@ -251,6 +280,10 @@ namespace geopm
                 request.operands.push_back(push_control(control_name, native_domain, native_idx));
             }
             request.factor = control_share(iogroup, control_name, request.operands.size());
+            if (request.operands.size() == 1) {
+                // The whole setting goes to the one native control.
+                std::tie(request.iogroup, request.iogroup_idx) = m_control_direct[request.operands[0]];
+            }
         }
         int result = static_cast<int>(m_controls.size());
         m_control_direct.emplace_back(request.iogroup, request.iogroup_idx);
