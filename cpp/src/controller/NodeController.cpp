@@ -208,8 +208,9 @@ namespace geopm_bridge
                     agent.validate_policy(m_in_policy);
                     check_size("validate_policy", "policy", m_in_policy.size(), num_policy);
                     agent.split_policy(m_in_policy, m_out_policy[level]);
+                    // in_sample is const to agents: its size is the fan-in.
                     check_size("split_policy", "out_policy", m_out_policy[level].size(),
-                               m_tree_comm->level_size(level));
+                               m_in_sample[level].size());
                     for (const auto &child_policy : m_out_policy[level]) {
                         check_size("split_policy", "out_policy[child]", child_policy.size(), num_policy);
                     }

@@ -120,8 +120,9 @@ namespace geopm_bridge
     int Reporter::track(const std::string &label, const std::string &name,
                         int domain_type, int domain_idx)
     {
-        m_tracked.push_back({label, m_platform_io.push_signal(name, domain_type, domain_idx),
+        m_tracked.push_back({m_platform_io.push_signal(name, domain_type, domain_idx),
                              m_platform_io.signal_behavior(name), NAN, 0.0, 0.0, 0.0});
+        m_label.push_back(label);
         return (int)m_tracked.size() - 1;
     }
 
@@ -197,7 +198,7 @@ namespace geopm_bridge
             data.emplace_back(field, 0.0);
         }
         for (size_t idx = m_num_builtin; idx < m_tracked.size(); ++idx) {
-            data.emplace_back(m_tracked[idx].label, value(idx));
+            data.emplace_back(m_label[idx], value(idx));
         }
         report_pairs_t result;
         for (const auto &kv : data) {

@@ -73,9 +73,11 @@ namespace geopm_bridge
             /// The host's section of the report, "Hosts:" entry included.
             std::string host_text(const ReportHost &host) const;
         private:
+            // What update() touches, without the label (kept apart in
+            // m_label, same order: cache lines matter with thousands of
+            // simulated nodes).
             struct Tracked
             {
-                std::string label;
                 int signal_idx;
                 int behavior;
                 double last;        // last finite value
@@ -90,6 +92,7 @@ namespace geopm_bridge
 
             geopm::PlatformIO &m_platform_io;
             std::vector<Tracked> m_tracked;
+            std::vector<std::string> m_label;
             int m_energy_idx;
             int m_dram_energy_idx;
             int m_cycles_thread_idx;

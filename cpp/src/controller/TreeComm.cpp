@@ -63,17 +63,19 @@ namespace geopm_bridge
         };
     }
 
-    bool is_same_message(const std::vector<double> &aa, const std::vector<double> &bb)
+    bool is_same_message(const double *aa, const double *bb, size_t size)
     {
-        if (aa.size() != bb.size()) {
-            return false;
-        }
-        for (size_t idx = 0; idx < aa.size(); ++idx) {
+        for (size_t idx = 0; idx < size; ++idx) {
             if (!(aa[idx] == bb[idx] || (std::isnan(aa[idx]) && std::isnan(bb[idx])))) {
                 return false;
             }
         }
         return true;
+    }
+
+    bool is_same_message(const std::vector<double> &aa, const std::vector<double> &bb)
+    {
+        return aa.size() == bb.size() && is_same_message(aa.data(), bb.data(), aa.size());
     }
 
     bool has_nan(const std::vector<double> &message)

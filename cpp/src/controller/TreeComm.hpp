@@ -81,6 +81,7 @@ namespace geopm_bridge
     /// Equality where NaN equals NaN (an unchanged policy holding NaN is
     /// not a new policy).
     bool is_same_message(const std::vector<double> &aa, const std::vector<double> &bb);
+    bool is_same_message(const double *aa, const double *bb, size_t size);
     bool has_nan(const std::vector<double> &message);
 
     /// The tree of a single node: no levels, no messages.
