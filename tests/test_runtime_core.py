@@ -299,6 +299,7 @@ def test_signals_aggregate_over_nested_native_domains(build: Path, pio_env: dict
         "CPU_INDEX core 1": sum(MACHINE.core_cpus(1)),
         "CPU_INDEX board 0": sum(range(MACHINE.num_cpu)),
         "PACKAGE_VALUE board 0": 10.5,  # aggregated by average: (10 + 11) / 2
+        "FIRST package 1": 100 + min(MACHINE.package_cpus(1)),  # select_first
     }
     with Probe(build, **pio_env) as probe:
         indices = {req: probe.ok(f"push_signal RTCORE_A::{req}")["index"] for req in requests}

@@ -8,6 +8,7 @@
  *   <NAME>::CPU_INDEX      cpu      value = CPU index, agg sum
  *   <NAME>::PACKAGE_VALUE  package  value = 10 + package index, agg average
  *   <NAME>::SEVEN          cpu      value = 7, agg logical_and (1 at any coarser domain)
+ *   <NAME>::FIRST          cpu      value = 100 + CPU index, agg select_first
  *   <NAME>::SETTING        cpu      control and signal, agg average
  *   <NAME>::BUDGET         cpu      control and signal, agg sum
  *   <NAME>::READ_COUNT     board    number of read_batch() calls
@@ -54,6 +55,7 @@ namespace
                 , m_info{{PREFIX + "CPU_INDEX", {GEOPM_DOMAIN_CPU, false, geopm::Agg::sum}},
                          {PREFIX + "PACKAGE_VALUE", {GEOPM_DOMAIN_PACKAGE, false, geopm::Agg::average}},
                          {PREFIX + "SEVEN", {GEOPM_DOMAIN_CPU, false, geopm::Agg::logical_and}},
+                         {PREFIX + "FIRST", {GEOPM_DOMAIN_CPU, false, geopm::Agg::select_first}},
                          {PREFIX + "SETTING", {GEOPM_DOMAIN_CPU, true, geopm::Agg::average}},
                          {PREFIX + "BUDGET", {GEOPM_DOMAIN_CPU, true, geopm::Agg::sum}},
                          {PREFIX + "READ_COUNT", {GEOPM_DOMAIN_BOARD, false, geopm::Agg::sum}},
@@ -226,6 +228,9 @@ namespace
                 }
                 if (name == PREFIX + "SEVEN") {
                     return 7;
+                }
+                if (name == PREFIX + "FIRST") {
+                    return 100 + domain_idx;
                 }
                 if (name == PREFIX + "READ_COUNT") {
                     return m_read_count;

@@ -1,6 +1,7 @@
 #include "PlatformIOImp.hpp"
 
 #include <cmath>
+#include <iterator>
 
 #include "geopm/Agg.hpp"
 #include "geopm/Exception.hpp"
@@ -23,29 +24,34 @@ namespace geopm
             }
         }
 
-        // Aggregations that give back the value itself when there is one:
-        // a coarse signal over a single native one is read directly (a
-        // board signal on a one-package node), which spares sample() the
-        // combination in the hot loop.
-        bool is_identity_of_one(const std::function<double(const std::vector<double> &)> &agg)
+        // Whether a coarse signal over num_operand native ones is just its
+        // first operand: select_first always, and with a single operand
+        // every aggregation that gives a lone value back. Such a signal is
+        // read directly (a board signal on a one-package node, TIME), which
+        // spares sample() the combination in the hot loop.
+        bool is_first_operand_enough(const std::function<double(const std::vector<double> &)> &agg,
+                                     size_t num_operand)
         {
+            int type = -1;
             try {
-                switch (Agg::function_to_type(agg)) {
-                    case Agg::M_SUM:
-                    case Agg::M_AVERAGE:
-                    case Agg::M_MEDIAN:
-                    case Agg::M_MIN:
-                    case Agg::M_MAX:
-                    case Agg::M_SELECT_FIRST:
-                    case Agg::M_EXPECT_SAME:
-                        return true;
-                    default:
-                        return false;
-                }
+                type = Agg::function_to_type(agg);
             }
             catch (const Exception &) {
                 // Not one of Agg's functions: it may do anything.
                 return false;
+            }
+            switch (type) {
+                case Agg::M_SELECT_FIRST:
+                    return true;
+                case Agg::M_SUM:
+                case Agg::M_AVERAGE:
+                case Agg::M_MEDIAN:
+                case Agg::M_MIN:
+                case Agg::M_MAX:
+                case Agg::M_EXPECT_SAME:
+                    return num_operand == 1;
+                default:
+                    return false;
             }
         }
     }
@@ -236,13 +242,18 @@ namespace geopm
             note_pushed(iogroup, false);
         }
         else {
-            for (int native_idx : native_indices(__func__, signal_name, native_domain,
-                                                 domain_type, domain_idx)) {
+            auto indices = native_indices(__func__, signal_name, native_domain,
+                                          domain_type, domain_idx);
+            request.agg = iogroup.agg_function(signal_name);
+            if (!indices.empty() && is_first_operand_enough(request.agg, indices.size())) {
+                // The other native signals are not even pushed.
+                indices.erase(std::next(indices.begin()), indices.end());
+            }
+            for (int native_idx : indices) {
                 request.operands.push_back(push_signal(signal_name, native_domain, native_idx));
             }
-            request.agg = iogroup.agg_function(signal_name);
             request.operand_values.resize(request.operands.size());
-            if (request.operands.size() == 1 && is_identity_of_one(request.agg)) {
+            if (indices.size() == 1 && is_first_operand_enough(request.agg, 1)) {
                 std::tie(request.iogroup, request.iogroup_idx) = m_signal_direct[request.operands[0]];
             }
         }
