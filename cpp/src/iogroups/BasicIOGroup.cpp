@@ -171,13 +171,14 @@ namespace geopm_bridge
         if (m_is_batch_read) {
             fail("push_signal", "cannot push \"" + signal_name + "\" after read_batch()");
         }
-        std::pair<int, int> key(ent.info.id, domain_idx);
-        auto it = std::find(m_pushed_signal.begin(), m_pushed_signal.end(), key);
+        auto it = std::find_if(m_pushed_signal.begin(), m_pushed_signal.end(),
+                               [&](const pushed_signal_s &pushed) {
+                                   return pushed.id == ent.info.id && pushed.domain_idx == domain_idx;
+                               });
         if (it != m_pushed_signal.end()) {
             return it - m_pushed_signal.begin();
         }
-        m_pushed_signal.push_back(key);
-        m_sample.push_back(NAN);
+        m_pushed_signal.push_back({ent.info.id, domain_idx, NAN});
         return m_pushed_signal.size() - 1;
     }
 
@@ -185,14 +186,14 @@ namespace geopm_bridge
     {
         const entry_s &ent = checked_entry("push_control", control_name, true,
                                            domain_type, domain_idx);
-        std::pair<int, int> key(ent.info.id, domain_idx);
-        auto it = std::find(m_pushed_control.begin(), m_pushed_control.end(), key);
+        auto it = std::find_if(m_pushed_control.begin(), m_pushed_control.end(),
+                               [&](const pushed_control_s &pushed) {
+                                   return pushed.id == ent.info.id && pushed.domain_idx == domain_idx;
+                               });
         if (it != m_pushed_control.end()) {
             return it - m_pushed_control.begin();
         }
-        m_pushed_control.push_back(key);
-        m_setting.push_back(NAN);
-        m_is_adjusted.push_back(false);
+        m_pushed_control.push_back({ent.info.id, domain_idx, NAN, false});
         return m_pushed_control.size() - 1;
     }
 
@@ -203,40 +204,39 @@ namespace geopm_bridge
             return;
         }
         refresh();
-        for (size_t idx = 0; idx < m_pushed_signal.size(); ++idx) {
-            m_sample[idx] = read_value(m_pushed_signal[idx].first, m_pushed_signal[idx].second);
+        for (auto &pushed : m_pushed_signal) {
+            pushed.value = read_value(pushed.id, pushed.domain_idx);
         }
     }
 
     void BasicIOGroup::write_batch(void)
     {
-        for (size_t idx = 0; idx < m_pushed_control.size(); ++idx) {
-            if (m_is_adjusted[idx]) {
-                write_value(m_pushed_control[idx].first, m_pushed_control[idx].second,
-                            m_setting[idx]);
-                m_is_adjusted[idx] = false;
+        for (auto &pushed : m_pushed_control) {
+            if (pushed.is_adjusted) {
+                write_value(pushed.id, pushed.domain_idx, pushed.setting);
+                pushed.is_adjusted = false;
             }
         }
     }
 
     double BasicIOGroup::sample(int sample_idx)
     {
-        if (sample_idx < 0 || sample_idx >= (int)m_sample.size()) {
+        if (sample_idx < 0 || sample_idx >= (int)m_pushed_signal.size()) {
             fail("sample", "sample index " + std::to_string(sample_idx) + " was not pushed");
         }
         if (!m_is_batch_read) {
             fail("sample", "read_batch() has not been called");
         }
-        return m_sample[sample_idx];
+        return m_pushed_signal[sample_idx].value;
     }
 
     void BasicIOGroup::adjust(int control_idx, double setting)
     {
-        if (control_idx < 0 || control_idx >= (int)m_setting.size()) {
+        if (control_idx < 0 || control_idx >= (int)m_pushed_control.size()) {
             fail("adjust", "control index " + std::to_string(control_idx) + " was not pushed");
         }
-        m_setting[control_idx] = setting;
-        m_is_adjusted[control_idx] = true;
+        m_pushed_control[control_idx].setting = setting;
+        m_pushed_control[control_idx].is_adjusted = true;
     }
 
     double BasicIOGroup::read_signal(const std::string &signal_name, int domain_type, int domain_idx)

@@ -119,11 +119,21 @@ namespace geopm_bridge
 
             const std::string m_name;
             std::map<std::string, entry_s> m_entries;
-            std::vector<std::pair<int, int> > m_pushed_signal;   // (id, domain_idx)
-            std::vector<double> m_sample;
-            std::vector<std::pair<int, int> > m_pushed_control;  // (id, domain_idx)
-            std::vector<double> m_setting;
-            std::vector<bool> m_is_adjusted;
+            // What the batch touches, one record per pushed entry (with
+            // thousands of simulated nodes, fewer cache lines per node).
+            struct pushed_signal_s {
+                int id;
+                int domain_idx;
+                double value;      // from the last read_batch()
+            };
+            struct pushed_control_s {
+                int id;
+                int domain_idx;
+                double setting;    // the last adjust()
+                bool is_adjusted;  // since the last write_batch()
+            };
+            std::vector<pushed_signal_s> m_pushed_signal;
+            std::vector<pushed_control_s> m_pushed_control;
             bool m_is_batch_read;
             std::unique_ptr<geopm::SaveControl> m_saved;
     };
