@@ -39,8 +39,8 @@ namespace geopm_bridge
 
     BasicIOGroup::BasicIOGroup(const std::string &name)
         : m_topo(geopm::platform_topo())
-        , m_name(name)
         , m_is_batch_read(false)
+        , m_name(name)
     {
 
     }

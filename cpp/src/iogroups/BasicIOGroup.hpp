@@ -117,8 +117,6 @@ namespace geopm_bridge
             [[noreturn]] void fail(const std::string &method, const std::string &what) const;
             std::string describe(const entry_s &ent, bool with_agg) const;
 
-            const std::string m_name;
-            std::map<std::string, entry_s> m_entries;
             // What the batch touches, one record per pushed entry (with
             // thousands of simulated nodes, fewer cache lines per node).
             struct pushed_signal_s {
@@ -132,9 +130,12 @@ namespace geopm_bridge
                 double setting;    // the last adjust()
                 bool is_adjusted;  // since the last write_batch()
             };
+            // First (after the vtable and m_topo) what the batch touches.
+            bool m_is_batch_read;
             std::vector<pushed_signal_s> m_pushed_signal;
             std::vector<pushed_control_s> m_pushed_control;
-            bool m_is_batch_read;
+            const std::string m_name;
+            std::map<std::string, entry_s> m_entries;
             std::unique_ptr<geopm::SaveControl> m_saved;
     };
 }

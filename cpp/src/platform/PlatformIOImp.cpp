@@ -57,10 +57,10 @@ namespace geopm
     }
 
     PlatformIOImp::PlatformIOImp(const PlatformTopo &topo)
-        : m_topo(topo)
-        , m_is_signal_active(false)
+        : m_is_signal_active(false)
         , m_is_control_active(false)
         , m_is_saved(false)
+        , m_topo(topo)
     {
         IOGroupFactory &factory = iogroup_factory();
         for (const auto &name : factory.plugin_names()) {

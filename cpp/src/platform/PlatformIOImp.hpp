@@ -95,6 +95,20 @@ namespace geopm
             double sample_request(int signal_idx);
             void adjust_request(int control_idx, double setting);
 
+            // First what sample(), adjust() and the batch calls touch, side
+            // by side: with thousands of simulated nodes, every cache line
+            // of a node counts.
+            //
+            // Per signal, its IOGroup and index when it is read directly
+            // (nullptr when combined): a dense copy of what sample() needs.
+            std::vector<std::pair<IOGroup *, int> > m_signal_direct;
+            // The same dense table for adjust().
+            std::vector<std::pair<IOGroup *, int> > m_control_direct;
+            std::vector<IOGroup *> m_read_iogroups;
+            std::vector<IOGroup *> m_write_iogroups;
+            bool m_is_signal_active;
+            bool m_is_control_active;
+            bool m_is_saved;
             const PlatformTopo &m_topo;
             std::vector<std::shared_ptr<IOGroup> > m_iogroups;
             // Per IOGroup (same order): whether read_batch()/write_batch()
@@ -103,21 +117,10 @@ namespace geopm
             // get one; any other IOGroup is always called, as in GEOPM.
             std::vector<bool> m_is_read_needed;
             std::vector<bool> m_is_write_needed;
-            std::vector<IOGroup *> m_read_iogroups;
-            std::vector<IOGroup *> m_write_iogroups;
             std::vector<Request> m_signals;
-            // Per signal, its IOGroup and index when it is read directly
-            // (nullptr when combined): a dense copy of what sample() needs,
-            // so that reading many signals touches little memory.
-            std::vector<std::pair<IOGroup *, int> > m_signal_direct;
             std::vector<Request> m_controls;
-            // The same dense table for adjust().
-            std::vector<std::pair<IOGroup *, int> > m_control_direct;
             std::map<key_t, int> m_signal_index;
             std::map<key_t, int> m_control_index;
-            bool m_is_signal_active;
-            bool m_is_control_active;
-            bool m_is_saved;
     };
 }
 
