@@ -299,6 +299,45 @@ def test_trace_formats() -> None:
         AgentDriver("api_bad_format").trace_formats([1.0])
 
 
+def test_hooks_may_be_plain_static_class_or_instance_callables() -> None:
+    calls: list[tuple[str, object]] = []
+
+    @geopm_bridge.register_agent("api_callables")
+    class Callables(geopm_bridge.Agent):
+        policy_names = ()
+        sample_names = ("S",)
+
+        def __init__(self) -> None:
+            # An instance attribute shadows the class's method.
+            self.report_header = lambda: [("who", "instance")]
+
+        def sample_platform(self, out_sample: np.ndarray) -> None:
+            calls.append(("plain", self))
+            out_sample[0] = 5.0
+
+        @staticmethod
+        def do_send_sample() -> bool:
+            calls.append(("static", None))
+            return False
+
+        @classmethod
+        def report_host(cls) -> list[tuple[str, str]]:
+            calls.append(("class", cls))
+            return [("who", cls.__name__)]
+
+        def report_header(self) -> list[tuple[str, str]]:
+            return [("who", "class")]
+
+    driver = AgentDriver("api_callables")
+    assert driver.sample_platform() == [5.0]
+    assert driver.do_send_sample() is False
+    assert driver.report_host() == [("who", "Callables")]
+    assert driver.report_header() == [("who", "instance")]
+    (plain, agent), *others = calls
+    assert plain == "plain" and isinstance(agent, Callables)
+    assert others == [("static", None), ("class", Callables)]
+
+
 def test_overridden_wait_can_call_the_default() -> None:
     waits = []
 

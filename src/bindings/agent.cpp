@@ -188,12 +188,27 @@ namespace geopm_bridge
             , m_instance(instance.release().ptr())
             , m_view_base(nullptr)
             , m_method{}
+            , m_takes_self{}
         {
             try {
                 m_view_base = py::capsule(this, "geopm_bridge.agent_buffer").release().ptr();
                 for (int hook = 0; hook < M_NUM_HOOK; ++hook) {
-                    if (m_spec->is_overridden[hook]) {
-                        m_method[hook] = py::getattr(m_instance, AGENT_HOOK_NAMES[hook]).release().ptr();
+                    if (!m_spec->is_overridden[hook]) {
+                        continue;
+                    }
+                    py::object bound = py::getattr(m_instance, AGENT_HOOK_NAMES[hook]);
+                    if (PyMethod_Check(bound.ptr()) && PyMethod_GET_SELF(bound.ptr()) == m_instance) {
+                        // A plain method: keep the class's function and pass
+                        // the instance, as the bound method would. Every
+                        // agent of the class then shares one hot object
+                        // instead of holding a bound method per hook (it
+                        // counts with thousands of simulated nodes).
+                        m_method[hook] = PyMethod_GET_FUNCTION(bound.ptr());
+                        Py_INCREF(m_method[hook]);
+                        m_takes_self[hook] = true;
+                    }
+                    else {
+                        m_method[hook] = bound.release().ptr();
                     }
                 }
                 if (!m_spec->is_overridden[M_HOOK_WAIT]) {
@@ -267,10 +282,16 @@ namespace geopm_bridge
         py::object PythonAgent::invoke(agent_hook_e hook, std::initializer_list<PyObject *> args) const
         {
             // Slot 0 is scratch space that vectorcall may use for self.
-            std::array<PyObject *, 4> argv = {};
-            std::copy(args.begin(), args.end(), argv.begin() + 1);
+            std::array<PyObject *, 5> argv = {};
+            size_t num_arg = 0;
+            if (m_takes_self[hook]) {
+                argv[1 + num_arg++] = m_instance;
+            }
+            for (PyObject *arg : args) {
+                argv[1 + num_arg++] = arg;
+            }
             PyObject *result = PyObject_Vectorcall(m_method[hook], argv.data() + 1,
-                                                   args.size() | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                                   num_arg | PY_VECTORCALL_ARGUMENTS_OFFSET,
                                                    nullptr);
             if (result == nullptr) {
                 throw py::error_already_set();

@@ -120,15 +120,17 @@ namespace geopm_bridge
                 void trace_values(std::vector<double> &values) override;
                 void enforce_policy(const std::vector<double> &policy) const override;
             private:
+                // The views every leaf uses each iteration come first, so
+                // that their cache entries share cache lines.
                 enum view_e {
                     M_VIEW_VALIDATE_POLICY,
+                    M_VIEW_ADJUST_IN,
+                    M_VIEW_SAMPLE_OUT,
+                    M_VIEW_TRACE_VALUES,
                     M_VIEW_SPLIT_IN,
                     M_VIEW_SPLIT_OUT,
                     M_VIEW_AGGREGATE_IN,
                     M_VIEW_AGGREGATE_OUT,
-                    M_VIEW_ADJUST_IN,
-                    M_VIEW_SAMPLE_OUT,
-                    M_VIEW_TRACE_VALUES,
                     M_VIEW_ENFORCE_POLICY,
                     M_NUM_VIEW,
                 };
@@ -153,8 +155,12 @@ namespace geopm_bridge
                 PyObject *m_instance;
                 /// Base object of the views: NumPy then never copies.
                 PyObject *m_view_base;
-                /// Bound methods of the overridden hooks, else null.
+                /// What to call for each overridden hook, else null: the
+                /// class's function when m_takes_self (the instance goes
+                /// first), otherwise the attribute itself (a staticmethod,
+                /// a classmethod, any callable).
                 std::array<PyObject *, M_NUM_HOOK> m_method;
+                std::array<bool, M_NUM_HOOK> m_takes_self;
                 std::unique_ptr<geopm::Waiter> m_waiter;
                 mutable std::array<ArrayView, M_NUM_VIEW> m_view;
                 /// Contiguous copy of aggregate_sample()'s ragged input.
