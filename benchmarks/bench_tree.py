@@ -222,15 +222,18 @@ def main() -> None:
             growth = per_agent(agent, TARGET_LEAVES) / per_agent(agent, 16)
             print(
                 f"{label} cost per agent at {TARGET_LEAVES} leaves / at 16: {growth:.2f} "
-                f"(linear growth: target <= {MAX_PER_AGENT_GROWTH:g}: "
+                f"(flat from 16 leaves: target <= {MAX_PER_AGENT_GROWTH:g}: "
                 f"{verdict(growth <= MAX_PER_AGENT_GROWTH)})"
             )
         largest = leaf_counts[-1]
         if largest > TARGET_LEAVES:
+            # Both sizes outgrow the caches of common machines (see the
+            # latency line): what is left is the tree's own growth.
             growth = per_agent(agent, largest) / per_agent(agent, TARGET_LEAVES)
             print(
                 f"{label} cost per agent at {largest} leaves / at {TARGET_LEAVES}: {growth:.2f} "
-                f"({largest / TARGET_LEAVES:g}x the leaves)"
+                f"(flat at scale: target <= {MAX_PER_AGENT_GROWTH:g}: "
+                f"{verdict(growth <= MAX_PER_AGENT_GROWTH)})"
             )
 
 
