@@ -1,7 +1,6 @@
 #include "PlatformIOImp.hpp"
 
 #include <cmath>
-#include <iterator>
 
 #include "geopm/Agg.hpp"
 #include "geopm/Exception.hpp"
@@ -246,15 +245,16 @@ namespace geopm
                                           domain_type, domain_idx);
             request.agg = iogroup.agg_function(signal_name);
             if (!indices.empty() && is_first_operand_enough(request.agg, indices.size())) {
-                // The other native signals are not even pushed.
-                indices.erase(std::next(indices.begin()), indices.end());
+                // Read the first native signal directly; the others are
+                // not even pushed.
+                int first = push_signal(signal_name, native_domain, *indices.begin());
+                std::tie(request.iogroup, request.iogroup_idx) = m_signal_direct[first];
             }
-            for (int native_idx : indices) {
-                request.operands.push_back(push_signal(signal_name, native_domain, native_idx));
-            }
-            request.operand_values.resize(request.operands.size());
-            if (indices.size() == 1 && is_first_operand_enough(request.agg, 1)) {
-                std::tie(request.iogroup, request.iogroup_idx) = m_signal_direct[request.operands[0]];
+            else {
+                for (int native_idx : indices) {
+                    request.operands.push_back(push_signal(signal_name, native_domain, native_idx));
+                }
+                request.operand_values.resize(request.operands.size());
             }
         }
         int result = static_cast<int>(m_signals.size());
