@@ -855,12 +855,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return agg.cmd_info()
         if args.query:
             return agg.cmd_query()
-        interrupts.interruptible = True
-        try:
-            interrupts.check()  # a signal that came before this point
-            data = sys.stdin.buffer.read()
-        finally:
-            interrupts.interruptible = False
+        data = interrupts.read_stdin()
         interrupts.check()
         request = protocol.parse_settings(data)
         return agg.cmd_adjust(request)

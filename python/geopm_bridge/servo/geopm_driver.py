@@ -489,13 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return protocol.report(cmd_query(load_config()), EXIT_OK)
         # Signals count only while adjusting; servo sends SIGUSR1 only then.
         interrupts.install()
-        interrupts.interruptible = True
-        try:
-            interrupts.check()  # a signal that came before this point
-            data = sys.stdin.buffer.read()
-        finally:
-            interrupts.interruptible = False
-        request = protocol.parse_settings(data)
+        request = protocol.parse_settings(interrupts.read_stdin())
         adjuster = Adjuster(load_config(), interrupts)
         return protocol.report(adjuster.run(request), EXIT_OK)
     except Interrupted as exc:

@@ -153,6 +153,16 @@ class Interrupts:
         except (BlockingIOError, OSError):
             pass
 
+    def read_stdin(self) -> bytes:
+        """All of standard input, read so that a signal (or one that came
+        before) interrupts the read with :class:`Interrupted`."""
+        self.interruptible = True
+        try:
+            self.check()
+            return sys.stdin.buffer.read()
+        finally:
+            self.interruptible = False
+
     def check(self) -> None:
         """Raise :class:`Interrupted` if termination or cancel has been requested."""
         if self.terminate_signal is not None:
