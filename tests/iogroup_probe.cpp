@@ -31,43 +31,7 @@
 #include "geopm/PlatformTopo.hpp"
 #include "geopm_topo.h"
 
-static std::string json(const std::string &text)
-{
-    std::string out = "\"";
-    for (char ch : text) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += ch;
-        }
-        else if (ch == '\n') {
-            out += "\\n";
-        }
-        else {
-            out += ch;
-        }
-    }
-    return out + "\"";
-}
-
-static std::string json(double value)
-{
-    if (std::isnan(value)) {
-        return "NaN";
-    }
-    std::ostringstream out;
-    out.precision(17);
-    out << value;
-    return out.str();
-}
-
-static std::string json(const std::set<std::string> &names)
-{
-    std::string out = "[";
-    for (const auto &name : names) {
-        out += (out.size() > 1 ? ", " : "") + json(name);
-    }
-    return out + "]";
-}
+#include "json_line.hpp"
 
 // The next argument as a number; "nan" and "inf" included, unlike operator>>.
 static double number(std::istream &args)

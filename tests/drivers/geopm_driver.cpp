@@ -34,62 +34,10 @@
 #include "geopm/PlatformIO.hpp"
 #include "geopm/PlatformTopo.hpp"
 
+#include "../json_line.hpp"
+
 namespace
 {
-    std::string json(const std::string &text)
-    {
-        std::string out = "\"";
-        for (char ch : text) {
-            if (ch == '"' || ch == '\\') {
-                out += '\\';
-                out += ch;
-            }
-            else if ((unsigned char)ch < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof(buf), "\\u%04x", ch);
-                out += buf;
-            }
-            else {
-                out += ch;
-            }
-        }
-        return out + "\"";
-    }
-
-    // Python's json module reads NaN and Infinity literals.
-    std::string json(double value)
-    {
-        if (std::isnan(value)) {
-            return "NaN";
-        }
-        if (std::isinf(value)) {
-            return value > 0 ? "Infinity" : "-Infinity";
-        }
-        char buf[32];
-        std::snprintf(buf, sizeof(buf), "%.17g", value);
-        return buf;
-    }
-
-    template <class T>
-    std::string json(const std::vector<T> &values)
-    {
-        std::string out = "[";
-        for (size_t idx = 0; idx < values.size(); ++idx) {
-            out += (idx ? ", " : "") + json(values[idx]);
-        }
-        return out + "]";
-    }
-
-    std::string json(const std::vector<std::pair<std::string, std::string> > &pairs)
-    {
-        std::string out = "[";
-        for (size_t idx = 0; idx < pairs.size(); ++idx) {
-            out += (idx ? ", [" : "[") + json(pairs[idx].first) + ", " +
-                   json(pairs[idx].second) + "]";
-        }
-        return out + "]";
-    }
-
     std::vector<double> parse_values(std::istream &in)
     {
         std::vector<double> result;

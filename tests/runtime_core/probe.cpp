@@ -55,69 +55,10 @@
 #include "geopm_pio.h"
 #include "geopm_topo.h"
 
+#include "../json_line.hpp"
+
 namespace
 {
-    std::string json(const std::string &text)
-    {
-        std::string out = "\"";
-        for (char ch : text) {
-            if (ch == '"' || ch == '\\') {
-                out += '\\';
-                out += ch;
-            }
-            else if (static_cast<unsigned char>(ch) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof(buf), "\\u%04x", ch);
-                out += buf;
-            }
-            else {
-                out += ch;
-            }
-        }
-        return out + "\"";
-    }
-
-    // Python's json module reads NaN.
-    std::string json(double value)
-    {
-        if (std::isnan(value)) {
-            return "NaN";
-        }
-        char buf[32];
-        std::snprintf(buf, sizeof(buf), "%.17g", value);
-        return buf;
-    }
-
-    std::string json(int value)
-    {
-        return std::to_string(value);
-    }
-
-    template <class T>
-    std::string json(const std::vector<T> &values)
-    {
-        std::string out = "[";
-        for (size_t idx = 0; idx < values.size(); ++idx) {
-            out += (idx ? ", " : "") + json(values[idx]);
-        }
-        return out + "]";
-    }
-
-    template <class T>
-    std::string json(const std::set<T> &values)
-    {
-        return json(std::vector<T>(values.begin(), values.end()));
-    }
-
-    std::string json(const std::map<std::string, std::string> &values)
-    {
-        std::string out = "{";
-        for (const auto &item : values) {
-            out += (out.size() > 1 ? ", " : "") + json(item.first) + ": " + json(item.second);
-        }
-        return out + "}";
-    }
-
     std::vector<std::string> words(const std::string &text)
     {
         return text == "-" ? std::vector<std::string>{} : geopm::string_split(text, ",");
