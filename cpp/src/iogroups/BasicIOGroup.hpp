@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "geopm/IOGroup.hpp"
+#include "geopm_bridge/BatchOnPush.hpp"
 
 namespace geopm
 {
@@ -36,8 +37,9 @@ namespace geopm_bridge
     /// add_signal()/add_control()/add_alias(), each tagged with an id of its
     /// own, and implements read_value() (and write_value() if it has
     /// controls). This class does name lookup, domain and index checks,
-    /// push/sample/adjust bookkeeping, descriptions and save/restore.
-    class BasicIOGroup : public geopm::IOGroup
+    /// push/sample/adjust bookkeeping, descriptions and save/restore. Its
+    /// batch calls touch only what was pushed (BatchOnPush).
+    class BasicIOGroup : public geopm::IOGroup, public BatchOnPush
     {
         public:
             virtual ~BasicIOGroup();

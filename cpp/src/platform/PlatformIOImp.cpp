@@ -7,7 +7,7 @@
 #include "geopm/IOGroup.hpp"
 #include "geopm/PlatformTopo.hpp"
 #include "geopm_bridge/NodeContext.hpp"
-#include "iogroups/BasicIOGroup.hpp"
+#include "geopm_bridge/BatchOnPush.hpp"
 
 namespace geopm
 {
@@ -78,10 +78,11 @@ namespace geopm
 
     void PlatformIOImp::add_iogroup(std::shared_ptr<IOGroup> iogroup)
     {
-        bool is_builtin = dynamic_cast<geopm_bridge::BasicIOGroup *>(iogroup.get()) != nullptr;
+        bool is_batch_on_push =
+            dynamic_cast<const geopm_bridge::BatchOnPush *>(iogroup.get()) != nullptr;
         m_iogroups.push_back(std::move(iogroup));
-        m_is_read_needed.push_back(!is_builtin);
-        m_is_write_needed.push_back(!is_builtin);
+        m_is_read_needed.push_back(!is_batch_on_push);
+        m_is_write_needed.push_back(!is_batch_on_push);
         update_batch_lists();
     }
 

@@ -112,9 +112,8 @@ namespace geopm
             const PlatformTopo &m_topo;
             std::vector<std::shared_ptr<IOGroup> > m_iogroups;
             // Per IOGroup (same order): whether read_batch()/write_batch()
-            // must reach it. Our built-in IOGroups do nothing observable in
-            // a batch call without pushes, so they are skipped until they
-            // get one; any other IOGroup is always called, as in GEOPM.
+            // must reach it: an IOGroup declaring BatchOnPush only once it has
+            // a push; any other IOGroup always, as in GEOPM.
             std::vector<bool> m_is_read_needed;
             std::vector<bool> m_is_write_needed;
             std::vector<Request> m_signals;
