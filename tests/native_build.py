@@ -84,14 +84,9 @@ def _cmake_runtime() -> Runtime:
                 pass
             _check_run(configure)
         _check_run(["cmake", "--build", str(build_dir), "--target", "geopmbridge", "-j", "2"])
-        # Lay the library out as the installed package does: its soname
-        # plus the name GEOPM plugin builds link with.
-        lib_dir = build_dir / "geopm-lib"
-        lib_dir.mkdir(exist_ok=True)
-        for alias in ("libgeopmd.so", "libgeopmbridge.so.0"):
-            if not (lib_dir / alias).is_symlink():
-                (lib_dir / alias).symlink_to(build_dir / "libgeopmbridge.so.0")
-    return Runtime(REPO / "cpp" / "include", lib_dir, "cmake")
+    # cpp/ of the build holds the library and its libgeopmd.so linker script,
+    # as the installed package's lib/ does.
+    return Runtime(REPO / "cpp" / "include", build_dir / "cpp", "cmake")
 
 
 def _check_run(command: list[str]) -> None:
@@ -139,8 +134,6 @@ def compile_program(source: Path, output: Path, include_dirs: tuple[Path, ...] =
     """Build a test program against the runtime, warnings as errors, found at run time
     through its rpath."""
     rt = runtime()
-    # libgeopmd.so may be a link to a library of another soname: rpath its directory too.
-    real_lib_dir = (rt.lib_dir / "libgeopmd.so").resolve().parent
     _check_run(
         [
             "g++",
@@ -153,7 +146,7 @@ def compile_program(source: Path, output: Path, include_dirs: tuple[Path, ...] =
             str(source),
             f"-L{rt.lib_dir}",
             "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}:{real_lib_dir}",
+            f"-Wl,-rpath,{rt.lib_dir}",
             "-o",
             str(output),
         ]

@@ -19,8 +19,7 @@ try:
 except ImportError:  # a source checkout: only the embedded build runs from one
     BACKEND, GEOPM_LIBRARY_DIR = "embedded", ""
 
-# Sonames first: _core's own dependency on them is then already satisfied.
-_EMBEDDED_RUNTIME = ("libgeopmbridge.so.0", "libgeopmbridge.so")
+_EMBEDDED_RUNTIME = "libgeopmbridge.so"
 # libgeopm needs libgeopmd: load that first.
 _NATIVE_RUNTIME = ("libgeopmd.so", "libgeopm.so")
 
@@ -29,12 +28,8 @@ def runtime_libraries() -> list[str]:
     """Paths of the GEOPM libraries this build loads before ``_core``."""
     if BACKEND == "native":
         return [os.path.join(GEOPM_LIBRARY_DIR, name) for name in _NATIVE_RUNTIME]
-    lib_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib")
-    for name in _EMBEDDED_RUNTIME:
-        path = os.path.join(lib_dir, name)
-        if os.path.exists(path):
-            return [path]
-    return []
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", _EMBEDDED_RUNTIME)
+    return [path] if os.path.exists(path) else []
 
 
 def _loaded_files() -> set[str]:
@@ -51,7 +46,7 @@ def _loaded_files() -> set[str]:
 def _check_one_runtime() -> None:
     """Refuse to load a second GEOPM runtime into a process that has one."""
     if BACKEND == "native":
-        foreign = ("libgeopmbridge.so",)
+        foreign = (_EMBEDDED_RUNTIME,)
     else:
         foreign = ("libgeopm.so", "libgeopmd.so")
     for path in sorted(_loaded_files()):
