@@ -289,6 +289,24 @@ def test_bad_policy_file(tmp_path: Path, machine: Path, policy: str, expected: s
     assert max_freq(machine) == "3400000"
 
 
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("--geopm-max-fan-out=16x", 'GEOPM_MAX_FAN_OUT="16x" is not an integer'),
+        ("--geopm-simulate-nodes=-2", 'GEOPM_BRIDGE_SIMULATE_NODES="-2" must be at least 0'),
+        ("--geopm-period=fast", 'GEOPM_PERIOD="fast" is not a non-negative number'),
+        ("--geopm-timeout=-1", 'GEOPM_TIMEOUT="-1" must be at least 0'),
+    ],
+    ids=["fan-out", "simulate-nodes", "period", "timeout"],
+)
+def test_bad_launch_value(tmp_path: Path, option: str, expected: str) -> None:
+    # Read and checked once, by JobConfig.from_environment(), before the job starts.
+    process = run(["launch", option, "--", "true"], tmp_path)
+    assert expected in one_line_error(process)
+    assert process.returncode == 2
+    assert not (tmp_path / "geopm.report").exists()
+
+
 def test_unknown_agent_and_missing_app(tmp_path: Path, machine: Path) -> None:
     error = one_line_error(run(["launch", "--geopm-agent=nope", "--", "true"], tmp_path))
     assert "unknown agent 'nope'" in error and "power_governor" in error

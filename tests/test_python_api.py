@@ -767,11 +767,27 @@ def test_job_config() -> None:
     out = checked(
         run_python(
             "import geopm_bridge as g; c = g.JobConfig.from_environment(); "
-            "print(c.agent, c.report_path)",
-            env={"GEOPM_AGENT": "power_governor", "GEOPM_REPORT": "r.yaml"},
+            "print(c.agent, c.report_path, c.trace_signals, c.max_fan_out, c.ctl_local)",
+            env={
+                "GEOPM_AGENT": "power_governor",
+                "GEOPM_REPORT": "r.yaml",
+                "GEOPM_TRACE_SIGNALS": "A,,B@core",
+                "GEOPM_MAX_FAN_OUT": "4",
+                "GEOPM_CTL_LOCAL": "true",
+            },
         )
     )
-    assert out.split() == ["power_governor", "r.yaml"]
+    assert out.split() == ["power_governor", "r.yaml", "['A',", "'B@core']", "4", "True"]
+    # Empty is unset: the defaults.
+    out = checked(
+        run_python(
+            "import geopm_bridge as g; c = g.JobConfig.from_environment(); "
+            "print(c.agent, c.max_fan_out, c.ctl_local)",
+            env={"GEOPM_AGENT": "", "GEOPM_MAX_FAN_OUT": "", "GEOPM_CTL_LOCAL": ""},
+        )
+    )
+    assert out.split() == ["monitor", "16", "False"]
+    assert "ctl_local=False" in repr(geopm_bridge.JobConfig())
 
 
 def test_servo_and_package_root_load_no_cpp() -> None:

@@ -176,6 +176,7 @@ class JobConfig:
     max_fan_out: int
     simulate_nodes: int
     max_iterations: int
+    ctl_local: bool
     app_argv: list[str]
     def __init__(self, **fields: Any) -> None: ...
     @staticmethod

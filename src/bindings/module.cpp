@@ -38,7 +38,9 @@ PYBIND11_MODULE(_core, module)
     init_agent(module);
     init_factory(module);
     init_platform(module);
+#ifdef GEOPM_BRIDGE_HAS_JOB
     init_job(module);
+#endif
     init_testing(module);
     module.attr("BACKEND") = GEOPM_BRIDGE_BACKEND_NAME;
     module.def("geopm_version", [] { return std::string(geopm_version()); },

@@ -6,31 +6,10 @@
 #ifndef GEOPM_BRIDGE_CONTROLLER_HPP_INCLUDE
 #define GEOPM_BRIDGE_CONTROLLER_HPP_INCLUDE
 
-#include <string>
-#include <vector>
+#include "geopm_bridge/JobConfig.hpp"
 
 namespace geopm_bridge
 {
-    /// Everything a job needs; from_environment() fills it from the
-    /// GEOPM_* variables, as geopmctl does.
-    struct JobConfig
-    {
-        std::string agent = "monitor";           // GEOPM_AGENT
-        std::string policy_path;                 // GEOPM_POLICY (static JSON file)
-        std::string endpoint;                    // GEOPM_ENDPOINT (dynamic policy)
-        std::string report_path;                 // GEOPM_REPORT ("" = no report)
-        std::string trace_path;                  // GEOPM_TRACE ("" = no trace)
-        std::string profile;                     // GEOPM_PROFILE
-        std::vector<std::string> report_signals; // GEOPM_REPORT_SIGNALS, "NAME[@domain]"
-        std::vector<std::string> trace_signals;  // GEOPM_TRACE_SIGNALS, "NAME[@domain]"
-        int max_fan_out = 16;                    // GEOPM_MAX_FAN_OUT
-        int simulate_nodes = 0;                  // GEOPM_BRIDGE_SIMULATE_NODES; 0: this node only
-        int max_iterations = 0;                  // GEOPM_BRIDGE_MAX_ITERATIONS; 0: no limit
-        std::vector<std::string> app_argv;       // the application and its arguments
-
-        static JobConfig from_environment(void);
-    };
-
     /// Run the job: save controls, start the application, loop
     /// walk_down(); wait(); walk_up(); until it exits, then write the report
     /// and trace and restore controls (docs/controller.md).
@@ -48,7 +27,7 @@ namespace geopm_bridge
     /// The tree: with simulate_nodes = N > 0 the job runs N simulated nodes
     /// (sim0000, ...) and their whole tree in this process, each with its
     /// own node-model platform; started by an MPI launcher with more than
-    /// one rank (and GEOPM_CTL_LOCAL unset), each rank is one node of the
+    /// one rank (and ctl_local false), each rank is one node of the
     /// tree and rank 0 hosts the root and writes the report. Errors then
     /// name the node and level they happened at. max_iterations > 0 ends
     /// the job after that many control iterations, as if the application

@@ -1,11 +1,9 @@
 #include "geopm_bridge/Controller.hpp"
 
-#include <cstdlib>
 #include <map>
 #include <memory>
 
 #include "geopm/Agent.hpp"
-#include "geopm/Environment.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm_bridge/NodeContext.hpp"
@@ -22,39 +20,6 @@ namespace geopm_bridge
 {
     namespace
     {
-        std::vector<std::string> split_list(const std::string &text)
-        {
-            std::vector<std::string> result;
-            for (const auto &item : geopm::string_split(text, ",")) {
-                if (!item.empty()) {
-                    result.push_back(item);
-                }
-            }
-            return result;
-        }
-
-        int int_variable(const char *name, int default_value)
-        {
-            const char *text = getenv(name);
-            if (text == nullptr || *text == '\0') {
-                return default_value;
-            }
-            char *end = nullptr;
-            long value = strtol(text, &end, 10);
-            if (*end != '\0' || value < 0 || value > 1000000000) {
-                throw geopm::Exception(std::string(name) + "=\"" + text +
-                                       "\" is not a non-negative integer",
-                                       GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-            }
-            return (int)value;
-        }
-
-        bool is_ctl_local(void)
-        {
-            const char *value = getenv("GEOPM_CTL_LOCAL");
-            return value != nullptr && *value != '\0';
-        }
-
         // The node-model parameters of node node_idx: a value written
         // "a:b:c" is a per-node list, of which node i takes entry i modulo
         // its length ("load=0.3:0.9" alternates a light and a heavy node).
@@ -273,30 +238,9 @@ namespace geopm_bridge
         }
     }
 
-    JobConfig JobConfig::from_environment(void)
-    {
-        const geopm::Environment &env = geopm::environment();
-        JobConfig result;
-        result.agent = env.agent();
-        if (result.agent.empty()) {
-            result.agent = "monitor";
-        }
-        result.policy_path = env.policy();
-        result.endpoint = env.endpoint();
-        result.report_path = env.report();
-        result.trace_path = env.trace();
-        result.profile = env.profile();
-        result.report_signals = split_list(env.report_signals());
-        result.trace_signals = split_list(env.trace_signals());
-        result.max_fan_out = int_variable("GEOPM_MAX_FAN_OUT", 16);
-        result.simulate_nodes = int_variable("GEOPM_BRIDGE_SIMULATE_NODES", 0);
-        result.max_iterations = int_variable("GEOPM_BRIDGE_MAX_ITERATIONS", 0);
-        return result;
-    }
-
     int run_job(const JobConfig &config)
     {
-        int num_rank = is_ctl_local() ? 0 : launcher_num_rank();
+        int num_rank = config.ctl_local ? 0 : launcher_num_rank();
         if (config.simulate_nodes > 0 && num_rank > 1) {
             throw geopm::Exception("simulated nodes (GEOPM_BRIDGE_SIMULATE_NODES=" +
                                    std::to_string(config.simulate_nodes) + ") and an MPI job of " +

@@ -3,16 +3,20 @@
 #include <errno.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_bridge/JobConfig.hpp"
 #include "Json.hpp"
 
 namespace geopm
 {
+    using geopm_bridge::JobConfig;
+
     namespace
     {
         const char *const ALL_VARIABLES[] = {
@@ -30,14 +34,15 @@ namespace geopm
             return getenv(name) != nullptr;
         }
 
+        // Unset and empty are alike: the default.
         std::string lookup(const char *name, const std::string &default_value = "")
         {
             const char *value = getenv(name);
-            return value == nullptr ? default_value : value;
+            return value == nullptr || *value == '\0' ? default_value : value;
         }
 
         // The whole value must be an integer: "16x" is a typo, not 16.
-        int lookup_int(const char *name, int default_value)
+        int lookup_int(const char *name, int default_value, int min_value = INT_MIN)
         {
             std::string text = lookup(name);
             if (text.empty()) {
@@ -48,11 +53,40 @@ namespace geopm
             long value = strtol(text.c_str(), &end, 10);
             if (end == text.c_str() || *end != '\0' || errno == ERANGE ||
                 value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
-                throw Exception(std::string("environment(): ") + name +
-                                " is not an integer: \"" + text + "\"",
+                throw Exception(std::string(name) + "=\"" + text + "\" is not an integer",
                                 GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
+            if (value < min_value) {
+                throw Exception(std::string(name) + "=\"" + text + "\" must be at least " +
+                                std::to_string(min_value), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            }
             return static_cast<int>(value);
+        }
+
+        // One overload per type of JobConfig field. Unset or empty keeps the
+        // field's default.
+        void read_setting(const char *name, std::string &value)
+        {
+            value = lookup(name, value);
+        }
+
+        void read_setting(const char *name, std::vector<std::string> &value)
+        {
+            for (const auto &item : string_split(lookup(name), ",")) {
+                if (!item.empty()) {
+                    value.push_back(item);
+                }
+            }
+        }
+
+        void read_setting(const char *name, int &value)
+        {
+            value = lookup_int(name, value, 0);
+        }
+
+        void read_setting(const char *name, bool &value)
+        {
+            value = value || !lookup(name).empty();
         }
 
         // Reads GEOPM_* variables at every call (see Environment.hpp).
@@ -67,16 +101,16 @@ namespace geopm
                 std::string trace_profile(void) const override { return lookup("GEOPM_TRACE_PROFILE"); }
                 std::string trace_endpoint_policy(void) const override { return lookup("GEOPM_TRACE_ENDPOINT_POLICY"); }
                 std::string frequency_map(void) const override { return lookup("GEOPM_FREQUENCY_MAP"); }
-                std::string agent(void) const override { return lookup("GEOPM_AGENT", "monitor"); }
+                std::string agent(void) const override { return lookup("GEOPM_AGENT", JobConfig().agent); }
                 std::string trace_signals(void) const override { return lookup("GEOPM_TRACE_SIGNALS"); }
                 std::string report_signals(void) const override { return lookup("GEOPM_REPORT_SIGNALS"); }
-                int max_fan_out(void) const override { return lookup_int("GEOPM_MAX_FAN_OUT", 16); }
+                int max_fan_out(void) const override { return lookup_int("GEOPM_MAX_FAN_OUT", JobConfig().max_fan_out, 0); }
                 bool do_policy(void) const override { return is_set("GEOPM_POLICY"); }
                 bool do_endpoint(void) const override { return is_set("GEOPM_ENDPOINT"); }
                 bool do_trace(void) const override { return is_set("GEOPM_TRACE"); }
                 bool do_trace_profile(void) const override { return is_set("GEOPM_TRACE_PROFILE"); }
                 bool do_trace_endpoint_policy(void) const override { return is_set("GEOPM_TRACE_ENDPOINT_POLICY"); }
-                int timeout(void) const override { return lookup_int("GEOPM_TIMEOUT", 30); }
+                int timeout(void) const override { return lookup_int("GEOPM_TIMEOUT", 30, 0); }
                 bool do_ompt(void) const override { return !is_set("GEOPM_OMPT_DISABLE"); }
                 std::string default_config_path(void) const override { return "/etc/geopm/environment-default.json"; }
                 std::string override_config_path(void) const override { return "/etc/geopm/environment-override.json"; }
@@ -85,7 +119,7 @@ namespace geopm
                 bool do_init_control(void) const override { return is_set("GEOPM_INIT_CONTROL"); }
                 std::string init_control(void) const override { return lookup("GEOPM_INIT_CONTROL"); }
                 int num_proc(void) const override { return lookup_int("GEOPM_NUM_PROC", 1); }
-                bool do_ctl_local(void) const override { return true; }
+                bool do_ctl_local(void) const override { return !lookup("GEOPM_CTL_LOCAL").empty(); }
 
                 std::string profile(void) const override
                 {
@@ -147,8 +181,8 @@ namespace geopm
                     char *end = nullptr;
                     double value = strtod(text.c_str(), &end);
                     if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value < 0.0) {
-                        throw Exception("environment(): GEOPM_PERIOD is not a non-negative "
-                                        "number of seconds: \"" + text + "\"",
+                        throw Exception("GEOPM_PERIOD=\"" + text + "\" is not a non-negative "
+                                        "number of seconds",
                                         GEOPM_ERROR_INVALID, __FILE__, __LINE__);
                     }
                     return value;
@@ -198,5 +232,24 @@ namespace geopm
     {
         static const EnvironmentImp instance;
         return instance;
+    }
+}
+
+namespace geopm_bridge
+{
+    JobConfig JobConfig::from_environment(void)
+    {
+        JobConfig result;
+        fields([&result](const char *, auto member, const char *variable) {
+            if (variable != nullptr) {
+                geopm::read_setting(variable, result.*member);
+            }
+        });
+        // Read by the agents and the launcher later; checked now so that a
+        // bad value stops the job before it starts.
+        const geopm::Environment &env = geopm::environment();
+        env.period(0.0);
+        env.timeout();
+        return result;
     }
 }

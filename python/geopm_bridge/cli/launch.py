@@ -7,9 +7,12 @@ import os
 import sys
 
 from .errors import UsageError
+from .plugin_path import backend
 
-# geopmlaunch option -> GEOPM environment variable it sets.
-_GEOPM_OPTIONS = {
+# Each option is a plain map to the variable it sets; the values are read and
+# checked in one place, JobConfig.from_environment() (and GEOPM_PERIOD by the
+# agents). Adding an option: one entry here, one field in JobConfig.hpp.
+_VALUE_OPTIONS = {
     "--geopm-agent": "GEOPM_AGENT",
     "--geopm-policy": "GEOPM_POLICY",
     "--geopm-endpoint": "GEOPM_ENDPOINT",
@@ -24,7 +27,10 @@ _GEOPM_OPTIONS = {
     "--geopm-max-fan-out": "GEOPM_MAX_FAN_OUT",
     "--geopm-simulate-nodes": "GEOPM_BRIDGE_SIMULATE_NODES",
     "--geopm-max-iterations": "GEOPM_BRIDGE_MAX_ITERATIONS",
+    "--geopm-agents": "GEOPM_BRIDGE_AGENTS",
 }
+_FLAG_OPTIONS = {"--geopm-ctl-local": "GEOPM_CTL_LOCAL"}
+_NODE_MODEL = "GEOPM_BRIDGE_NODE_MODEL"
 _DEFAULT_REPORT = "geopm.report"  # as geopmlaunch
 
 
@@ -35,21 +41,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Run APP under a geopm-bridge controller on this node. The --geopm-* "
         "options are geopmlaunch's and set the GEOPM_* variable of the same name.",
     )
-    for option, variable in _GEOPM_OPTIONS.items():
+    for option, variable in _VALUE_OPTIONS.items():
         parser.add_argument(option, dest=variable, metavar="VALUE", help=f"sets {variable}")
-    parser.add_argument("--geopm-ctl-local", action="store_true", help="sets GEOPM_CTL_LOCAL")
-    parser.add_argument(
-        "--geopm-agents",
-        dest="GEOPM_BRIDGE_AGENTS",
-        metavar="MODULE:CLASS,...",
-        help="Python agents to register (sets GEOPM_BRIDGE_AGENTS)",
-    )
+    for option, variable in _FLAG_OPTIONS.items():
+        parser.add_argument(
+            option, dest=variable, action="store_const", const="true", help=f"sets {variable}"
+        )
     parser.add_argument(
         "--node-model",
+        dest=_NODE_MODEL,
         nargs="?",
         const="1",
         metavar="KEY=VALUE,...",
-        help="simulate the node's power, energy and frequency (sets GEOPM_BRIDGE_NODE_MODEL)",
+        help=f"simulate the node's power, energy and frequency (sets {_NODE_MODEL})",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
     return parser
@@ -57,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _split(args: list[str]) -> tuple[list[str], list[str]]:
     """Separate the launcher's own options from the application command line."""
-    takes_value = set(_GEOPM_OPTIONS) | {"--geopm-agents"}
+    takes_value = set(_VALUE_OPTIONS)
     index = 0
     while index < len(args):
         arg = args[index]
@@ -73,6 +77,12 @@ def _split(args: list[str]) -> tuple[list[str], list[str]]:
 
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge launch``; returns the application's exit code."""
+    if backend() != "embedded":
+        raise RuntimeError(
+            "geopm-bridge launch needs the embedded backend; this geopm-bridge is built against "
+            "an installed GEOPM: run the job with geopmlaunch --geopm-agent=AGENT, "
+            "GEOPM_PLUGIN_PATH set to the output of `geopm-bridge plugin-path`"
+        )
     own, app = _split(args)
     opts = _parser().parse_args(own)
     if not app:
@@ -80,11 +90,7 @@ def main(args: list[str]) -> int:
     environ = {name: value for name, value in vars(opts).items() if name.isupper() and value}
     if "GEOPM_REPORT" not in environ and "GEOPM_REPORT" not in os.environ:
         environ["GEOPM_REPORT"] = _DEFAULT_REPORT
-    if opts.geopm_ctl_local:
-        environ["GEOPM_CTL_LOCAL"] = "true"
-    if opts.node_model:
-        environ["GEOPM_BRIDGE_NODE_MODEL"] = opts.node_model
-    _check_values(environ)
+    _check_policy(environ)
     # The controller and the application both see the job's settings, as
     # with geopmlaunch.
     os.environ.update(environ)
@@ -95,39 +101,27 @@ def main(args: list[str]) -> int:
 
     from .. import _api
 
+    try:
+        config = _api.JobConfig.from_environment()
+    except _api.GeopmError as error:
+        raise UsageError(str(error)) from None
     # A broken agent package must not stop a job that does not use it; its
     # error is shown when it may be why the requested agent is missing.
     failures = _api.load_agents(strict=False)
-    agent = os.environ.get("GEOPM_AGENT", "monitor")
     known = _api.agent_factory().plugin_names()
-    if agent not in known:
+    if config.agent not in known:
         detail = "".join(f"; {failure}" for failure in failures)
-        raise UsageError(f"unknown agent {agent!r} (known agents: {', '.join(known)}){detail}")
+        raise UsageError(
+            f"unknown agent {config.agent!r} (known agents: {', '.join(known)}){detail}"
+        )
     for failure in failures:
         print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
-    config = _api.JobConfig.from_environment()
     config.app_argv = app
     return int(_api.run_job(config))
 
 
-def _check_values(environ: dict[str, str]) -> None:
-    """Refuse values that are wrong on their face before anything starts."""
-    for variable, kind in (
-        ("GEOPM_PERIOD", float),
-        ("GEOPM_TIMEOUT", int),
-        ("GEOPM_MAX_FAN_OUT", int),
-        ("GEOPM_BRIDGE_SIMULATE_NODES", int),
-        ("GEOPM_BRIDGE_MAX_ITERATIONS", int),
-    ):
-        value = environ.get(variable)
-        if value is None:
-            continue
-        try:
-            number = kind(value)
-        except ValueError:
-            raise UsageError(f"{variable}={value!r} is not a number") from None
-        if number < 0:
-            raise UsageError(f"{variable}={value!r} must not be negative")
+def _check_policy(environ: dict[str, str]) -> None:
+    """Refuse a policy file that is not there before anything starts."""
     policy = environ.get("GEOPM_POLICY")
     if policy and not os.path.isfile(policy):
         raise UsageError(f"policy file {policy!r} does not exist")

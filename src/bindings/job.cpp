@@ -2,11 +2,14 @@
  * The job entry point: JobConfig and run_job(), which runs the whole control
  * loop in C++ with the GIL released (Python agents take it per hook call).
  */
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include <pybind11/stl.h>
 
 #include "geopm_bridge/Controller.hpp"
+#include "geopm_bridge/JobConfig.hpp"
 
 #include "bindings.hpp"
 
@@ -18,31 +21,27 @@ namespace geopm_bridge
         {
             py::class_<JobConfig> job_config(
                 module, "JobConfig",
-                "Settings of one job (see geopm_bridge/Controller.hpp). Keyword arguments set\n"
+                "Settings of one job (see geopm_bridge/JobConfig.hpp). Keyword arguments set\n"
                 "fields by name. List fields are copied in and out: assign a new list\n"
                 "rather than appending to the one read.");
+            // JobConfig::fields() is the one list of the fields.
+            std::vector<const char *> field_names;
+            JobConfig::fields([&](const char *name, auto member, const char *) {
+                job_config.def_readwrite(name, member);
+                field_names.push_back(name);
+            });
             job_config
-                .def_readwrite("agent", &JobConfig::agent)
-                .def_readwrite("policy_path", &JobConfig::policy_path)
-                .def_readwrite("endpoint", &JobConfig::endpoint)
-                .def_readwrite("report_path", &JobConfig::report_path)
-                .def_readwrite("trace_path", &JobConfig::trace_path)
-                .def_readwrite("profile", &JobConfig::profile)
-                .def_readwrite("report_signals", &JobConfig::report_signals)
-                .def_readwrite("trace_signals", &JobConfig::trace_signals)
-                .def_readwrite("max_fan_out", &JobConfig::max_fan_out)
-                .def_readwrite("simulate_nodes", &JobConfig::simulate_nodes)
-                .def_readwrite("max_iterations", &JobConfig::max_iterations)
-                .def_readwrite("app_argv", &JobConfig::app_argv)
                 .def_static("from_environment", &JobConfig::from_environment,
                             "A JobConfig from the GEOPM_* environment variables, as geopmctl reads them.")
-                .def(py::init([](const py::kwargs &fields) {
+                .def(py::init([field_names](const py::kwargs &fields) {
                          JobConfig config;
                          // Set each field through its property, on a
                          // non-owning view of the new object.
                          py::object view = py::cast(&config, py::return_value_policy::reference);
                          for (auto item : fields) {
-                             if (!py::hasattr(py::type::of<JobConfig>(), item.first)) {
+                             std::string key = py::str(item.first);
+                             if (std::find(field_names.begin(), field_names.end(), key) ==
+                                 field_names.end()) {
                                  throw py::type_error("JobConfig() got an unexpected keyword argument " +
                                                       std::string(py::repr(item.first)));
                              }
@@ -50,13 +49,10 @@ namespace geopm_bridge
                          }
                          return config;
                      }))
-                .def("__repr__", [](py::handle self) {
+                .def("__repr__", [field_names](py::handle self) {
                     std::string text = "JobConfig(";
                     const char *separator = "";
-                    for (const char *field : {"agent", "policy_path", "endpoint", "report_path",
-                                              "trace_path", "profile", "report_signals",
-                                              "trace_signals", "max_fan_out", "simulate_nodes",
-                                              "max_iterations", "app_argv"}) {
+                    for (const char *field : field_names) {
                         text += separator + std::string(field) + "=" +
                                 std::string(py::repr(self.attr(field)));
                         separator = ", ";

@@ -1,0 +1,61 @@
+/*
+ * Everything a job needs, and the one list of its settings: each field with
+ * its default and the environment variable it comes from. Adding a setting
+ * is one field and one line of fields() here; from_environment(), the
+ * Python binding and its repr follow the list.
+ */
+#ifndef GEOPM_BRIDGE_JOBCONFIG_HPP_INCLUDE
+#define GEOPM_BRIDGE_JOBCONFIG_HPP_INCLUDE
+
+#include <string>
+#include <vector>
+
+#include "geopm_public.h"
+
+namespace geopm_bridge
+{
+    struct GEOPM_PUBLIC JobConfig
+    {
+        std::string agent = "monitor";           // the agent of every node
+        std::string policy_path;                 // static policy, a JSON file
+        std::string endpoint;                    // dynamic policy (docs/endpoint.md)
+        std::string report_path;                 // "" = no report
+        std::string trace_path;                  // "" = no trace
+        std::string profile;                     // the report's profile name
+        std::vector<std::string> report_signals; // extra report signals, "NAME[@domain]"
+        std::vector<std::string> trace_signals;  // extra trace columns, "NAME[@domain]"
+        int max_fan_out = 16;                    // widest node of the tree
+        int simulate_nodes = 0;                  // 0: this node only, N: N simulated nodes
+        int max_iterations = 0;                  // 0: no limit
+        bool ctl_local = false;                  // one controller per MPI rank, no tree
+        std::vector<std::string> app_argv;       // the application and its arguments
+
+        /// Each setting with its variable (nullptr: no variable), in
+        /// declaration order: visit(name, member pointer, variable).
+        template <typename Visit>
+        static void fields(Visit &&visit)
+        {
+            visit("agent", &JobConfig::agent, "GEOPM_AGENT");
+            visit("policy_path", &JobConfig::policy_path, "GEOPM_POLICY");
+            visit("endpoint", &JobConfig::endpoint, "GEOPM_ENDPOINT");
+            visit("report_path", &JobConfig::report_path, "GEOPM_REPORT");
+            visit("trace_path", &JobConfig::trace_path, "GEOPM_TRACE");
+            visit("profile", &JobConfig::profile, "GEOPM_PROFILE");
+            visit("report_signals", &JobConfig::report_signals, "GEOPM_REPORT_SIGNALS");
+            visit("trace_signals", &JobConfig::trace_signals, "GEOPM_TRACE_SIGNALS");
+            visit("max_fan_out", &JobConfig::max_fan_out, "GEOPM_MAX_FAN_OUT");
+            visit("simulate_nodes", &JobConfig::simulate_nodes, "GEOPM_BRIDGE_SIMULATE_NODES");
+            visit("max_iterations", &JobConfig::max_iterations, "GEOPM_BRIDGE_MAX_ITERATIONS");
+            visit("ctl_local", &JobConfig::ctl_local, "GEOPM_CTL_LOCAL");
+            visit("app_argv", &JobConfig::app_argv, nullptr);
+        }
+
+        /// The job the environment describes, as geopmctl reads it
+        /// (geopm::environment() reads every variable). Throws
+        /// geopm::Exception naming the variable when a value is malformed
+        /// (GEOPM_PERIOD and GEOPM_TIMEOUT are checked too).
+        static JobConfig from_environment(void);
+    };
+}
+
+#endif
