@@ -774,12 +774,25 @@ def test_job_config() -> None:
     assert out.split() == ["power_governor", "r.yaml"]
 
 
-def test_servo_and_package_root_load_no_cpp() -> None:
+def test_servo_loads_nothing_of_geopm_bridge() -> None:
     out = checked(
         run_python(
             """
             import sys
-            import geopm_bridge, geopm_bridge.servo
+            import geopm_servo.aggregator, geopm_servo.geopm_driver
+            print(sorted(m for m in sys.modules if m.split(".")[0] == "geopm_bridge"))
+            """
+        )
+    )
+    assert out.split() == ["[]"]
+
+
+def test_package_root_loads_no_cpp() -> None:
+    out = checked(
+        run_python(
+            """
+            import sys
+            import geopm_bridge
             geopm_bridge.__version__, geopm_bridge.get_include()
             hasattr(geopm_bridge, "__wrapped__")
             print("geopm_bridge._core" in sys.modules)

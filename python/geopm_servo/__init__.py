@@ -1,11 +1,11 @@
 """Servo (Optune) adjust drivers of geopm-bridge.
 
-* :mod:`geopm_bridge.servo.aggregator` - the driver aggregator
+* :mod:`geopm_servo.aggregator` - the driver aggregator
   (``servo-adjust-aggregator``), which runs the drivers in ``adjust.d/`` as one;
-* :mod:`geopm_bridge.servo.protocol` - helpers shared by drivers: JSON reply
+* :mod:`geopm_servo.protocol` - helpers shared by drivers: JSON reply
   lines, the settings document, ``OPTUNE_IO_TIMEOUT``, ``config.yaml`` sections;
-* :mod:`geopm_bridge.servo.runner` - running a driver as a child process;
-* :mod:`geopm_bridge.servo.layout` - ``init DIR``, laying out a servo directory.
+* :mod:`geopm_servo.runner` - running a driver as a child process;
+* :mod:`geopm_servo.layout` - ``init DIR``, laying out a servo directory.
 
 This package uses nothing of GEOPM and loads no compiled code.
 """

@@ -21,7 +21,7 @@ ADJUST = "adjust"
 DRIVERS_DIR = "adjust.d"
 CONFIG = "config.yaml"
 
-MODULE = "geopm_bridge.servo.aggregator"
+MODULE = "geopm_servo.aggregator"
 
 CONFIG_TEMPLATE = """\
 # servo configuration, read by the adjust drivers in adjust.d/.
@@ -51,14 +51,14 @@ class LayoutError(Exception):
 
 
 def _package_root() -> Path:
-    """Directory that holds the ``geopm_bridge`` package this module was loaded from."""
-    return Path(__file__).resolve().parent.parent.parent
+    """Directory that holds the ``geopm_servo`` package this module was loaded from."""
+    return Path(__file__).resolve().parent.parent
 
 
 def _needs_pythonpath(python: str) -> bool:
     """Tell whether ``python`` needs PYTHONPATH to import this copy of the package."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    probe = "import geopm_bridge.servo as m; print(m.__file__)"
+    probe = "import geopm_servo as m; print(m.__file__)"
     try:
         found = subprocess.run(
             [python, "-c", probe],

@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, NoReturn
 
-from geopm_bridge.servo import protocol
-from geopm_bridge.servo.protocol import JsonObject, ProtocolError
-from geopm_bridge.servo.runner import (
+from geopm_servo import protocol
+from geopm_servo.protocol import JsonObject, ProtocolError
+from geopm_servo.runner import (
     KILL_GRACE,
     Interrupted,
     Interrupts,
@@ -827,7 +827,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         positional: list[str] = args.args
         if not modes and positional[:1] == ["init"]:
             if len(positional) == 2:
-                from geopm_bridge.servo.layout import init_main
+                from geopm_servo.layout import init_main
 
                 return init_main(positional[1])
             if len(positional) == 1 and sys.stdin.isatty():

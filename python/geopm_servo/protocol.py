@@ -9,7 +9,7 @@ whatever it drives:
 * reading the ``OPTUNE_IO_TIMEOUT`` and ``OPTUNE_VERBOSE_STDERR`` variables,
 * finding a driver's own section in servo's ``config.yaml``.
 
-Nothing here imports the rest of :mod:`geopm_bridge`; PyYAML is imported
+Nothing here imports :mod:`geopm_bridge`; PyYAML is imported
 only when ``config.yaml`` is actually read.
 """
 

@@ -34,10 +34,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geopm_bridge.servo import protocol
-from geopm_bridge.servo.endpoint_client import Endpoint, Sample
-from geopm_bridge.servo.protocol import JsonObject, ProtocolError
-from geopm_bridge.servo.runner import Interrupted, Interrupts, signal_name
+from geopm_servo import protocol
+from geopm_servo.endpoint_client import Endpoint, Sample
+from geopm_servo.protocol import JsonObject, ProtocolError
+from geopm_servo.runner import Interrupted, Interrupts, signal_name
 
 #: The driver's name: its section in config.yaml and the first word of its version.
 NAME = "geopm"
