@@ -29,9 +29,6 @@ VERBOSE_STDERR_ENV = "OPTUNE_VERBOSE_STDERR"
 #: File name of servo's configuration file, relative to servo's directory.
 CONFIG_FILE = "config.yaml"
 
-#: Status values a driver may report.
-KNOWN_STATUSES = ("ok", "failed", "rejected", "canceled", "nodata", "aborted", "terminated")
-
 JsonObject = dict[str, Any]
 
 
@@ -149,11 +146,6 @@ def report(doc: Any, exit_code: int) -> int:
 def internal_error_status(prog: str, error: BaseException) -> JsonObject:
     """The status line for an error the driver did not expect (no traceback for servo)."""
     return status_document("failed", "internal-error", f"{prog}: {type(error).__name__}: {error}")
-
-
-def is_progress(doc: Mapping[str, Any]) -> bool:
-    """Tell whether a driver output document is a progress line (it has a ``progress`` key)."""
-    return "progress" in doc
 
 
 # --- input -------------------------------------------------------------------

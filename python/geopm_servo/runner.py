@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -186,8 +186,6 @@ class Interrupts:
 class RunResult:
     """What happened to one driver run."""
 
-    #: The command that was run.
-    argv: list[str]
     #: Exit status as in :attr:`subprocess.Popen.returncode` (negative: killed by that signal).
     returncode: int | None = None
     #: The last stdout line that is not a progress line, decoded (None if there was none).
@@ -210,10 +208,6 @@ class RunResult:
     cancel_forwarded: bool = False
     #: True when SIGKILL had to be sent.
     killed: bool = False
-    #: Wall-clock duration of the run in seconds.
-    duration: float = 0.0
-    #: Every decoded stdout document, progress lines included.
-    documents: list[dict[str, Any]] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -296,7 +290,7 @@ class _DriverRun:
         self.kill_grace = kill_grace
         self.cancel_grace = cancel_grace
         self.json_lines = json_lines
-        self.res = RunResult(argv=argv)
+        self.res = RunResult()
         self.proc: subprocess.Popen[bytes] | None = None
         self.stdout_buf = b""
         self.stdout_text: list[bytes] = []
@@ -375,7 +369,6 @@ class _DriverRun:
             self.res.bad_output = text.decode("utf-8", errors="replace")
             self._terminate(time.monotonic())
             return
-        self.res.documents.append(doc)
         if "progress" in doc:
             self.res.progress_lines += 1
             if self.on_progress is not None and not self.terminating:
@@ -407,7 +400,6 @@ class _DriverRun:
     # -- main loop -------------------------------------------------------------
 
     def run(self) -> RunResult:
-        start = time.monotonic()
         try:
             self.proc = subprocess.Popen(
                 self.argv,
@@ -425,7 +417,6 @@ class _DriverRun:
             self._loop()
         finally:
             self._cleanup()
-            self.res.duration = time.monotonic() - start
         return self.res
 
     def _loop(self) -> None:
