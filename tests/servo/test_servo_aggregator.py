@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from geopm_servo.aggregator import ProgressTracker, is_ignored_name, name_from_filename
+from geopm_servo.discovery import is_ignored_name, name_from_filename
+from geopm_servo.progress import ProgressTracker
 from servo_helpers import (
     OK,
     PYTHON_DIR,
@@ -238,7 +239,7 @@ def test_nothing_to_adjust_is_ok(servo: ServoDir) -> None:
 def test_config_section_found_by_driver_own_name(servo: ServoDir) -> None:
     (servo.root / "config.yaml").write_text("zeta:\n  unit: watts\n01zeta:\n  unit: wrong\n")
     code = (
-        "from geopm_servo.protocol import config_section\n"
+        "from geopm_servo.config import config_section\n"
         "QUERY['application']['components']['node']['settings']['cap']['unit'] = "
         "config_section(NAME)['unit']\n"
         "print(json.dumps(QUERY))"
