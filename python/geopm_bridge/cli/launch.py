@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from .. import JobConfig, agent_factory, load_agents, run_job
 from .errors import UsageError
 
 # geopmlaunch option -> GEOPM environment variable it sets.
@@ -88,26 +89,24 @@ def main(args: list[str]) -> int:
     # The controller and the application both see the job's settings, as
     # with geopmlaunch.
     os.environ.update(environ)
-    # NumPy's BLAS thread pool would spin beside the controller on the
-    # cores it shares with the application; agents do small vector work.
-    # Set before NumPy loads; a user's own setting wins.
+    # A BLAS thread pool in the application would spin on the cores it
+    # shares with the controller; a user's own setting wins. (This process
+    # loaded NumPy with geopm_bridge, so its own pool is already sized.)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-    from .. import _api
 
     # A broken agent package must not stop a job that does not use it; its
     # error is shown when it may be why the requested agent is missing.
-    failures = _api.load_agents(strict=False)
+    failures = load_agents(strict=False)
     agent = os.environ.get("GEOPM_AGENT", "monitor")
-    known = _api.agent_factory().plugin_names()
+    known = agent_factory().plugin_names()
     if agent not in known:
         detail = "".join(f"; {failure}" for failure in failures)
         raise UsageError(f"unknown agent {agent!r} (known agents: {', '.join(known)}){detail}")
     for failure in failures:
         print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
-    config = _api.JobConfig.from_environment()
+    config = JobConfig.from_environment()
     config.app_argv = app
-    return int(_api.run_job(config))
+    return int(run_job(config))
 
 
 def _check_values(environ: dict[str, str]) -> None:
