@@ -25,8 +25,11 @@ from geopm_servo import protocol
 from geopm_servo.interrupts import Interrupted, Interrupts, signal_name
 from geopm_servo.protocol import JsonObject, ProtocolError
 
+#: The work was done.
 EXIT_OK = 0
+#: The status line says why the work was not done (also after a cancel).
 EXIT_FAILED = 1
+#: The command line cannot be run as given.
 EXIT_USAGE = 2
 
 #: The options that choose what a driver does; at most one is given.
@@ -42,6 +45,7 @@ class ArgumentParser(argparse.ArgumentParser):
     driver can answer a bad command line with a status line like any other error."""
 
     def error(self, message: str) -> NoReturn:
+        """Raise :class:`UsageError` with argparse's complaint."""
         raise UsageError(message)
 
 
