@@ -790,18 +790,29 @@ def test_job_config() -> None:
     assert "ctl_local=False" in repr(geopm_bridge.JobConfig())
 
 
-def test_servo_and_package_root_load_no_cpp() -> None:
+def test_servo_loads_nothing_of_geopm_bridge() -> None:
     out = checked(
         run_python(
             """
             import sys
-            import geopm_bridge, geopm_bridge.servo
-            geopm_bridge.__version__, geopm_bridge.get_include()
-            hasattr(geopm_bridge, "__wrapped__")
-            print("geopm_bridge._core" in sys.modules)
-            geopm_bridge.Agent
-            print("geopm_bridge._core" in sys.modules)
+            import geopm_servo.aggregator, geopm_servo.geopm_driver
+            print(sorted(m for m in sys.modules if m.split(".")[0] == "geopm_bridge"))
             """
         )
     )
-    assert out.split() == ["False", "True"]
+    assert out.split() == ["[]"]
+
+
+def test_package_root_loads_its_extension_and_lists_one_api() -> None:
+    out = checked(
+        run_python(
+            """
+            import sys
+            import geopm_bridge
+            print("geopm_bridge._core" in sys.modules)
+            missing = [n for n in geopm_bridge.__all__ if not hasattr(geopm_bridge, n)]
+            print(missing or "complete")
+            """
+        )
+    )
+    assert out.split() == ["True", "complete"]

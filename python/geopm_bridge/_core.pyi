@@ -11,9 +11,6 @@ _Aggregation = str | Callable[[_FloatArray], float]
 _Domain = int | str
 
 # module.cpp
-BACKEND: str
-"""The GEOPM this build runs on: "embedded" or "native"."""
-
 def geopm_version() -> str: ...
 
 # exceptions.cpp

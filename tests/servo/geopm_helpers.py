@@ -1,7 +1,7 @@
 """Helpers for the GEOPM adjust driver tests: config.yaml, the controller stand-in, runs.
 
 The driver always runs as a real process (``python -m
-geopm_bridge.servo.geopm_driver``) in a servo directory holding
+geopm_servo.geopm_driver``) in a servo directory holding
 ``config.yaml``; the controller is either the stand-in of geopm_standin.py,
 also a real process, or a real ``geopm-bridge launch``.
 """
@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from servo_helpers import Result, base_env, wait_for
 
-DRIVER_MODULE = "geopm_bridge.servo.geopm_driver"
+DRIVER_MODULE = "geopm_servo.geopm_driver"
 STANDIN = Path(__file__).resolve().parent / "geopm_standin.py"
 
 POWER_CAP = {"component": "node", "setting": "power_cap", "min": 50, "max": 300, "step": 10}

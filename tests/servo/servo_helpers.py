@@ -28,7 +28,7 @@ if str(PYTHON_DIR) not in sys.path:
     # compiled runtime, which the other test modules need) must win.
     sys.path.append(str(PYTHON_DIR))
 
-MODULE = "geopm_bridge.servo.aggregator"
+MODULE = "geopm_servo.aggregator"
 OK = '{"status":"ok","reason":"success"}'
 
 

@@ -239,7 +239,7 @@ def test_bad_value_rejected(
 
 
 def test_fractional_step_grid() -> None:
-    from geopm_bridge.servo.geopm_driver import SettingSpec
+    from geopm_servo.geopm_config import SettingSpec
 
     spec = SettingSpec.from_config("X", {"component": "c", "min": 0.1, "max": 1.0, "step": 0.1})
     assert spec.setting == "X"

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from geopm_bridge.servo.aggregator import ProgressTracker, is_ignored_name, name_from_filename
+from geopm_servo.discovery import is_ignored_name, name_from_filename
+from geopm_servo.progress import ProgressTracker
 from servo_helpers import (
     OK,
     PYTHON_DIR,
@@ -238,7 +239,7 @@ def test_nothing_to_adjust_is_ok(servo: ServoDir) -> None:
 def test_config_section_found_by_driver_own_name(servo: ServoDir) -> None:
     (servo.root / "config.yaml").write_text("zeta:\n  unit: watts\n01zeta:\n  unit: wrong\n")
     code = (
-        "from geopm_bridge.servo.protocol import config_section\n"
+        "from geopm_servo.config import config_section\n"
         "QUERY['application']['components']['node']['settings']['cap']['unit'] = "
         "config_section(NAME)['unit']\n"
         "print(json.dumps(QUERY))"
@@ -587,7 +588,7 @@ def test_sigterm_terminates_children(servo: ServoDir, reaper: list[int], signum:
 def test_sigterm_while_reading_stdin(servo: ServoDir) -> None:
     servo.add("01a", sh_driver("a"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "geopm_bridge.servo.aggregator", "app"],
+        [sys.executable, "-m", "geopm_servo.aggregator", "app"],
         cwd=servo.root,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -630,7 +631,7 @@ def test_malformed_settings_document(servo: ServoDir, text: str) -> None:
 @pytest.mark.parametrize("args", [["--version"], ["--info", "app"], ["--query", "app"], ["app"]])
 def test_missing_adjust_d(tmp_path: Path, args: list[str]) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "geopm_bridge.servo.aggregator", *args],
+        [sys.executable, "-m", "geopm_servo.aggregator", *args],
         cwd=tmp_path,
         input="{}",
         capture_output=True,
@@ -666,7 +667,7 @@ def test_bad_io_timeout_value(servo: ServoDir) -> None:
 def test_init_lays_out_directory_and_refuses_to_overwrite(tmp_path: Path) -> None:
     target = tmp_path / "new" / "servo"
     env = base_env(SERVO_TEST_RECORD=str(tmp_path / "record.txt"))
-    cmd = [sys.executable, "-m", "geopm_bridge.servo.aggregator", "init", str(target)]
+    cmd = [sys.executable, "-m", "geopm_servo.aggregator", "init", str(target)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert (target / "adjust.d").is_dir()
@@ -699,7 +700,7 @@ def test_init_lays_out_directory_and_refuses_to_overwrite(tmp_path: Path) -> Non
 def test_init_into_directory_with_other_files(tmp_path: Path) -> None:
     (tmp_path / "servo").write_text("#!/bin/sh\n")
     (tmp_path / "adjust.d").mkdir()
-    cmd = [sys.executable, "-m", "geopm_bridge.servo.aggregator", "init", str(tmp_path)]
+    cmd = [sys.executable, "-m", "geopm_servo.aggregator", "init", str(tmp_path)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=base_env(), timeout=30)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "adjust").exists() and (tmp_path / "config.yaml").exists()

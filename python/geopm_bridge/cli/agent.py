@@ -7,6 +7,7 @@ import json
 import math
 import sys
 
+from .. import agent_factory, load_agents, policy_names, sample_names
 from .errors import UsageError
 
 
@@ -58,10 +59,8 @@ def main(args: list[str]) -> int:
     if (opts.policy is not None or opts.output) and not name:
         raise UsageError("-p and -o need an agent (-a AGENT)")
 
-    from .. import _api
-
-    failures = _api.load_agents(strict=False)
-    factory = _api.agent_factory()
+    failures = load_agents(strict=False)
+    factory = agent_factory()
     if not name:
         for failure in failures:
             print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
@@ -72,10 +71,10 @@ def main(args: list[str]) -> int:
     if name not in known:
         detail = "".join(f"; {failure}" for failure in failures)
         raise UsageError(f"unknown agent {name!r} (known agents: {', '.join(known)}){detail}")
-    policy = _api.policy_names(name)
+    policy = policy_names(name)
     if opts.policy is None:
         print(f"Policy: {','.join(policy) if policy else '(none)'}")
-        sample = _api.sample_names(name)
+        sample = sample_names(name)
         print(f"Sample: {','.join(sample) if sample else '(none)'}")
         return 0
     text = json.dumps(policy_document(policy, opts.policy))

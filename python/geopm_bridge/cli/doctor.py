@@ -6,7 +6,17 @@ import argparse
 import os
 import sys
 
-from .plugin_path import PLUGIN_FILE, backend, plugin_directory
+from .. import (
+    BACKEND,
+    agent_factory,
+    geopm_version,
+    get_plugin_python,
+    load_agents,
+    policy_names,
+    runtime_libraries,
+    sample_names,
+)
+from .plugin_path import PLUGIN_FILE, plugin_directory
 
 
 def _usable_plugin_path() -> list[str]:
@@ -38,23 +48,18 @@ def main(args: list[str]) -> int:
     ).parse_args(args)
     plugin_path = _usable_plugin_path()
 
-    from .. import _api
-    from .._loader import _core, runtime_libraries
-
-    print(f"backend: {backend()}")
-    print(f"GEOPM version: {_core.geopm_version()}")
+    print(f"backend: {BACKEND}")
+    print(f"GEOPM version: {geopm_version()}")
     print(f"GEOPM libraries: {', '.join(runtime_libraries()) or '(none found)'}")
     print(f"Python: {sys.executable} ({sys.version.split()[0]})")
     directory = plugin_directory()
     if directory is None:
         print("plugin directory: none (the embedded backend needs no GEOPM plugin)")
     else:
-        from .._build_info import PLUGIN_PYTHON
-
         plugin = os.path.join(directory, PLUGIN_FILE)
         state = "" if os.path.isfile(plugin) else " (plugin file missing!)"
         print(f"plugin directory: {directory}{state}")
-        print(f"plugin Python: {PLUGIN_PYTHON}")
+        print(f"plugin Python: {get_plugin_python()}")
         if directory not in plugin_path:
             print(
                 "note: GEOPM_PLUGIN_PATH does not hold the plugin directory: GEOPM's tools "
@@ -63,14 +68,14 @@ def main(args: list[str]) -> int:
             )
     print(f"GEOPM_PLUGIN_PATH: {':'.join(plugin_path) or '(unset)'}")
 
-    failures = _api.load_agents(strict=False)
-    factory = _api.agent_factory()
+    failures = load_agents(strict=False)
+    factory = agent_factory()
     names = factory.plugin_names()
     print(f"agents ({len(names)}):")
     for name in names:
         kind = "Python" if factory.agent_class(name) is not None else "C++"
-        policy = _api.policy_names(name)
-        sample = _api.sample_names(name)
+        policy = policy_names(name)
+        sample = sample_names(name)
         print(f"  {name} ({kind})")
         print(f"    policy: {', '.join(policy) or '(none)'}")
         print(f"    sample: {', '.join(sample) or '(none)'}")

@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
+from .. import BACKEND, GeopmError, agent_factory, load_agents
 from .errors import UsageError
-from .plugin_path import backend
 
 # Each option is a plain map to the variable it sets; the values are read and
 # checked in one place, JobConfig.from_environment() (and GEOPM_PERIOD by the
@@ -77,12 +77,14 @@ def _split(args: list[str]) -> tuple[list[str], list[str]]:
 
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge launch``; returns the application's exit code."""
-    if backend() != "embedded":
+    if BACKEND != "embedded":
         raise RuntimeError(
             "geopm-bridge launch needs the embedded backend; this geopm-bridge is built against "
             "an installed GEOPM: run the job with geopmlaunch --geopm-agent=AGENT, "
             "GEOPM_PLUGIN_PATH set to the output of `geopm-bridge plugin-path`"
         )
+    from .. import JobConfig, run_job  # the embedded backend's job API
+
     own, app = _split(args)
     opts = _parser().parse_args(own)
     if not app:
@@ -94,21 +96,19 @@ def main(args: list[str]) -> int:
     # The controller and the application both see the job's settings, as
     # with geopmlaunch.
     os.environ.update(environ)
-    # NumPy's BLAS thread pool would spin beside the controller on the
-    # cores it shares with the application; agents do small vector work.
-    # Set before NumPy loads; a user's own setting wins.
+    # A BLAS thread pool in the application would spin on the cores it
+    # shares with the controller; a user's own setting wins. (This process
+    # loaded NumPy with geopm_bridge, so its own pool is already sized.)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-    from .. import _api
-
     try:
-        config = _api.JobConfig.from_environment()
-    except _api.GeopmError as error:
+        config = JobConfig.from_environment()
+    except GeopmError as error:
         raise UsageError(str(error)) from None
     # A broken agent package must not stop a job that does not use it; its
     # error is shown when it may be why the requested agent is missing.
-    failures = _api.load_agents(strict=False)
-    known = _api.agent_factory().plugin_names()
+    failures = load_agents(strict=False)
+    known = agent_factory().plugin_names()
     if config.agent not in known:
         detail = "".join(f"; {failure}" for failure in failures)
         raise UsageError(
@@ -117,7 +117,7 @@ def main(args: list[str]) -> int:
     for failure in failures:
         print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
     config.app_argv = app
-    return int(_api.run_job(config))
+    return int(run_job(config))
 
 
 def _check_policy(environ: dict[str, str]) -> None:

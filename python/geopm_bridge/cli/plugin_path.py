@@ -5,23 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 
+from .. import BACKEND
+
 PLUGIN_FILE = "libgeopmagent_python.so.2.1.0"
 """The plugin's file name (GEOPM 3.1 plugin ABI 2.1.0)."""
-
-
-def backend() -> str:
-    """The backend this package was built with: "embedded" or "native"."""
-    try:
-        from .._build_info import BACKEND
-    except ImportError:  # a source checkout
-        return "embedded"
-    return BACKEND
 
 
 def plugin_directory() -> str | None:
     """The directory holding the GEOPM plugin, or None when the embedded backend
     (which needs no plugin) is built."""
-    if backend() != "native":
+    if BACKEND != "native":
         return None
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return os.path.join(package, "plugins")

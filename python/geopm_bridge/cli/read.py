@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING
 
+from .. import GeopmError, PlatformIO, PlatformTopo, platform_io, platform_topo
 from .errors import UsageError
-
-if TYPE_CHECKING:
-    from .._core import PlatformIO, PlatformTopo
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,10 +61,8 @@ def main(args: list[str]) -> int:
     if opts.node_model:
         os.environ["GEOPM_BRIDGE_NODE_MODEL"] = opts.node_model
 
-    from .. import _api
-
-    pio = _api.platform_io()
-    topo = _api.platform_topo()
+    pio = platform_io()
+    topo = platform_topo()
     if opts.show_domains:
         for domain in range(topo.num_domain_types()):
             print(f"{topo.domain_type_to_name(domain):<28} {topo.num_domain(domain)}")
@@ -92,7 +87,7 @@ def main(args: list[str]) -> int:
         raise UsageError("read needs NAME DOMAIN INDEX, e.g. geopm-bridge read TIME board 0")
     try:
         domain = topo.domain_name_to_type(opts.domain)
-    except _api.GeopmError:
+    except GeopmError:
         raise UsageError(f"unknown domain {opts.domain!r}") from None
     try:
         index = int(opts.index)

@@ -3,7 +3,7 @@
 :func:`run_driver` starts one driver, feeds it its stdin, reads its stdout
 line by line (every line must be a JSON object), collects its stderr, and
 always reaps it.  It enforces an output timeout, forwards cancellation and
-termination requests recorded by :class:`Interrupts`, and escalates from
+termination requests recorded by :class:`~geopm_servo.interrupts.Interrupts`, and escalates from
 SIGTERM to SIGKILL when a driver does not go away.
 
 Every child runs in a session (and process group) of its own, so that
@@ -23,9 +23,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from types import FrameType
+from dataclasses import dataclass
 from typing import Any
+
+from geopm_servo.interrupts import Interrupts, signal_name
 
 #: Seconds a driver gets to exit after SIGTERM before it is sent SIGKILL.
 KILL_GRACE = 3.0
@@ -64,130 +65,10 @@ def _child_setup(parent_pid: int) -> None:
         os._exit(127)
 
 
-class Interrupted(Exception):
-    """Raised when a cancel (SIGUSR1) or terminate (SIGTERM, SIGINT) request stops the work.
-
-    ``kind`` is ``"cancel"`` or ``"terminate"``; ``signum`` is the signal received.
-    """
-
-    def __init__(self, kind: str, signum: int) -> None:
-        super().__init__(f"{kind} requested by {signal_name(signum)}")
-        self.kind = kind
-        self.signum = signum
-
-
-def signal_name(signum: int) -> str:
-    """Return the name of a signal number (``SIGTERM``), or ``signal N`` if unknown."""
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
-
-
-class Interrupts:
-    """Record cancel and terminate requests arriving as signals.
-
-    SIGUSR1 requests cancel; SIGTERM and SIGINT request termination.  The
-    handlers only set flags and wake up the event loop of
-    :func:`run_driver` through a self-pipe; :func:`run_driver` then acts on
-    the child.  While :attr:`interruptible` is true the handlers raise
-    :class:`Interrupted` right away instead, which is meant for blocking
-    phases that have no child to look after (reading stdin).
-    """
-
-    SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGUSR1)
-
-    def __init__(self) -> None:
-        self.cancel_signal: int | None = None
-        self.terminate_signal: int | None = None
-        self.interruptible = False
-        self._read_fd, self._write_fd = os.pipe()
-        os.set_blocking(self._read_fd, False)
-        os.set_blocking(self._write_fd, False)
-        self._previous: dict[int, Any] = {}
-        self._previous_wakeup: int | None = None
-
-    @property
-    def wake_fd(self) -> int:
-        """File descriptor that becomes readable whenever a signal arrives."""
-        return self._read_fd
-
-    @property
-    def cancel(self) -> bool:
-        """True once cancel was requested."""
-        return self.cancel_signal is not None
-
-    @property
-    def terminate(self) -> bool:
-        """True once termination was requested."""
-        return self.terminate_signal is not None
-
-    def install(self) -> None:
-        """Install the signal handlers (must be called from the main thread)."""
-        try:
-            self._previous_wakeup = signal.set_wakeup_fd(self._write_fd, warn_on_full_buffer=False)
-        except ValueError:  # not the main thread: the event loop's tick still notices
-            self._previous_wakeup = None
-        for signum in self.SIGNALS:
-            self._previous[signum] = signal.signal(signum, self._handler)
-
-    def restore(self) -> None:
-        """Restore the signal handlers found by :meth:`install` and close the pipe."""
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)
-        self._previous.clear()
-        if self._previous_wakeup is not None:
-            signal.set_wakeup_fd(self._previous_wakeup)
-            self._previous_wakeup = None
-        for fd in (self._read_fd, self._write_fd):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def drain(self) -> None:
-        """Empty the wake-up pipe."""
-        try:
-            while os.read(self._read_fd, 512):
-                pass
-        except (BlockingIOError, OSError):
-            pass
-
-    def read_stdin(self) -> bytes:
-        """All of standard input, read so that a signal (or one that came
-        before) interrupts the read with :class:`Interrupted`."""
-        self.interruptible = True
-        try:
-            self.check()
-            return sys.stdin.buffer.read()
-        finally:
-            self.interruptible = False
-
-    def check(self) -> None:
-        """Raise :class:`Interrupted` if termination or cancel has been requested."""
-        if self.terminate_signal is not None:
-            raise Interrupted("terminate", self.terminate_signal)
-        if self.cancel_signal is not None:
-            raise Interrupted("cancel", self.cancel_signal)
-
-    def _handler(self, signum: int, frame: FrameType | None) -> None:
-        del frame
-        if signum == signal.SIGUSR1:
-            if self.cancel_signal is None:
-                self.cancel_signal = signum
-        elif self.terminate_signal is None:
-            self.terminate_signal = signum
-        if self.interruptible:
-            self.interruptible = False
-            self.check()
-
-
 @dataclass
 class RunResult:
     """What happened to one driver run."""
 
-    #: The command that was run.
-    argv: list[str]
     #: Exit status as in :attr:`subprocess.Popen.returncode` (negative: killed by that signal).
     returncode: int | None = None
     #: The last stdout line that is not a progress line, decoded (None if there was none).
@@ -210,10 +91,6 @@ class RunResult:
     cancel_forwarded: bool = False
     #: True when SIGKILL had to be sent.
     killed: bool = False
-    #: Wall-clock duration of the run in seconds.
-    duration: float = 0.0
-    #: Every decoded stdout document, progress lines included.
-    documents: list[dict[str, Any]] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[dict[str, Any]], None]
@@ -296,7 +173,7 @@ class _DriverRun:
         self.kill_grace = kill_grace
         self.cancel_grace = cancel_grace
         self.json_lines = json_lines
-        self.res = RunResult(argv=argv)
+        self.res = RunResult()
         self.proc: subprocess.Popen[bytes] | None = None
         self.stdout_buf = b""
         self.stdout_text: list[bytes] = []
@@ -375,7 +252,6 @@ class _DriverRun:
             self.res.bad_output = text.decode("utf-8", errors="replace")
             self._terminate(time.monotonic())
             return
-        self.res.documents.append(doc)
         if "progress" in doc:
             self.res.progress_lines += 1
             if self.on_progress is not None and not self.terminating:
@@ -407,7 +283,6 @@ class _DriverRun:
     # -- main loop -------------------------------------------------------------
 
     def run(self) -> RunResult:
-        start = time.monotonic()
         try:
             self.proc = subprocess.Popen(
                 self.argv,
@@ -425,7 +300,6 @@ class _DriverRun:
             self._loop()
         finally:
             self._cleanup()
-            self.res.duration = time.monotonic() - start
         return self.res
 
     def _loop(self) -> None:

@@ -1,36 +1,25 @@
-"""Helpers for the servo (Optune) adjust-driver protocol.
+"""The servo adjust-driver protocol on the wire: what a driver reads and writes.
 
-This module holds the pieces every adjust driver of this package needs,
-whatever it drives:
+* replies: compact, one-line JSON documents (progress lines and the final
+  status line), and :class:`ProtocolError` for a failure servo is told about;
+* the settings document servo sends on stdin to ``adjust APP``;
+* servo's ``OPTUNE_IO_TIMEOUT`` and ``OPTUNE_VERBOSE_STDERR`` variables.
 
-* writing replies as compact, one-line JSON documents (progress lines and
-  the final status line),
-* reading and checking the settings document servo sends on stdin,
-* reading the ``OPTUNE_IO_TIMEOUT`` and ``OPTUNE_VERBOSE_STDERR`` variables,
-* finding a driver's own section in servo's ``config.yaml``.
-
-Nothing here imports the rest of :mod:`geopm_bridge`; PyYAML is imported
-only when ``config.yaml`` is actually read.
+Nothing here imports :mod:`geopm_bridge`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Mapping
-from typing import IO, Any, NoReturn
+from typing import IO, Any
 
 #: Name of the environment variable servo uses for its output timeout.
 IO_TIMEOUT_ENV = "OPTUNE_IO_TIMEOUT"
 #: Name of the environment variable selecting how much stderr goes into messages.
 VERBOSE_STDERR_ENV = "OPTUNE_VERBOSE_STDERR"
-#: File name of servo's configuration file, relative to servo's directory.
-CONFIG_FILE = "config.yaml"
-
-#: Status values a driver may report.
-KNOWN_STATUSES = ("ok", "failed", "rejected", "canceled", "nodata", "aborted", "terminated")
 
 JsonObject = dict[str, Any]
 
@@ -55,32 +44,6 @@ class ProtocolError(Exception):
     def to_status(self) -> JsonObject:
         """Return the status document describing this error."""
         return status_document(self.status, self.reason, self.message)
-
-
-class UsageError(Exception):
-    """A driver's command line that cannot be run as given."""
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """An argparse parser that raises :class:`UsageError` instead of exiting, so a
-    driver can answer a bad command line with a status line like any other error."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
-def driver_parser(prog: str, description: str, usage: str, query_help: str) -> ArgumentParser:
-    """A parser with the options every adjust driver answers: ``--version``,
-    ``--info``, ``--query`` (alias ``--describe``) and ``--debug``. The driver
-    adds its positional arguments."""
-    parser = ArgumentParser(prog=prog, description=description, usage=usage)
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--info", action="store_true", help="print driver info as JSON")
-    parser.add_argument("--query", "--describe", dest="query", action="store_true", help=query_help)
-    parser.add_argument(
-        "--debug", action="store_true", help="log to stderr and show tracebacks of internal errors"
-    )
-    return parser
 
 
 def dumps(obj: Any) -> str:
@@ -144,16 +107,6 @@ def report(doc: Any, exit_code: int) -> int:
     except BrokenPipeError:
         silence_stdout()
     return exit_code
-
-
-def internal_error_status(prog: str, error: BaseException) -> JsonObject:
-    """The status line for an error the driver did not expect (no traceback for servo)."""
-    return status_document("failed", "internal-error", f"{prog}: {type(error).__name__}: {error}")
-
-
-def is_progress(doc: Mapping[str, Any]) -> bool:
-    """Tell whether a driver output document is a progress line (it has a ``progress`` key)."""
-    return "progress" in doc
 
 
 # --- input -------------------------------------------------------------------
@@ -277,60 +230,3 @@ def stderr_for_message(stderr: str, environ: Mapping[str, str] | None = None) ->
     if mode == "minimal":
         return "\n".join(text.splitlines()[:2])
     return ""
-
-
-# --- config.yaml -------------------------------------------------------------
-
-
-def load_config(path: str | os.PathLike[str] = CONFIG_FILE) -> JsonObject:
-    """Load servo's ``config.yaml`` and return its top-level mapping.
-
-    A missing or empty file gives an empty mapping.  Raises
-    :class:`ProtocolError` (reason ``bad-config``) when the file cannot be
-    read or parsed, or when its top level is not a mapping.
-    """
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ProtocolError(f"cannot read {os.fspath(path)}: {exc}", reason="bad-config") from None
-
-    import yaml  # imported here: only drivers that read config.yaml need PyYAML
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProtocolError(f"cannot parse {os.fspath(path)}: {exc}", reason="bad-config") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ProtocolError(f"{os.fspath(path)}: top level is not a mapping", reason="bad-config")
-    return data
-
-
-def config_section(
-    name: str, path: str | os.PathLike[str] = CONFIG_FILE, *, required: bool = True
-) -> JsonObject:
-    """Return the section of ``config.yaml`` that belongs to the driver called ``name``.
-
-    A driver looks up its section by its own name, whatever its file in
-    ``adjust.d`` is called.  A section that is present but empty gives an
-    empty mapping.  When the section is missing, an empty mapping is
-    returned if ``required`` is false, otherwise :class:`ProtocolError`
-    (reason ``bad-config``) is raised.
-    """
-    config = load_config(path)
-    if name not in config:
-        if required:
-            raise ProtocolError(f"no '{name}' section in {os.fspath(path)}", reason="bad-config")
-        return {}
-    section = config[name]
-    if section is None:
-        return {}
-    if not isinstance(section, dict):
-        raise ProtocolError(
-            f"section '{name}' of {os.fspath(path)} is not a mapping", reason="bad-config"
-        )
-    return section

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geopm_bridge.servo.protocol import ProtocolError
+from geopm_servo.protocol import ProtocolError
 
 #: Spellings of NaN the controller accepts in a policy document.
 _NAN_STRINGS = ("NAN", "NaN", "nan")

@@ -1,6 +1,6 @@
-"""Lay out a servo directory for the driver aggregator (``servo-adjust-aggregator init DIR``).
+"""Servo's directory as the aggregator expects it, and ``init DIR`` that lays one out.
 
-The layout is::
+The layout::
 
     DIR/adjust        launcher that runs the aggregator
     DIR/adjust.d/     the drivers go here (executables, ordered by file name)
@@ -17,11 +17,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+#: The adjust driver servo runs, in its own directory.
 ADJUST = "adjust"
+#: Directory (relative to servo's directory) holding the aggregator's drivers.
 DRIVERS_DIR = "adjust.d"
-CONFIG = "config.yaml"
+#: servo's configuration file, relative to servo's directory.
+CONFIG_FILE = "config.yaml"
 
-MODULE = "geopm_bridge.servo.aggregator"
+#: The module the ``adjust`` launcher runs.
+MODULE = "geopm_servo.aggregator"
 
 CONFIG_TEMPLATE = """\
 # servo configuration, read by the adjust drivers in adjust.d/.
@@ -51,14 +55,14 @@ class LayoutError(Exception):
 
 
 def _package_root() -> Path:
-    """Directory that holds the ``geopm_bridge`` package this module was loaded from."""
-    return Path(__file__).resolve().parent.parent.parent
+    """Directory that holds the ``geopm_servo`` package this module was loaded from."""
+    return Path(__file__).resolve().parent.parent
 
 
 def _needs_pythonpath(python: str) -> bool:
     """Tell whether ``python`` needs PYTHONPATH to import this copy of the package."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    probe = "import geopm_bridge.servo as m; print(m.__file__)"
+    probe = "import geopm_servo as m; print(m.__file__)"
     try:
         found = subprocess.run(
             [python, "-c", probe],
@@ -105,7 +109,7 @@ def init_layout(directory: str | os.PathLike[str], python: str | None = None) ->
     root = Path(directory)
     if root.exists() and not root.is_dir():
         raise LayoutError(f"{root} exists and is not a directory")
-    adjust, drivers, config = root / ADJUST, root / DRIVERS_DIR, root / CONFIG
+    adjust, drivers, config = root / ADJUST, root / DRIVERS_DIR, root / CONFIG_FILE
     existing = [p.name for p in (adjust, config) if p.exists() or p.is_symlink()]
     if drivers.is_symlink() or drivers.exists():
         if not drivers.is_dir() or any(drivers.iterdir()):
@@ -145,7 +149,7 @@ def init_main(directory: str) -> int:
         print(f"created {path}{'/' if path.is_dir() else ''}")
     print(
         f"next: put the drivers (executables) in {Path(directory) / DRIVERS_DIR}, "
-        f"give each its section in {Path(directory) / CONFIG}, then check with "
+        f"give each its section in {Path(directory) / CONFIG_FILE}, then check with "
         f"'cd {shlex.quote(str(directory))} && ./adjust --version'"
     )
     return 0
