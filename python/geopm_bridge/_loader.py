@@ -47,6 +47,7 @@ def _loaded_files() -> set[str]:
 
 def _check_one_runtime() -> None:
     """Refuse to load a second GEOPM runtime into a process that has one."""
+    foreign: tuple[str, ...]
     if BACKEND == "native":
         foreign = (_EMBEDDED_RUNTIME,)
     else:

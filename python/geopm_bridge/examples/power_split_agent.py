@@ -166,9 +166,10 @@ def _split(budget: float, need: FloatArray, low: float, high: float) -> FloatArr
         # Short: the minimum for everyone, the rest by need above it.
         extra = need - low
         rest = budget - low * len(need)
-        if extra.sum() <= 0.0:
+        extra_total = float(extra.sum())
+        if extra_total <= 0.0:
             return np.full(len(need), budget / len(need))
-        return low + rest * extra / extra.sum()
+        return low + rest * extra / extra_total
     # Enough: every need met, the surplus spread evenly up to high.
     share = need.copy()
     surplus = budget - total
