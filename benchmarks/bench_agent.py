@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-iteration cost of the controller loop, native C++ agent versus Python agent.
+"""Per-iteration cost of the controller loop, C++ agent versus Python agent.
 
 Runs ``geopm-bridge launch --geopm-period=0 ... -- sleep DURATION`` once per
 case and repeat, in a fresh process each time, and divides the controller's
@@ -8,7 +8,7 @@ loop time by the iterations the agent counted. The loop time is the report's
 (which returns at once at period 0), so interpreter start-up, plugin loading
 and the report itself are left out. Cases:
 
-* ``bench_native``: a C++ agent plugin (agents/BenchNativeAgent.cpp), built
+* ``bench_cpp``: a C++ agent plugin (agents/BenchCppAgent.cpp), built
   here with g++ against the installed package, on the node model;
 * ``bench_python``: its Python twin (agents/bench_agents.py), same logic;
 * ``bench_read_scalar`` / ``bench_read_vector`` / ``bench_read_group``:
@@ -42,8 +42,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 AGENTS_DIR = HERE / "agents"
-NATIVE_SOURCE = AGENTS_DIR / "BenchNativeAgent.cpp"
-NATIVE_PLUGIN = "libgeopmagent_bench_native.so.2.1.0"
+CPP_SOURCE = AGENTS_DIR / "BenchCppAgent.cpp"
+CPP_PLUGIN = "libgeopmagent_bench_cpp.so.2.1.0"
 PYTHON_AGENTS = ",".join(
     f"bench_agents:{name}"
     for name in ("BenchPython", "BenchReadScalar", "BenchReadVector", "BenchReadGroup")
@@ -66,7 +66,7 @@ class Case:
 
 
 CASES = (
-    Case("bench_native", False),
+    Case("bench_cpp", False),
     Case("bench_python", False),
     Case("bench_read_group", True),
     Case("bench_read_vector", True),
@@ -83,10 +83,10 @@ class Runs:
     read_us: list[float] = field(default_factory=list)  # per iteration, read cases only
 
 
-def build_native_plugin(plugin_dir: Path) -> None:
-    """Compile the native agent as a GEOPM user builds a plugin."""
+def build_cpp_plugin(plugin_dir: Path) -> None:
+    """Compile the C++ agent as a GEOPM user builds a plugin."""
     if shutil.which("g++") is None:
-        sys.exit("bench_agent.py needs g++ to build the native agent")
+        sys.exit("bench_agent.py needs g++ to build the C++ agent")
     command = [
         "g++",
         "-O2",
@@ -94,11 +94,11 @@ def build_native_plugin(plugin_dir: Path) -> None:
         "-shared",
         "-fPIC",
         f"-I{geopm_bridge.get_include()}",
-        str(NATIVE_SOURCE),
+        str(CPP_SOURCE),
         f"-L{geopm_bridge.get_library_dir()}",
         "-lgeopmd",
         "-o",
-        str(plugin_dir / NATIVE_PLUGIN),
+        str(plugin_dir / CPP_PLUGIN),
     ]
     subprocess.run(command, check=True)
 
@@ -176,7 +176,7 @@ def verdict(is_met: bool) -> str:
 
 def print_table(results: dict[str, Runs], args: argparse.Namespace) -> None:
     """The figures side by side, then the targets."""
-    native, python = results["bench_native"], results["bench_python"]
+    cpp, python = results["bench_cpp"], results["bench_python"]
     group = results["bench_read_group"]
     vector, scalar = results["bench_read_vector"], results["bench_read_scalar"]
     print(
@@ -187,8 +187,8 @@ def print_table(results: dict[str, Runs], args: argparse.Namespace) -> None:
         f"{'case':<38} {'iterations':>10} {'us/iteration':>13} {'best':>8} "
         f"{'difference':>11} {'ratio':>6}"
     )
-    print(row("native C++ agent", native, native.loop_us, None))
-    print(row("Python agent, same logic", python, python.loop_us, native.loop_us))
+    print(row("C++ agent", cpp, cpp.loop_us, None))
+    print(row("Python agent, same logic", python, python.loop_us, cpp.loop_us))
     print()
     print(row("64 signals, sample group: iteration", group, group.loop_us, None))
     print(row("64 signals, sample(array): iteration", vector, vector.loop_us, group.loop_us))
@@ -198,10 +198,10 @@ def print_table(results: dict[str, Runs], args: argparse.Namespace) -> None:
     print(row("64 signals, one by one: read only", None, scalar.read_us, group.read_us))
 
     median = statistics.median
-    extra = median(python.loop_us) - median(native.loop_us)
+    extra = median(python.loop_us) - median(cpp.loop_us)
     speedup = median(scalar.read_us) / median(group.read_us)
     print(
-        f"\nPython agent costs {extra:+.2f} us/iteration over native "
+        f"\nPython agent costs {extra:+.2f} us/iteration over C++ "
         f"(target <= {MAX_PYTHON_EXTRA_US:g}: {verdict(extra <= MAX_PYTHON_EXTRA_US)})"
     )
     print(
@@ -229,7 +229,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-agent-"))
     try:
         (work / "plugins").mkdir()
-        build_native_plugin(work / "plugins")
+        build_cpp_plugin(work / "plugins")
         build_fake_machine(work / "sysfs")
         results = {case.agent: Runs() for case in CASES}
         for repeat in range(args.repeats):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cost of one control iteration of the whole tree, native agents versus Python agents.
+"""Cost of one control iteration of the whole tree, C++ agents versus Python agents.
 
 Runs ``geopm-bridge launch --geopm-simulate-nodes=N --geopm-period=0 ...`` for
 1, 16, 256, 1024, 4096 and 16384 simulated leaves (the node model on every
@@ -11,7 +11,7 @@ its walks down and up, agent hooks included) divided by the iterations; the
 cost per agent divides that by the number of agents (every leaf, plus the
 tree agents: 4369 at 4096 leaves). Cases:
 
-* native: ``bench_native`` (benchmarks/agents/BenchNativeAgent.cpp, built
+* C++: ``bench_cpp`` (benchmarks/agents/BenchCppAgent.cpp, built
   here with g++) at every level of every node;
 * Python: ``BenchTreePython`` below, its twin hook for hook, at every level
   of every node, its tree hooks (split_policy, aggregate_sample) included.
@@ -39,14 +39,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "agents"))
 
-from bench_agent import CLI, build_native_plugin  # noqa: E402
+from bench_agent import CLI, build_cpp_plugin  # noqa: E402
 from bench_agents import BenchPython  # noqa: E402
 from geopm_bridge import FloatArray  # noqa: E402
 
 LEAVES = (1, 16, 256, 1024, 4096, 16384)
 # Issue targets, printed beside the figures (never asserted).
 TARGET_LEAVES = 4096
-MAX_PYTHON_RATIO = 3.0  # Python tree over native tree at TARGET_LEAVES
+MAX_PYTHON_RATIO = 3.0  # Python tree over C++ tree at TARGET_LEAVES
 MAX_PER_AGENT_GROWTH = 1.5  # cost per agent at TARGET_LEAVES over its value at 16
 LATENCY_SOURCE = HERE / "memory_latency.cpp"
 
@@ -55,7 +55,7 @@ _FAN_IN = re.compile(r"^ *Fan-in: (\S+)$", re.MULTILINE)
 
 
 class BenchTreePython(BenchPython):
-    """BenchPython with the tree hooks of BenchNativeAgent.cpp in Python too."""
+    """BenchPython with the tree hooks of BenchCppAgent.cpp in Python too."""
 
     name = "bench_tree_python"
 
@@ -138,7 +138,7 @@ def memory_latency(work: Path) -> list[tuple[int, float]]:
 
 
 def main() -> None:
-    """Parse the options, build the native agent, run the cases, print the tables."""
+    """Parse the options, build the C++ agent, run the cases, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs of each case (default 3)")
     parser.add_argument(
@@ -158,7 +158,7 @@ def main() -> None:
         parser.error("--repeats, --budget and --leaves must be positive")
     leaf_counts: list[int] = args.leaves
 
-    agents = ("bench_native", "bench_tree_python")
+    agents = ("bench_cpp", "bench_tree_python")
     seconds: dict[tuple[str, int], list[float]] = {
         (agent, leaves): [] for agent in agents for leaves in leaf_counts
     }
@@ -166,7 +166,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-tree-"))
     try:
         (work / "plugins").mkdir()
-        build_native_plugin(work / "plugins")
+        build_cpp_plugin(work / "plugins")
         for repeat in range(args.repeats):
             print(f"run {repeat + 1}/{args.repeats}: ", end="", flush=True)
             for leaves in leaf_counts:
@@ -193,15 +193,15 @@ def main() -> None:
         "(us: microseconds; per agent: divided by every agent of the tree)\n"
     )
     print(
-        f"{'leaves':>6} {'agents':>6} {'native us/iter':>15} {'us/agent':>9} "
-        f"{'Python us/iter':>15} {'us/agent':>9} {'Python/native':>14}"
+        f"{'leaves':>6} {'agents':>6} {'C++ us/iter':>15} {'us/agent':>9} "
+        f"{'Python us/iter':>15} {'us/agent':>9} {'Python/C++':>14}"
     )
     for leaves in leaf_counts:
-        native, python = us("bench_native", leaves), us("bench_tree_python", leaves)
+        cpp, python = us("bench_cpp", leaves), us("bench_tree_python", leaves)
         print(
-            f"{leaves:>6} {num_agents(leaves, fan_in[leaves]):>6} {native:>15.1f} "
-            f"{per_agent('bench_native', leaves):>9.2f} {python:>15.1f} "
-            f"{per_agent('bench_tree_python', leaves):>9.2f} {python / native:>14.2f}"
+            f"{leaves:>6} {num_agents(leaves, fan_in[leaves]):>6} {cpp:>15.1f} "
+            f"{per_agent('bench_cpp', leaves):>9.2f} {python:>15.1f} "
+            f"{per_agent('bench_tree_python', leaves):>9.2f} {python / cpp:>14.2f}"
         )
 
     print("\nMemory latency of this machine by working set (one dependent load at a time):")
@@ -212,12 +212,12 @@ def main() -> None:
 
     print()
     if TARGET_LEAVES in leaf_counts:
-        ratio = us("bench_tree_python", TARGET_LEAVES) / us("bench_native", TARGET_LEAVES)
+        ratio = us("bench_tree_python", TARGET_LEAVES) / us("bench_cpp", TARGET_LEAVES)
         print(
-            f"Python tree / native tree at {TARGET_LEAVES} leaves: {ratio:.2f} "
+            f"Python tree / C++ tree at {TARGET_LEAVES} leaves: {ratio:.2f} "
             f"(target <= {MAX_PYTHON_RATIO:g}: {verdict(ratio <= MAX_PYTHON_RATIO)})"
         )
-    for agent, label in (("bench_native", "native"), ("bench_tree_python", "Python")):
+    for agent, label in (("bench_cpp", "C++"), ("bench_tree_python", "Python")):
         if 16 in leaf_counts and TARGET_LEAVES in leaf_counts:
             growth = per_agent(agent, TARGET_LEAVES) / per_agent(agent, 16)
             print(

@@ -81,7 +81,7 @@ def test_register_plugin_builds_the_dictionary() -> None:
         assert geopm_bridge.sample_names(key) == ["POWER"]
 
 
-def test_native_agents_share_the_factory() -> None:
+def test_cpp_agents_share_the_factory() -> None:
     names = geopm_bridge.agent_factory().plugin_names()
     assert names[:2] == ["monitor", "power_governor"]
     assert geopm_bridge.policy_names("power_governor") == ["CPU_POWER_LIMIT"]
@@ -199,8 +199,8 @@ def test_make_plugin_makes_a_new_object_each_time() -> None:
     assert isinstance(first, Fresh) and isinstance(second, Fresh)
     assert first is not second and made == [first, second]
 
-    native = factory.make_plugin("monitor")
-    assert isinstance(native, geopm_bridge.NativeAgent) and native.name == "monitor"
+    cpp = factory.make_plugin("monitor")
+    assert isinstance(cpp, geopm_bridge.CppAgent) and cpp.name == "monitor"
     with pytest.raises(geopm_bridge.GeopmError) as caught:
         factory.make_plugin("api_no_such_agent")
     assert caught.value.error_code == geopm_bridge.GEOPM_ERROR_INVALID

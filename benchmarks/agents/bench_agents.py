@@ -1,7 +1,7 @@
 """Python agents of the per-iteration cost benchmark (benchmarks/bench_agent.py).
 
-``BenchPython`` is the twin of the native ``bench_native`` agent
-(BenchNativeAgent.cpp): the same hooks doing the same work, so the two differ
+``BenchPython`` is the twin of the C++ ``bench_cpp`` agent
+(BenchCppAgent.cpp): the same hooks doing the same work, so the two differ
 only by the cost of doing that work in Python. ``BenchReadScalar`` and
 ``BenchReadVector`` read the same 64 per-CPU signals each iteration, one
 ``sample()`` call per signal or one call for all of them, and time that read.
@@ -23,7 +23,7 @@ READ_SIGNAL = "PROCSTAT::USER_TIME"
 
 
 class BenchPython(geopm_bridge.Agent):
-    """Same logic as BenchNativeAgent.cpp, hook for hook."""
+    """Same logic as BenchCppAgent.cpp, hook for hook."""
 
     name = "bench_python"
     policy_names = ("POWER_LIMIT",)

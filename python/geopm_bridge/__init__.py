@@ -75,7 +75,7 @@ sample_names = _core.sample_names
 make_dictionary = _core.make_dictionary
 aggregate_sample = _core.aggregate_sample
 
-NativeAgent = _core.NativeAgent
+CppAgent = _core.CppAgent
 Waiter = _core.Waiter
 environment_period = _core.environment_period
 
@@ -158,7 +158,7 @@ __all__ = [
     "Aggregation",
     "FloatArray",
     "GeopmError",
-    "NativeAgent",
+    "CppAgent",
     "PlatformIO",
     "SampleGroup",
     "PlatformTopo",

@@ -42,7 +42,7 @@ class Agent:
       name is used, else the class name in snake_case with nothing stripped
       (``PowerCapAgent`` -> ``power_cap_agent``).
     * ``period``: seconds between control periods for the default ``wait()``
-      (default 0.005); ``GEOPM_PERIOD`` overrides it, as for native agents.
+      (default 0.005); ``GEOPM_PERIOD`` overrides it, as for C++ agents.
     * ``sample_aggregation``: how the default ``aggregate_sample()`` combines
       the children's samples: a sequence with one entry per sample, or a
       mapping from sample name to entry (others use "average"). An entry is a

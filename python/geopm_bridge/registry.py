@@ -1,7 +1,7 @@
 """Registering Python agents in the agent factory, and finding installed ones.
 
 Python agents become real plugins of the C++ ``geopm::agent_factory()``,
-beside the native agents and the C++ agent plugins, so the controller (and
+beside the built-in C++ agents and the C++ agent plugins, so the controller (and
 ``geopm-bridge agent``) sees one list of agents.
 
 Discovery, done by :func:`load_agents`:
@@ -122,10 +122,10 @@ class AgentFactory:
         """The registration dictionary of agent ``name`` (NUM_POLICY, POLICY_0, ...)."""
         return _core.dictionary(name)
 
-    def make_plugin(self, name: str) -> Agent | _core.NativeAgent:
+    def make_plugin(self, name: str) -> Agent | _core.CppAgent:
         """A new agent ``name``: a new instance for a Python agent, else an opaque
         handle of the C++ agent."""
-        agent: Agent | _core.NativeAgent = _core.make_plugin(name)
+        agent: Agent | _core.CppAgent = _core.make_plugin(name)
         return agent
 
     def agent_class(self, name: str) -> type[Agent] | None:

@@ -19,8 +19,8 @@ namespace geopm_bridge
     {
         namespace
         {
-            /// A native agent made from Python: held, not driven.
-            struct NativeAgent
+            /// A C++ agent made from Python: held, not driven.
+            struct CppAgent
             {
                 std::string name;
                 std::unique_ptr<geopm::Agent> agent;
@@ -79,7 +79,7 @@ namespace geopm_bridge
                     // for the C++ side is not needed here.
                     return python_agent->instance();
                 }
-                return py::cast(NativeAgent{name, std::move(agent)});
+                return py::cast(CppAgent{name, std::move(agent)});
             }
         }
 
@@ -92,7 +92,7 @@ namespace geopm_bridge
                        "Register a validated Python agent class in geopm::agent_factory()\n"
                        "(use geopm_bridge.agent_factory().register_plugin()).");
             module.def("make_plugin", &make_plugin, py::arg("name"),
-                       "A new agent: the Python object of a Python agent, else a NativeAgent.");
+                       "A new agent: the Python object of a Python agent, else a CppAgent.");
             module.def("plugin_names", [] { return geopm::agent_factory().plugin_names(); },
                        "Agent names in registration order (built-ins, plugins, Python agents).");
             module.def("dictionary", [](const std::string &name) {
@@ -121,11 +121,11 @@ namespace geopm_bridge
                        py::arg("policy_names"), py::arg("sample_names"),
                        "The registration dictionary for these policy and sample names.");
 
-            py::class_<NativeAgent>(module, "NativeAgent",
+            py::class_<CppAgent>(module, "CppAgent",
                                     "A C++ agent made by make_plugin(); opaque from Python.")
-                .def_property_readonly("name", [](const NativeAgent &self) { return self.name; })
-                .def("__repr__", [](const NativeAgent &self) {
-                    return "<geopm_bridge.NativeAgent '" + self.name + "'>";
+                .def_property_readonly("name", [](const CppAgent &self) { return self.name; })
+                .def("__repr__", [](const CppAgent &self) {
+                    return "<geopm_bridge.CppAgent '" + self.name + "'>";
                 });
         }
     }

@@ -14,7 +14,7 @@ from .errors import UsageError
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geopm-bridge agent",
-        description="With no options, list every agent: native, plugin and Python. With an "
+        description="With no options, list every agent: built-in, plugin and Python. With an "
         "agent, print its policy and sample names. With -p, print (or write with -o) the "
         "JSON policy for GEOPM_POLICY / --geopm-policy, as geopmagent does.",
     )

@@ -1,5 +1,5 @@
 /*
- * BenchNativeAgent ("bench_native"): the native side of the per-iteration
+ * BenchCppAgent ("bench_cpp"): the C++ side of the per-iteration
  * cost benchmark (benchmarks/bench_agent.py). Its Python twin, BenchPython
  * in bench_agents.py, runs the same logic hook for hook, so the difference
  * between the two is the cost of doing that work in Python.
@@ -11,8 +11,8 @@
  * count is reported as "Iterations" in report_host().
  *
  * Built by the benchmark at run time, as a GEOPM user builds a plugin:
- * g++ -O2 -std=c++17 -shared -fPIC -I<include> BenchNativeAgent.cpp
- *     -L<lib> -lgeopmd -o libgeopmagent_bench_native.so.2.1.0
+ * g++ -O2 -std=c++17 -shared -fPIC -I<include> BenchCppAgent.cpp
+ *     -L<lib> -lgeopmd -o libgeopmagent_bench_cpp.so.2.1.0
  */
 #include <cmath>
 #include <cstdint>
@@ -38,10 +38,10 @@ namespace
     const char *const M_CONTROL = "CPU_POWER_LIMIT_CONTROL";
     const char *const M_DEFAULT_LIMIT_SIGNAL = "CPU_POWER_LIMIT_DEFAULT";
 
-    class BenchNativeAgent : public geopm::Agent
+    class BenchCppAgent : public geopm::Agent
     {
         public:
-            BenchNativeAgent()
+            BenchCppAgent()
                 : m_platform_io(geopm::platform_io())
                 , m_waiter(geopm::Waiter::make_unique(geopm::environment().period(M_DEFAULT_PERIOD)))
                 , m_signal_idx(M_NUM_SAMPLE, -1)
@@ -54,12 +54,12 @@ namespace
 
             static std::string plugin_name(void)
             {
-                return "bench_native";
+                return "bench_cpp";
             }
 
             static std::unique_ptr<geopm::Agent> make_plugin(void)
             {
-                return std::make_unique<BenchNativeAgent>();
+                return std::make_unique<BenchCppAgent>();
             }
 
             static std::vector<std::string> policy_names(void)
@@ -190,10 +190,10 @@ namespace
 
 // Registered when the plugin is loaded, with the dictionary that sizes the
 // controller's vectors.
-static void __attribute__((constructor)) bench_native_agent_load(void)
+static void __attribute__((constructor)) bench_cpp_agent_load(void)
 {
     geopm::agent_factory().register_plugin(
-        BenchNativeAgent::plugin_name(), BenchNativeAgent::make_plugin,
-        geopm::Agent::make_dictionary(BenchNativeAgent::policy_names(),
-                                      BenchNativeAgent::sample_names()));
+        BenchCppAgent::plugin_name(), BenchCppAgent::make_plugin,
+        geopm::Agent::make_dictionary(BenchCppAgent::policy_names(),
+                                      BenchCppAgent::sample_names()));
 }

@@ -1,4 +1,4 @@
-"""The native monitor and power_governor agents, driven hook by hook.
+"""The built-in C++ monitor and power_governor agents, driven hook by hook.
 
 A C++ program (tests/drivers/geopm_driver.cpp) built against the GEOPM
 headers makes each agent from geopm::agent_factory() and calls its hooks the
