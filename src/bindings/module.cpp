@@ -39,7 +39,6 @@ PYBIND11_MODULE(_core, module)
     init_factory(module);
     init_platform(module);
     init_job(module);
-    init_testing(module);
     module.attr("BACKEND") = GEOPM_BRIDGE_BACKEND_NAME;
     module.def("geopm_version", [] { return std::string(geopm_version()); },
                "Version of the GEOPM this module runs on (the one the embedded runtime follows).");
