@@ -150,14 +150,15 @@ def _link_args(rt: Runtime, libraries: tuple[str, ...]) -> list[str]:
 
 
 def compile_program(
-    source: Path,
+    source: Path | tuple[Path, ...],
     output: Path,
     include_dirs: tuple[Path, ...] = (),
     *,
     geopm: Runtime | None = None,
     libraries: tuple[str, ...] = ("geopmd",),
 ) -> Path:
-    """Build a test program, warnings as errors, found at run time through its rpath.
+    """Build a test program (from one source or several), warnings as errors, that finds
+    its libraries at run time through its rpath.
 
     It builds against ``geopm`` (default: :func:`runtime`); an installed GEOPM
     needs ``libraries=("geopm", "geopmd")``, the embedded runtime is one library.
@@ -172,7 +173,7 @@ def compile_program(
             "-Werror",
             *(f"-I{path}" for path in include_dirs),
             f"-I{rt.include_dir}",
-            str(source),
+            *(str(path) for path in (source if isinstance(source, tuple) else (source,))),
             *_link_args(rt, libraries),
             "-o",
             str(output),
