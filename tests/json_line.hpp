@@ -1,8 +1,7 @@
 /*
- * JSON text for the test programs that answer the test suite one JSON line
- * per command (runtime_core/probe.cpp, drivers/geopm_driver.cpp,
- * iogroup_probe.cpp). Doubles use the literals Python's json module reads
- * for NaN and the infinities.
+ * JSON text for the test driver (geopm_driver.cpp), which answers the test
+ * suite one JSON line per command. Doubles use the literals Python's json
+ * module reads for NaN and the infinities.
  */
 #ifndef GEOPM_BRIDGE_TESTS_JSON_LINE_HPP_INCLUDE
 #define GEOPM_BRIDGE_TESTS_JSON_LINE_HPP_INCLUDE

@@ -18,9 +18,11 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -28,7 +30,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
 PLUGINS = TESTS / "plugins"
-DRIVER_SOURCE = TESTS / "drivers" / "geopm_driver.cpp"
+DRIVER_SOURCE = TESTS / "geopm_driver.cpp"
+TESTING_MODULE_SOURCE = TESTS / "testing_module.cpp"
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,30 @@ def compile_plugin(source: Path, output: Path) -> Path:
     return output
 
 
-def compile_program(source: Path, output: Path, include_dirs: tuple[Path, ...] = ()) -> Path:
-    """Build a test program against the runtime, warnings as errors, found at run time
-    through its rpath."""
-    rt = runtime()
+def _link_args(rt: Runtime, libraries: tuple[str, ...]) -> list[str]:
+    return [
+        f"-L{rt.lib_dir}",
+        *(f"-l{name}" for name in libraries),
+        "-pthread",
+        f"-Wl,-rpath,{rt.lib_dir}",
+    ]
+
+
+def compile_program(
+    source: Path | tuple[Path, ...],
+    output: Path,
+    include_dirs: tuple[Path, ...] = (),
+    *,
+    geopm: Runtime | None = None,
+    libraries: tuple[str, ...] = ("geopmd",),
+) -> Path:
+    """Build a test program (from one source or several), warnings as errors, that finds
+    its libraries at run time through its rpath.
+
+    It builds against ``geopm`` (default: :func:`runtime`); an installed GEOPM
+    needs ``libraries=("geopm", "geopmd")``, the embedded runtime is one library.
+    """
+    rt = geopm or runtime()
     _check_run(
         [
             "g++",
@@ -143,10 +166,8 @@ def compile_program(source: Path, output: Path, include_dirs: tuple[Path, ...] =
             "-Werror",
             *(f"-I{path}" for path in include_dirs),
             f"-I{rt.include_dir}",
-            str(source),
-            f"-L{rt.lib_dir}",
-            "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}",
+            *(str(path) for path in (source if isinstance(source, tuple) else (source,))),
+            *_link_args(rt, libraries),
             "-o",
             str(output),
         ]
@@ -154,12 +175,54 @@ def compile_program(source: Path, output: Path, include_dirs: tuple[Path, ...] =
     return output
 
 
+def _session_dir(prefix: str) -> Path:
+    out_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
+    return out_dir
+
+
 @functools.cache
 def driver() -> Path:
-    """Build the command-driven test program (tests/drivers/geopm_driver.cpp)."""
-    out_dir = Path(tempfile.mkdtemp(prefix="geopm-driver-"))
-    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
-    return compile_program(DRIVER_SOURCE, out_dir / "geopm_driver")
+    """Build the test driver (tests/geopm_driver.cpp) once per session."""
+    return compile_program(DRIVER_SOURCE, _session_dir("geopm-driver-") / "geopm_driver")
+
+
+class DriverProcess:
+    """One driver process: each call() sends a command and returns its parsed answer."""
+
+    def __init__(self, env: dict[str, str], program: Path | None = None) -> None:
+        self._proc = subprocess.Popen(
+            [str(program or driver())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    def __enter__(self) -> DriverProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def call(self, command: str) -> dict[str, Any]:
+        """Run one command; the answer may hold "error" and "what"."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._proc.stdin.write(command + "\n")
+        self._proc.stdin.flush()
+        line = self._proc.stdout.readline()
+        assert line, f"driver died on {command!r}: {self._proc.communicate()[1]}"
+        return json.loads(line)
+
+    def ok(self, command: str) -> dict[str, Any]:
+        """Run one command that must succeed."""
+        return ok(self.call(command))
+
+    def close(self) -> None:
+        """End the process (it exits at the end of its input); it must exit with 0."""
+        _, stderr = self._proc.communicate(timeout=60)
+        assert self._proc.returncode == 0, f"driver failed ({self._proc.returncode}):\n{stderr}"
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
@@ -199,3 +262,48 @@ def require_cli() -> list[str]:
     if found is None or probe.returncode != 0:
         pytest.skip("the geopm-bridge CLI is not installed (no script or no geopm_bridge._core)")
     return [found]
+
+
+@functools.cache
+def build_testing_module() -> Path:
+    """Build the test-only extension module geopm_bridge_testing (tests/testing_module.cpp)
+    once per session, with pybind11 against the runtime; return the directory holding it.
+
+    It is no part of the wheel: like the test programs, it is built from the
+    installed package's headers and library.
+    """
+    import pybind11
+
+    rt = runtime()
+    out_dir = _session_dir("geopm-bridge-testing-")
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    _check_run(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            "-fvisibility=hidden",  # pybind11's advice for extension modules
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{pybind11.get_include()}",
+            f"-I{sysconfig.get_paths()['include']}",
+            f"-I{rt.include_dir}",
+            str(TESTING_MODULE_SOURCE),
+            *_link_args(rt, ("geopmd",)),
+            "-o",
+            str(out_dir / f"geopm_bridge_testing{suffix}"),
+        ]
+    )
+    return out_dir
+
+
+def load_testing_module() -> ModuleType:
+    """Import geopm_bridge_testing (built on first use), after geopm_bridge, which
+    loads the runtime it links to."""
+    importlib.import_module("geopm_bridge")
+    directory = str(build_testing_module())
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    return importlib.import_module("geopm_bridge_testing")

@@ -1,7 +1,7 @@
 """The built-in C++ monitor and power_governor agents, driven hook by hook.
 
-A C++ program (tests/drivers/geopm_driver.cpp) built against the GEOPM
-headers makes each agent from geopm::agent_factory() and calls its hooks the
+The test driver (tests/geopm_driver.cpp), built against the GEOPM
+headers, makes each agent from geopm::agent_factory() and calls its hooks the
 way the controller does; power_governor runs on the simulated node model.
 """
 
@@ -43,6 +43,8 @@ def test_builtin_agents_are_registered_in_geopm_order() -> None:
 def test_dictionaries_match_geopm() -> None:
     monitor, governor = run_driver(["dictionary monitor", "dictionary power_governor"], clean_env())
     assert ok(monitor) == {
+        "num_policy": 0,
+        "num_sample": 0,
         "policy": [],
         "sample": [],
         "dictionary": {"NUM_POLICY": "0", "NUM_SAMPLE": "0"},
@@ -68,7 +70,15 @@ def test_monitor_runs_every_hook_without_touching_the_platform() -> None:
         ok(answer)
     _, _, validate, step, report, split, aggregate = answers
     assert validate == {"policy": []}
-    assert step == {"sample": [], "samples": [[], [], []], "send": False, "trace": [], "writes": 0}
+    assert step == {
+        "policy": [],
+        "sample": [],
+        "samples": [[], [], []],
+        "send": False,
+        "trace": [],
+        "traces": [[], [], []],
+        "writes": 0,
+    }
     assert report == {"header": [], "host": [], "regions": 0, "trace_names": [], "trace_formats": 0}
     assert split == {"children": [[], []], "send": False}
     assert aggregate == {"sample": [], "send": False}
@@ -192,6 +202,25 @@ def test_power_governor_aggregate_sample_at_level_1(model_env: dict[str, str]) -
     assert answers[1] == {"sample": [120.0, 1.0, 110.0], "send": True}
     assert [a["send"] for a in answers[2:11]] == [False] * 9
     assert answers[11]["send"] is True
+
+
+def test_commands_answer_the_same_on_a_thread_of_their_own(model_env: dict[str, str]) -> None:
+    # The native backend's tests call Python agents this way, from a thread
+    # Python never saw, as GEOPM's controller may; here on the C++ agents.
+    budget = power_limits(model_env)["CPU_POWER_LIMIT_DEFAULT"]
+    commands = [
+        "make power_governor",
+        "init 1 3 1",
+        f"split 3 {budget}",
+        "validate nan",
+        "validate",
+        "aggregate 100,1,110 120,1,110 140,1,110",
+    ]
+    direct = run_driver(commands, model_env)
+    threaded = run_driver([f"thread {command}" for command in commands], model_env)
+    assert threaded == direct
+    assert direct[3]["policy"] == [budget]
+    assert direct[4]["error"] == GEOPM_ERROR_INVALID  # errors cross back from the thread
 
 
 def test_power_governor_rejects_a_level_outside_the_tree(model_env: dict[str, str]) -> None:

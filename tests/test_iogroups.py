@@ -1,8 +1,8 @@
 """The built-in IOGroups, read and written through geopm::platform_io().
 
-A small C++ program (tests/iogroup_probe.cpp) built against the GEOPM
-headers and the runtime library answers PlatformIO commands one line at a
-time, so a test can change files between two batches. TIME, PROCSTAT and
+The test driver (tests/geopm_driver.cpp, built against the GEOPM headers
+and the runtime library) answers PlatformIO commands one line at a time, so
+a test can change files between two batches. TIME, PROCSTAT and
 CPUINFO read this machine; CPUFREQ and POWERCAP read a fake sysfs tree
 (tests/fake_sysfs.py) named by GEOPM_BRIDGE_SYSFS_ROOT; the node model runs
 on any machine when GEOPM_BRIDGE_NODE_MODEL is set.
@@ -10,11 +10,8 @@ on any machine when GEOPM_BRIDGE_NODE_MODEL is set.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,13 +19,12 @@ from typing import Any
 import fake_sysfs
 import pytest
 from fake_sysfs import FakeMachine
-from native_build import clean_env, compile_program
+from native_build import DriverProcess, clean_env
 
 GEOPM_ERROR_INVALID = -3
 BEHAVIOR_CONSTANT = 0
 BEHAVIOR_MONOTONE = 1
 BEHAVIOR_VARIABLE = 2
-PROBE_SOURCE = Path(__file__).with_name("iogroup_probe.cpp")
 TICK = 1.0 / os.sysconf("SC_CLK_TCK")
 PROCSTAT_COLUMNS = [
     "USER_TIME",
@@ -44,40 +40,8 @@ PROCSTAT_COLUMNS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def probe_program() -> Path:
-    """Build the probe once per session against the runtime library."""
-    output = Path(tempfile.mkdtemp(prefix="iogroup-probe-")) / "iogroup_probe"
-    return compile_program(PROBE_SOURCE, output)
-
-
-class Probe:
-    """One probe process: each call() sends a command and returns its answer."""
-
-    def __init__(self, program: Path, env: dict[str, str]) -> None:
-        self._proc = subprocess.Popen(
-            [str(program)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-
-    def call(self, command: str) -> dict[str, Any]:
-        """Run one command; the answer may hold "error" and "what"."""
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(command + "\n")
-        self._proc.stdin.flush()
-        line = self._proc.stdout.readline()
-        assert line, f"probe died on {command!r}: {self._proc.stderr.read()}"  # type: ignore[union-attr]
-        return json.loads(line)
-
-    def ok(self, command: str) -> dict[str, Any]:
-        """Run one command that must succeed."""
-        answer = self.call(command)
-        assert "error" not in answer, f"{command}: {answer['what']}"
-        return answer
+class Probe(DriverProcess):
+    """One driver process, with shorthands for the commands these tests repeat."""
 
     def read(self, name: str, domain: str = "board", idx: int = 0) -> float:
         """read_signal() value."""
@@ -92,20 +56,14 @@ class Probe:
         answer = self.ok("names")
         return set(answer["signals"]), set(answer["controls"])
 
-    def close(self) -> None:
-        """End the process (it exits at the end of its input)."""
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        assert self._proc.wait(timeout=60) == 0, self._proc.stderr.read()  # type: ignore[union-attr]
-
 
 @pytest.fixture
-def start(probe_program: Path) -> Iterator[Any]:
-    """Factory of probe processes with a clean GEOPM environment plus overrides."""
+def start() -> Iterator[Any]:
+    """Factory of driver processes with a clean GEOPM environment plus overrides."""
     probes: list[Probe] = []
 
     def make(**env: str) -> Probe:
-        probe = Probe(probe_program, clean_env(**env))
+        probe = Probe(clean_env(**env))
         probes.append(probe)
         return probe
 
@@ -130,8 +88,8 @@ def test_time_grows_and_is_a_monotone_cpu_signal(start: Any) -> None:
     assert info["behavior"] == BEHAVIOR_MONOTONE
     assert "TIME::ELAPSED" in probe.names()[0]
     first = probe.read("TIME")
-    probe.ok("push TIME board 0")
-    probe.ok("push TIME::ELAPSED cpu 0")
+    probe.ok("push_signal TIME board 0")
+    probe.ok("push_signal TIME::ELAPSED cpu 0")
     batch1 = probe.batch()
     probe.ok("sleep 0.02")
     batch2 = probe.batch()
@@ -146,11 +104,11 @@ def test_time_grows_and_is_a_monotone_cpu_signal(start: Any) -> None:
 
 def test_procstat_times_grow_and_board_is_the_sum_of_cpus(start: Any) -> None:
     probe = start()
-    num_cpu = probe.ok("topo")["cpu"]
+    num_cpu = probe.ok("topo")["num"]["cpu"]
     for name in PROCSTAT_COLUMNS:
-        probe.ok(f"push {name} board 0")
+        probe.ok(f"push_signal {name} board 0")
         for cpu in range(num_cpu):
-            probe.ok(f"push PROCSTAT::{name} cpu {cpu}")
+            probe.ok(f"push_signal PROCSTAT::{name} cpu {cpu}")
     before = probe.batch()
     probe.ok("sleep 0.1")
     after = probe.batch()
@@ -162,7 +120,7 @@ def test_procstat_times_grow_and_board_is_the_sum_of_cpus(start: Any) -> None:
     # The CPUs spent the sleep in some state.
     assert sum(after) > sum(before)
     info = probe.ok("info PROCSTAT::USER_TIME")
-    assert (info["domain"], info["aggregation"], info["behavior"]) == (
+    assert (info["domain"], info["agg"], info["behavior"]) == (
         "cpu",
         "sum",
         BEHAVIOR_MONOTONE,
@@ -240,7 +198,7 @@ def test_cpufreq_reads_policies_at_core_domain(start: Any, fake_root: Path) -> N
     # scaling_setspeed says "<unsupported>": not offered.
     assert "CPUFREQ::SCALING_SETSPEED" not in signals | controls
     info = probe.ok("info CPU_FREQUENCY_STATUS")
-    assert (info["domain"], info["aggregation"], info["behavior"]) == (
+    assert (info["domain"], info["agg"], info["behavior"]) == (
         "core",
         "average",
         BEHAVIOR_VARIABLE,
@@ -264,7 +222,7 @@ def test_cpufreq_controls_write_files_and_restore(start: Any, fake_root: Path) -
     assert fake_sysfs.read(fake_root, f"{policy_dir}/policy0/scaling_max_freq") == "3400000"
     assert probe.read("CPUFREQ::SCALING_MAX_FREQ", "core", 1) == 2.5e9
     # Batched: a board-wide cap reaches every policy at write_batch().
-    index = probe.ok("pushc CPU_FREQUENCY_MAX_CONTROL board 0")["index"]
+    index = probe.ok("push_control CPU_FREQUENCY_MAX_CONTROL board 0")["index"]
     probe.ok(f"adjust {index} 2000000000")
     assert fake_sysfs.read(fake_root, f"{policy_dir}/policy3/scaling_max_freq") == "3400000"
     probe.ok("write_batch")
@@ -333,7 +291,7 @@ def test_powercap_limits_and_ranges(start: Any, fake_root: Path) -> None:
     assert probe.read("CPU_POWER_LIMIT_DEFAULT", "package", 0) == 165.0
     assert probe.read("CPU_POWER_MAX_AVAIL", "package", 0) == 330.0
     info = probe.ok("info CPU_POWER_LIMIT_DEFAULT")
-    assert (info["domain"], info["aggregation"], info["behavior"]) == (
+    assert (info["domain"], info["agg"], info["behavior"]) == (
         "package",
         "sum",
         BEHAVIOR_CONSTANT,
@@ -346,10 +304,10 @@ def test_powercap_energy_unwraps_and_power_is_its_rate(start: Any, fake_root: Pa
     limit = int(fake_sysfs.POWERCAP_FILES["max_energy_range_uj"])
     probe = start(GEOPM_BRIDGE_SYSFS_ROOT=str(fake_root))
     for command in (
-        "push TIME board 0",
-        "push CPU_ENERGY package 1",
-        "push CPU_POWER package 1",
-        "push CPU_ENERGY board 0",
+        "push_signal TIME board 0",
+        "push_signal CPU_ENERGY package 1",
+        "push_signal CPU_POWER package 1",
+        "push_signal CPU_ENERGY board 0",
     ):
         probe.ok(command)
     time0, energy0, power0, board0 = probe.batch()
@@ -369,7 +327,7 @@ def test_powercap_energy_unwraps_and_power_is_its_rate(start: Any, fake_root: Pa
     assert power1 == pytest.approx((energy1 - energy0) / (time1 - time0), rel=5e-2)
     assert power2 == pytest.approx(40.000001 / (time2 - time1), rel=5e-2)
     info = probe.ok("info CPU_ENERGY")
-    assert (info["aggregation"], info["behavior"]) == ("sum", BEHAVIOR_MONOTONE)
+    assert (info["agg"], info["behavior"]) == ("sum", BEHAVIOR_MONOTONE)
 
 
 def test_powercap_limit_writes_file_and_restores(start: Any, fake_root: Path) -> None:
@@ -377,7 +335,7 @@ def test_powercap_limit_writes_file_and_restores(start: Any, fake_root: Path) ->
     window_file = "sys/class/powercap/intel-rapl:1/constraint_0_time_window_us"
     probe = start(GEOPM_BRIDGE_SYSFS_ROOT=str(fake_root))
     probe.ok("save")
-    index = probe.ok("pushc CPU_POWER_LIMIT_CONTROL package 0")["index"]
+    index = probe.ok("push_control CPU_POWER_LIMIT_CONTROL package 0")["index"]
     probe.ok(f"adjust {index} 120.5")
     probe.ok("write_batch")
     assert fake_sysfs.read(fake_root, limit_file) == "120500000"
@@ -407,7 +365,7 @@ def test_node_model_is_off_without_the_variable(start: Any) -> None:
 
 def test_node_model_defaults(start: Any) -> None:
     probe = start(GEOPM_BRIDGE_NODE_MODEL="1")
-    packages = probe.ok("topo")["package"]
+    packages = probe.ok("topo")["num"]["package"]
     assert probe.read("CPU_POWER_LIMIT_DEFAULT") == TDP * packages
     assert probe.read("CPU_POWER_MIN_AVAIL", "package", 0) == 50.0
     assert probe.read("CPU_POWER_MAX_AVAIL", "package", 0) == 200.0
@@ -417,7 +375,7 @@ def test_node_model_defaults(start: Any) -> None:
     assert probe.read("CPU_POWER", "package", 0) == pytest.approx(model_power(FREQ_MAX))
     assert probe.read("DRAM_POWER") == 10.0 * packages
     info = probe.ok("info CPU_POWER")
-    assert (info["domain"], info["aggregation"], info["behavior"]) == (
+    assert (info["domain"], info["agg"], info["behavior"]) == (
         "package",
         "sum",
         BEHAVIOR_VARIABLE,
@@ -463,13 +421,13 @@ def test_node_model_frequency_cap_and_load(start: Any) -> None:
 def test_node_model_energy_integrates_power(start: Any) -> None:
     probe = start(GEOPM_BRIDGE_NODE_MODEL="1")
     for command in (
-        "push TIME board 0",
-        "push CPU_ENERGY board 0",
-        "push CPU_POWER board 0",
-        "push DRAM_ENERGY package 0",
+        "push_signal TIME board 0",
+        "push_signal CPU_ENERGY board 0",
+        "push_signal CPU_POWER board 0",
+        "push_signal DRAM_ENERGY package 0",
     ):
         probe.ok(command)
-    limit = probe.ok("pushc CPU_POWER_LIMIT_CONTROL package 0")["index"]
+    limit = probe.ok("push_control CPU_POWER_LIMIT_CONTROL package 0")["index"]
     rows = [probe.batch()]
     for setting in (120, 120, 80, 80):
         probe.ok(f"adjust {limit} {setting}")

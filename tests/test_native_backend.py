@@ -13,6 +13,7 @@ CAP_SYS_ADMIN dropped when we are root: with it they write to /run/geopm.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -21,14 +22,16 @@ import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from native_build import clean_env, require_cli
+from native_build import DRIVER_SOURCE, Runtime, clean_env, compile_program, ok, require_cli
 
 REPO = Path(__file__).resolve().parents[1]
 AGENTS_DIR = REPO / "tests" / "native_backend"
 PLUGIN_FILE = "libgeopmagent_python.so.2.1.0"
 TEST_AGENTS = "native_test_agents:TimeScale,native_test_agents:FailingHook"
+GEOPM_ERROR_RUNTIME = -1
 
 
 def _geopm_root() -> Path | None:
@@ -140,48 +143,50 @@ def geopm_env(native: NativeInstall, **overrides: str) -> dict[str, str]:
     return clean_env(**(settings | overrides))
 
 
-def run_geopm(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_geopm(
+    args: list[str], env: dict[str, str], stdin_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a GEOPM program, without CAP_SYS_ADMIN when we are root."""
     prefix = []
     if os.geteuid() == 0 and shutil.which("setpriv"):
         prefix = ["setpriv", "--bounding-set=-sys_admin"]
-    return subprocess.run(prefix + args, capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        prefix + args, input=stdin_text, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
 def driver(native: NativeInstall, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/native_backend/agent_driver.cpp linked to the real libgeopm."""
+    """The test driver (tests/geopm_driver.cpp) linked to the real libgeopm."""
     assert GEOPM_ROOT is not None
-    output = tmp_path_factory.mktemp("driver") / "agent_driver"
-    lib = GEOPM_ROOT / "lib"
-    _check(
-        [
-            "g++",
-            "-std=c++17",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            f"-I{GEOPM_ROOT / 'include'}",
-            str(AGENTS_DIR / "agent_driver.cpp"),
-            f"-L{lib}",
-            "-lgeopm",
-            "-lgeopmd",
-            "-pthread",
-            f"-Wl,-rpath,{lib}",
-            "-o",
-            str(output),
-        ]
-    )
-    return output
+    geopm = Runtime(GEOPM_ROOT / "include", GEOPM_ROOT / "lib", "native")
+    output = tmp_path_factory.mktemp("driver") / "geopm_driver"
+    return compile_program(DRIVER_SOURCE, output, geopm=geopm, libraries=("geopm", "geopmd"))
 
 
-def parse_driver(stdout: str) -> dict[str, list[str]]:
-    """``key: value`` lines into key -> list of values (one per line with that key)."""
-    facts: dict[str, list[str]] = {}
-    for line in stdout.splitlines():
-        key, _, value = line.partition(": ")
-        facts.setdefault(key, []).append(value)
-    return facts
+def drive(driver: Path, commands: list[str], env: dict[str, str]) -> list[dict[str, Any]]:
+    """The driver's answers to commands, run as a GEOPM program."""
+    result = run_geopm([str(driver)], env, stdin_text="\n".join(commands) + "\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Only the driver's answers: anything else on stdout is not one.
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(answers) == len(commands), result.stdout + result.stderr
+    return answers
+
+
+def leaf_commands(agent: str, count: int, policy: str) -> list[str]:
+    """Plugins load on the main thread, as in geopmctl; then the agent is made
+    twice (the controller makes one agent per level: each is a new object) and
+    driven as a leaf on threads Python never saw, as GEOPM's controller may."""
+    return [
+        "agents",
+        f"dictionary {agent}",
+        f"thread make {agent}",
+        f"thread make {agent}",
+        "thread init 0 - 1",
+        "thread report",
+        f"thread step {count} {policy}",
+    ]
 
 
 # ------------------------------------------------------------ no GEOPM needed
@@ -345,42 +350,40 @@ def test_interpreter_that_cannot_start_says_which_python(native: NativeInstall) 
 
 @needs_geopm
 def test_driver_runs_python_agent_in_controller_order(native: NativeInstall, driver: Path) -> None:
-    result = run_geopm([str(driver), "py_time_scale", "3", "2"], env=geopm_env(native))
-    assert result.returncode == 0, result.stdout + result.stderr
-    facts = parse_driver(result.stdout)
-    assert "py_time_scale" in facts["agents"][0].split()
-    assert facts["policy_names"] == ["SCALE"]
-    assert facts["sample_names"] == ["SCALED_TIME INSTANCE"]
-    assert facts["trace_names"] == ["SCALE"]
-    samples = [[float(v) for v in line.split()] for line in facts["sample"]]
+    answers = drive(driver, leaf_commands("py_time_scale", 3, "2"), geopm_env(native))
+    agents, dictionary, _, _, _, report, step = [ok(answer) for answer in answers]
+    assert "py_time_scale" in agents["agents"]
+    assert dictionary["policy"] == ["SCALE"]
+    assert dictionary["sample"] == ["SCALED_TIME", "INSTANCE"]
+    assert report["trace_names"] == ["SCALE"]
+    samples = step["samples"]
     assert len(samples) == 3
     # TIME from the real PlatformIO, scaled by the policy, rising per period.
     times = [sample[0] / 2 for sample in samples]
     assert times[0] > 0 and times[0] < times[1] < times[2]
     # The second agent made by make_plugin() is the one driven: a new object.
     assert {sample[1] for sample in samples} == {2.0}
-    assert facts["trace"] == ["2", "2", "2"]
+    assert step["traces"] == [[2.0], [2.0], [2.0]]
 
 
 @needs_geopm
 def test_driver_default_policy_comes_from_validate_policy(
     native: NativeInstall, driver: Path
 ) -> None:
-    result = run_geopm([str(driver), "py_time_scale", "1"], env=geopm_env(native))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert parse_driver(result.stdout)["policy"] == ["1"]
+    answers = drive(driver, leaf_commands("py_time_scale", 1, "nan"), geopm_env(native))
+    assert ok(answers[-1])["policy"] == [1.0]
 
 
 @needs_geopm
 def test_hook_error_reaches_the_controller_with_agent_and_traceback(
     native: NativeInstall, driver: Path
 ) -> None:
-    result = run_geopm([str(driver), "py_failing_hook", "1"], env=geopm_env(native))
-    assert result.returncode == 1, result.stdout + result.stderr
-    error = result.stdout[result.stdout.index("error: ") :]
-    assert "py_failing_hook.adjust_platform(): ValueError: adjust_platform refused" in error
-    assert "Traceback (most recent call last)" in error
-    assert "native_test_agents.py" in error
+    answers = drive(driver, leaf_commands("py_failing_hook", 1, ""), geopm_env(native))
+    error = answers[-1]
+    assert error["error"] == GEOPM_ERROR_RUNTIME
+    assert "py_failing_hook.adjust_platform(): ValueError: adjust_platform refused" in error["what"]
+    assert "Traceback (most recent call last)" in error["what"]
+    assert "native_test_agents.py" in error["what"]
 
 
 @needs_geopm

@@ -77,9 +77,9 @@ def test_agent_plugin_registers_with_its_dictionary(plugin_dir: Path) -> None:
 
 
 def test_plugins_are_absent_without_plugin_path() -> None:
-    agents, signals = run_driver(["agents", "signals"], clean_env())
+    agents, names = run_driver(["agents", "names"], clean_env())
     assert "idle_frequency" not in ok(agents)["agents"]
-    assert not SCRATCH_SIGNALS & set(ok(signals)["signals"])
+    assert not SCRATCH_SIGNALS & set(ok(names)["signals"])
 
 
 def test_iogroup_plugin_signals_and_control(plugin_dir: Path) -> None:
@@ -87,14 +87,14 @@ def test_iogroup_plugin_signals_and_control(plugin_dir: Path) -> None:
     before = float(Path("/proc/uptime").read_text().split()[0])
     answers = run_driver(
         [
-            "signals",
+            "names",
             "read SCRATCH::UPTIME board 0",
             "write SCRATCH::REGISTER cpu 0 42",
             "read SCRATCH::REGISTER cpu 0",
             # The board reads the sum over its CPUs (the others hold 0).
             "read SCRATCH::REGISTER board 0",
             "read SCRATCH::REGISTER package 0",
-            "push SCRATCH::READ_COUNT board 0",
+            "push_signal SCRATCH::READ_COUNT board 0",
             "batch",
             "batch",
             "batch",

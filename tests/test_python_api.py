@@ -26,9 +26,9 @@ pytest.importorskip("geopm_bridge._core", reason="the compiled package is not in
 
 import geopm_bridge  # noqa: E402
 from geopm_bridge import registry  # noqa: E402
-from geopm_bridge._loader import _core  # noqa: E402
+from native_build import build_testing_module, load_testing_module  # noqa: E402
 
-AgentDriver = _core._testing.AgentDriver
+AgentDriver = load_testing_module().AgentDriver
 
 
 def run_python(
@@ -517,11 +517,11 @@ def test_plugins_resolve_against_the_loaded_runtime(tmp_path: Path) -> None:
         run_python(
             """
             import geopm_bridge
-            from geopm_bridge._loader import _core
+            import geopm_bridge_testing
             print("unlinked" in geopm_bridge.agent_factory().plugin_names())
-            print(_core._testing.AgentDriver("unlinked").sample_platform())
+            print(geopm_bridge_testing.AgentDriver("unlinked").sample_platform())
             """,
-            env={"GEOPM_PLUGIN_PATH": str(tmp_path)},
+            env={"GEOPM_PLUGIN_PATH": str(tmp_path), "PYTHONPATH": str(build_testing_module())},
         )
     )
     assert out.split("\n")[:2] == ["True", "[42.0]"]

@@ -1,10 +1,10 @@
 """The core of the embedded runtime, driven through small compiled C++ programs.
 
-tests/runtime_core/probe.cpp answers one command per line with one JSON line
-(errors as {"error": code, "what": text}); tests/runtime_core/ also holds an
-agent plugin (registering under the name in its own file name), an IOGroup
-plugin and a plugin that cannot be loaded. Everything is built once per
-session with g++ against cpp/include and the runtime library
+The test driver (tests/geopm_driver.cpp) answers one command per line with
+one JSON line (errors as {"error": code, "what": text}); tests/runtime_core/
+holds an agent plugin (registering under the name in its own file name), an
+IOGroup plugin and a plugin that cannot be loaded. Everything is built once
+per session with g++ against the runtime's headers and library
 (tests/native_build.py), then run as real processes with real plugin files.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 import fake_sysfs
 import pytest
 from fake_sysfs import FakeMachine
-from native_build import TESTS, clean_env, runtime
+from native_build import TESTS, DriverProcess, clean_env, ok, runtime
 
 GEOPM_ERROR_RUNTIME = -1
 GEOPM_ERROR_INVALID = -3
@@ -40,22 +40,11 @@ def _gxx(*args: str) -> None:
 
 @pytest.fixture(scope="session")
 def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The probe and the plugin binaries, built once."""
+    """The plugin binaries, built once."""
     out = tmp_path_factory.mktemp("runtime-core-build")
-    rt = runtime()
-    include = f"-I{rt.include_dir}"
-    _gxx(
-        include,
-        str(SOURCES / "probe.cpp"),
-        f"-L{rt.lib_dir}",
-        "-lgeopmd",
-        f"-Wl,-rpath,{rt.lib_dir}",
-        "-o",
-        str(out / "probe"),
-    )
     # Plugins are built like GEOPM's tutorials: no library on the link line,
     # the geopm:: symbols resolve against the runtime already loaded.
-    plugin = ["-shared", "-fPIC", include]
+    plugin = ["-shared", "-fPIC", f"-I{runtime().include_dir}"]
     _gxx(*plugin, str(SOURCES / "agent_plugin.cpp"), "-o", str(out / "agent.so"))
     for name, who in (("RTCORE_A", 1), ("RTCORE_B", 2)):
         _gxx(
@@ -85,54 +74,16 @@ def install(build: Path, directory: Path, binary: str, *file_names: str) -> Path
     return directory
 
 
-class Probe:
-    """One probe process in a clean GEOPM environment, answering call() by call()."""
-
-    def __init__(self, build: Path, **env: str) -> None:
-        self._proc = subprocess.Popen(
-            [str(build / "probe")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=clean_env(**env),
-        )
-
-    def __enter__(self) -> Probe:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._proc.communicate(timeout=60)
-
-    def call(self, command: str) -> dict[str, Any]:
-        """Send one command; return its parsed answer."""
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(command + "\n")
-        self._proc.stdin.flush()
-        line = self._proc.stdout.readline()
-        assert line, f"probe died on {command!r}: {self._proc.communicate()[1]}"
-        return json.loads(line)
-
-    def ok(self, command: str) -> dict[str, Any]:
-        """Send a command that must succeed."""
-        return ok(self.call(command))
-
-
-def run_probe(build: Path, commands: list[str], **env: str) -> list[dict[str, Any]]:
-    """Answers to commands, run in one probe process."""
-    with Probe(build, **env) as probe:
+def run_probe(commands: list[str], **env: str) -> list[dict[str, Any]]:
+    """Answers to commands, run in one driver process with a clean GEOPM environment
+    plus env."""
+    with DriverProcess(clean_env(**env)) as probe:
         return [probe.call(command) for command in commands]
 
 
-def ok(answer: dict[str, Any]) -> dict[str, Any]:
-    """The answer, failing the test with its message if it is an error."""
-    assert "error" not in answer, answer["what"]
-    return answer
-
-
-def agents(build: Path, **env: str) -> list[str]:
+def agents(**env: str) -> list[str]:
     """Agent names, asserting the factory filled without error."""
-    return ok(run_probe(build, ["agents"], **env)[0])["agents"]
+    return ok(run_probe(["agents"], **env)[0])["agents"]
 
 
 # ------------------------------------------------------------- plugin loading
@@ -147,9 +98,9 @@ def test_every_plugin_loads_and_later_path_entries_load_first(build: Path, tmp_p
         "libgeopmagent_first_b.so.2.1.0",
     )
     second = install(build, tmp_path / "second", "agent.so", "libgeopmagent_second.so.2.1.0")
-    names = agents(build, GEOPM_PLUGIN_PATH=f"{first}:{second}")
+    names = agents(GEOPM_PLUGIN_PATH=f"{first}:{second}")
     assert names == BUILTIN_AGENTS + ["second", "first_a", "first_b"]
-    names = agents(build, GEOPM_PLUGIN_PATH=f"{second}:{first}")
+    names = agents(GEOPM_PLUGIN_PATH=f"{second}:{first}")
     assert names == BUILTIN_AGENTS + ["first_a", "first_b", "second"]
 
 
@@ -168,20 +119,20 @@ def test_only_files_with_a_supported_version_suffix_load(build: Path, tmp_path: 
         "libgeopmcomm_comm.so.2.1.0",
         "xlibgeopmagent_prefix.so.2.1.0",
     )
-    names = agents(build, GEOPM_PLUGIN_PATH=str(directory))
+    names = agents(GEOPM_PLUGIN_PATH=str(directory))
     assert names == BUILTIN_AGENTS + ["v200", "v210"]
 
 
 def test_empty_path_entries_are_ignored(build: Path, tmp_path: Path) -> None:
     directory = install(build, tmp_path, "agent.so", "libgeopmagent_solo.so.2.1.0")
-    assert agents(build, GEOPM_PLUGIN_PATH=f":{directory}:") == BUILTIN_AGENTS + ["solo"]
+    assert agents(GEOPM_PLUGIN_PATH=f":{directory}:") == BUILTIN_AGENTS + ["solo"]
 
 
 def test_missing_plugin_directory_is_an_error_on_every_use(build: Path, tmp_path: Path) -> None:
     good = install(build, tmp_path / "good", "agent.so", "libgeopmagent_good.so.2.1.0")
     missing = tmp_path / "no-such-dir"
     answers = run_probe(
-        build, ["agents", "dictionary monitor", "iogroups"], GEOPM_PLUGIN_PATH=f"{good}:{missing}"
+        ["agents", "dictionary monitor", "iogroups"], GEOPM_PLUGIN_PATH=f"{good}:{missing}"
     )
     for answer in answers:
         assert answer["error"] == GEOPM_ERROR_INVALID
@@ -190,7 +141,7 @@ def test_missing_plugin_directory_is_an_error_on_every_use(build: Path, tmp_path
 
 def test_plugin_that_fails_to_load_is_named_with_dlerror(build: Path, tmp_path: Path) -> None:
     directory = install(build, tmp_path, "unresolved.so", "libgeopmagent_broken.so.2.1.0")
-    [answer] = run_probe(build, ["agents"], GEOPM_PLUGIN_PATH=str(directory))
+    [answer] = run_probe(["agents"], GEOPM_PLUGIN_PATH=str(directory))
     assert answer["error"] == GEOPM_ERROR_INVALID
     assert "libgeopmagent_broken.so.2.1.0" in answer["what"]
     assert "rtcore_symbol_nobody_defines" in answer["what"]  # dlerror() text
@@ -200,19 +151,19 @@ def test_duplicate_registration_is_reported_with_the_plugin(build: Path, tmp_pat
     first = install(build, tmp_path / "a", "agent.so", "libgeopmagent_twin.so.2.1.0")
     second = install(build, tmp_path / "b", "agent.so", "libgeopmagent_twin.so.2.1.0")
     # b loads first, so a's copy is the duplicate.
-    [answer] = run_probe(build, ["agents"], GEOPM_PLUGIN_PATH=f"{first}:{second}")
+    [answer] = run_probe(["agents"], GEOPM_PLUGIN_PATH=f"{first}:{second}")
     assert answer["error"] == GEOPM_ERROR_INVALID
     assert f"{first}/libgeopmagent_twin.so.2.1.0" in answer["what"]
     assert '"twin"' in answer["what"]
     # A plugin may not take a built-in agent's name either.
     clash = install(build, tmp_path / "c", "agent.so", "libgeopmagent_monitor.so.2.1.0")
-    [answer] = run_probe(build, ["agents"], GEOPM_PLUGIN_PATH=str(clash))
+    [answer] = run_probe(["agents"], GEOPM_PLUGIN_PATH=str(clash))
     assert answer["error"] == GEOPM_ERROR_INVALID
     assert "libgeopmagent_monitor.so.2.1.0" in answer["what"]
 
 
-def test_no_plugins_without_plugin_path(build: Path) -> None:
-    assert agents(build) == BUILTIN_AGENTS
+def test_no_plugins_without_plugin_path() -> None:
+    assert agents() == BUILTIN_AGENTS
 
 
 def test_most_recently_registered_iogroup_wins_a_shared_name(
@@ -222,7 +173,6 @@ def test_most_recently_registered_iogroup_wins_a_shared_name(
     dir_b = install(build, tmp_path / "b", "RTCORE_B.so", "libgeopmiogroup_b.so.2.1.0")
     for path, expected in ((f"{dir_a}:{dir_b}", 1.0), (f"{dir_b}:{dir_a}", 2.0)):
         iogroups, who = run_probe(
-            build,
             ["iogroups", "read RTCORE_WHO board 0"],
             GEOPM_PLUGIN_PATH=path,
             GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
@@ -236,16 +186,16 @@ def test_iogroup_that_cannot_start_is_left_out(
 ) -> None:
     directory = install(build, tmp_path / "a", "RTCORE_A.so", "libgeopmiogroup_a.so.2.1.0")
     install(build, directory, "RTCORE_B.so", "libgeopmiogroup_b.so.2.1.0")
-    iogroups, info = run_probe(
-        build,
-        ["iogroups", "info RTCORE_WHO"],
+    iogroups, info, names = run_probe(
+        ["iogroups", "info RTCORE_WHO", "names"],
         GEOPM_PLUGIN_PATH=str(directory),
         GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
         RTCORE_FAIL_CONSTRUCTOR="RTCORE_B",
     )
     assert "RTCORE_B" in ok(iogroups)["iogroups"]  # registered, but its constructor throws
-    assert "RTCORE_A::CPU_INDEX" in ok(info)["signals"]
-    assert not any(name.startswith("RTCORE_B::") for name in info["signals"])
+    ok(info)
+    assert "RTCORE_A::CPU_INDEX" in ok(names)["signals"]
+    assert not any(name.startswith("RTCORE_B::") for name in names["signals"])
 
 
 # ----------------------------------------------------------------- PlatformIO
@@ -258,10 +208,8 @@ def pio_env(build: Path, tmp_path: Path, sysfs_root: Path) -> dict[str, str]:
     return {"GEOPM_PLUGIN_PATH": str(directory), "GEOPM_BRIDGE_SYSFS_ROOT": str(sysfs_root)}
 
 
-def test_same_request_same_index_and_no_push_after_read_batch(
-    build: Path, pio_env: dict[str, str]
-) -> None:
-    with Probe(build, **pio_env) as probe:
+def test_same_request_same_index_and_no_push_after_read_batch(pio_env: dict[str, str]) -> None:
+    with DriverProcess(clean_env(**pio_env)) as probe:
         first = probe.ok("push_signal RTCORE_A::CPU_INDEX cpu 3")["index"]
         again = probe.ok("push_signal RTCORE_A::CPU_INDEX cpu 3")["index"]
         other = probe.ok("push_signal RTCORE_A::CPU_INDEX cpu 4")["index"]
@@ -282,8 +230,8 @@ def test_same_request_same_index_and_no_push_after_read_batch(
     assert unknown_index["error"] == GEOPM_ERROR_INVALID
 
 
-def test_no_push_after_adjust(build: Path, pio_env: dict[str, str]) -> None:
-    with Probe(build, **pio_env) as probe:
+def test_no_push_after_adjust(pio_env: dict[str, str]) -> None:
+    with DriverProcess(clean_env(**pio_env)) as probe:
         control = probe.ok("push_control RTCORE_A::SETTING cpu 0")["index"]
         not_a_number = probe.call(f"adjust {control} nan")
         probe.ok(f"adjust {control} 2")
@@ -292,7 +240,7 @@ def test_no_push_after_adjust(build: Path, pio_env: dict[str, str]) -> None:
     assert late["error"] == GEOPM_ERROR_INVALID
 
 
-def test_signals_aggregate_over_nested_native_domains(build: Path, pio_env: dict[str, str]) -> None:
+def test_signals_aggregate_over_nested_native_domains(pio_env: dict[str, str]) -> None:
     requests = {
         "CPU_INDEX package 0": sum(MACHINE.package_cpus(0)),
         "CPU_INDEX package 1": sum(MACHINE.package_cpus(1)),
@@ -301,7 +249,7 @@ def test_signals_aggregate_over_nested_native_domains(build: Path, pio_env: dict
         "PACKAGE_VALUE board 0": 10.5,  # aggregated by average: (10 + 11) / 2
         "FIRST package 1": 100 + min(MACHINE.package_cpus(1)),  # select_first
     }
-    with Probe(build, **pio_env) as probe:
+    with DriverProcess(clean_env(**pio_env)) as probe:
         indices = {req: probe.ok(f"push_signal RTCORE_A::{req}")["index"] for req in requests}
         probe.ok("read_batch")
         sampled = {req: probe.ok(f"sample {idx}")["value"] for req, idx in indices.items()}
@@ -324,7 +272,7 @@ def test_a_coarse_request_over_one_native_domain_keeps_its_aggregation(
     )
     env = {"GEOPM_PLUGIN_PATH": str(directory), "GEOPM_BRIDGE_SYSFS_ROOT": str(root)}
     requests = {"CPU_INDEX core 3": 3.0, "SEVEN core 3": 1.0, "SEVEN cpu 3": 7.0}
-    with Probe(build, **env) as probe:
+    with DriverProcess(clean_env(**env)) as probe:
         indices = {req: probe.ok(f"push_signal RTCORE_A::{req}")["index"] for req in requests}
         budget = probe.ok("push_control RTCORE_A::BUDGET core 2")["index"]
         probe.ok("read_batch")
@@ -336,11 +284,9 @@ def test_a_coarse_request_over_one_native_domain_keeps_its_aggregation(
     assert cpu_budget == 40.0  # the whole budget: the core has one CPU
 
 
-def test_controls_at_a_coarser_domain_write_every_native_domain(
-    build: Path, pio_env: dict[str, str]
-) -> None:
+def test_controls_at_a_coarser_domain_write_every_native_domain(pio_env: dict[str, str]) -> None:
     num_cpu = MACHINE.num_cpu
-    with Probe(build, **pio_env) as probe:
+    with DriverProcess(clean_env(**pio_env)) as probe:
         setting = probe.ok("push_control RTCORE_A::SETTING package 1")["index"]
         budget = probe.ok("push_control RTCORE_A::BUDGET board 0")["index"]
         probe.ok(f"adjust {setting} 7")
@@ -379,24 +325,24 @@ def test_controls_at_a_coarser_domain_write_every_native_domain(
     ],
 )
 def test_bad_requests_are_invalid_and_named(
-    build: Path, pio_env: dict[str, str], command: str, words: list[str]
+    pio_env: dict[str, str], command: str, words: list[str]
 ) -> None:
-    [answer] = run_probe(build, [command], **pio_env)
+    [answer] = run_probe([command], **pio_env)
     assert answer["error"] == GEOPM_ERROR_INVALID
     for word in words:
         assert word in answer["what"]
 
 
-def test_signal_information_comes_from_the_iogroup(build: Path, pio_env: dict[str, str]) -> None:
-    [info] = run_probe(build, ["info RTCORE_A::PACKAGE_VALUE"], **pio_env)
-    assert ok(info)["domain"] == 1
+def test_signal_information_comes_from_the_iogroup(pio_env: dict[str, str]) -> None:
+    info, names = run_probe(["info RTCORE_A::PACKAGE_VALUE", "names"], **pio_env)
+    assert ok(info)["domain"] == "package"
     assert info["agg"] == "average"
     assert info["behavior"] == 2
     assert info["format"] == "1.5"
     assert info["description"] == "test signal RTCORE_A::PACKAGE_VALUE"
-    assert {"RTCORE_A::CPU_INDEX", "RTCORE_WHO"} <= set(info["signals"])
-    assert info["signals"] == sorted(info["signals"])
-    assert {"RTCORE_A::SETTING", "RTCORE_A::BUDGET"} <= set(info["controls"])
+    assert {"RTCORE_A::CPU_INDEX", "RTCORE_WHO"} <= set(ok(names)["signals"])
+    assert names["signals"] == sorted(names["signals"])
+    assert {"RTCORE_A::SETTING", "RTCORE_A::BUDGET"} <= set(names["controls"])
 
 
 # ------------------------------------------------------------------- topology
@@ -421,15 +367,13 @@ def _expected_topology(machine: FakeMachine) -> dict[str, Any]:
     ],
 )
 @pytest.mark.parametrize("source", ["sysfs", "cpuinfo"])
-def test_topology_from_a_fake_tree(
-    build: Path, tmp_path: Path, machine: FakeMachine, source: str
-) -> None:
+def test_topology_from_a_fake_tree(tmp_path: Path, machine: FakeMachine, source: str) -> None:
     root = fake_sysfs.build(tmp_path, machine)
     if source == "cpuinfo":
         # Without topology files the "physical id"/"core id" lines are used.
         for cpu in range(machine.num_cpu):
             shutil.rmtree(root / f"sys/devices/system/cpu/cpu{cpu}/topology")
-    [topo] = run_probe(build, ["topo"], GEOPM_BRIDGE_SYSFS_ROOT=str(root))
+    [topo] = run_probe(["topo"], GEOPM_BRIDGE_SYSFS_ROOT=str(root))
     expected = _expected_topology(machine)
     assert ok(topo)["package"] == expected["package"]
     assert topo["core"] == expected["core"]
@@ -438,17 +382,16 @@ def test_topology_from_a_fake_tree(
     assert topo["num"]["memory"] == topo["num"]["gpu"] == topo["num"]["nic"] == 0
 
 
-def test_topology_without_any_information_is_one_package(build: Path, tmp_path: Path) -> None:
-    [topo] = run_probe(build, ["topo"], GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path))
+def test_topology_without_any_information_is_one_package(tmp_path: Path) -> None:
+    [topo] = run_probe(["topo"], GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path))
     online = os.sysconf("SC_NPROCESSORS_ONLN")
     assert ok(topo)["num"]["package"] == 1
     assert topo["num"]["core"] == topo["num"]["cpu"] == online
     assert topo["core"] == list(range(online))
 
 
-def test_nested_domains(build: Path, sysfs_root: Path) -> None:
+def test_nested_domains(sysfs_root: Path) -> None:
     answers = run_probe(
-        build,
         [
             "nested cpu package 1",
             "nested core package 0",
@@ -469,14 +412,11 @@ def test_nested_domains(build: Path, sysfs_root: Path) -> None:
     assert answers[6]["error"] == GEOPM_ERROR_INVALID  # there is no package 2
 
 
-def test_node_contexts_have_their_own_platform(
-    build: Path, tmp_path: Path, sysfs_root: Path
-) -> None:
+def test_node_contexts_have_their_own_platform(tmp_path: Path, sysfs_root: Path) -> None:
     small = fake_sysfs.build(
         tmp_path, FakeMachine(packages=1, cores_per_package=3, threads_per_core=1)
     )
     [node] = run_probe(
-        build,
         [f"node {small}"],
         GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
         GEOPM_BRIDGE_NODE_MODEL="load=0.5",
@@ -490,8 +430,8 @@ def test_node_contexts_have_their_own_platform(
     assert node["default_sysfs_root"] == str(sysfs_root)
 
 
-def test_c_interfaces(build: Path, sysfs_root: Path) -> None:
-    [answer] = run_probe(build, ["c_api"], GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root))
+def test_c_interfaces(sysfs_root: Path) -> None:
+    [answer] = run_probe(["c_api"], GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root))
     assert ok(answer)["type_err"] == GEOPM_ERROR_INVALID
     assert answer["core_name"] == "core"
     assert answer["num_nested"] == len(MACHINE.package_cpus(1))
@@ -535,9 +475,9 @@ NAN = math.nan
         ("expect_same", [2, 3], NAN),
     ],
 )
-def test_agg_functions(build: Path, name: str, values: list[float], expected: float) -> None:
+def test_agg_functions(name: str, values: list[float], expected: float) -> None:
     text = " ".join("nan" if math.isnan(v) else repr(float(v)) for v in values)
-    [answer] = run_probe(build, [f"agg {name} {text}"])
+    [answer] = run_probe([f"agg {name} {text}"])
     value = ok(answer)["value"]
     if math.isnan(expected):
         assert math.isnan(value)
@@ -545,7 +485,7 @@ def test_agg_functions(build: Path, name: str, values: list[float], expected: fl
         assert value == pytest.approx(expected)
 
 
-def test_agg_names_and_types(build: Path) -> None:
+def test_agg_names_and_types() -> None:
     names = [
         "sum",
         "average",
@@ -561,7 +501,7 @@ def test_agg_names_and_types(build: Path) -> None:
         "select_first",
         "expect_same",
     ]
-    answers = run_probe(build, [f"agg_type {name}" for name in names] + ["agg_type mean"])
+    answers = run_probe([f"agg_type {name}" for name in names] + ["agg_type mean"])
     for type_value, (name, answer) in enumerate(zip(names, answers, strict=False)):
         assert ok(answer) == {
             "name": name,
@@ -573,8 +513,8 @@ def test_agg_names_and_types(build: Path) -> None:
     assert "mean" in answers[-1]["what"]
 
 
-def test_region_hash_is_zlib_crc32(build: Path) -> None:
-    [answer] = run_probe(build, ["hash MPI_Barrier"])
+def test_region_hash_is_zlib_crc32() -> None:
+    [answer] = run_probe(["hash MPI_Barrier"])
     assert ok(answer) == {"c": zlib.crc32(b"MPI_Barrier"), "cxx": zlib.crc32(b"MPI_Barrier")}
 
 
@@ -584,7 +524,6 @@ def test_region_hash_is_zlib_crc32(build: Path) -> None:
 def test_agent_dictionary_helpers(build: Path, tmp_path: Path) -> None:
     directory = install(build, tmp_path, "agent.so", "libgeopmagent_dict.so.2.1.0")
     made, by_name, none, aggregated, unknown = run_probe(
-        build,
         [
             "make_dictionary A,B C",
             "dictionary dict",
@@ -612,6 +551,13 @@ def test_agent_dictionary_helpers(build: Path, tmp_path: Path) -> None:
         "num_sample": 1,
         "policy": ["POWER_CAP", "STEP"],
         "sample": ["ENERGY"],
+        "dictionary": {
+            "NUM_POLICY": "2",
+            "POLICY_0": "POWER_CAP",
+            "POLICY_1": "STEP",
+            "NUM_SAMPLE": "1",
+            "SAMPLE_0": "ENERGY",
+        },
     }
     assert ok(none)["dictionary"] == {"NUM_POLICY": "0", "NUM_SAMPLE": "0"}
     # Columns: sum(1, 3), max(5, 2), average(NaN, 4) with NaN ignored.
@@ -623,8 +569,8 @@ def test_agent_dictionary_helpers(build: Path, tmp_path: Path) -> None:
 # ---------------------------------------------------- Environment and Waiter
 
 
-def test_environment_defaults_and_overrides(build: Path) -> None:
-    [defaults] = run_probe(build, ["env 0.25"])
+def test_environment_defaults_and_overrides() -> None:
+    [defaults] = run_probe(["env 0.25"])
     assert ok(defaults) == {
         "agent": "monitor",
         "max_fan_out": 16,
@@ -635,7 +581,6 @@ def test_environment_defaults_and_overrides(build: Path) -> None:
         "timeout": 30,
     }
     [custom] = run_probe(
-        build,
         ["env 0.25"],
         GEOPM_AGENT="power_governor",
         GEOPM_MAX_FAN_OUT="4",
@@ -663,16 +608,15 @@ def test_environment_defaults_and_overrides(build: Path) -> None:
         ("GEOPM_MAX_FAN_OUT", "sixteen"),
     ],
 )
-def test_malformed_environment_values_are_named(build: Path, name: str, value: str) -> None:
-    [answer] = run_probe(build, ["env"], **{name: value})
+def test_malformed_environment_values_are_named(name: str, value: str) -> None:
+    [answer] = run_probe(["env"], **{name: value})
     assert answer["error"] == GEOPM_ERROR_INVALID
     assert name in answer["what"] and value in answer["what"]
 
 
-def test_environment_is_read_at_query_time(build: Path) -> None:
+def test_environment_is_read_at_query_time() -> None:
     # A process that sets GEOPM_* between queries sees the new values.
     before, _, _, after = run_probe(
-        build,
         [
             "env 1",
             "setenv GEOPM_AGENT other",
@@ -684,9 +628,9 @@ def test_environment_is_read_at_query_time(build: Path) -> None:
     assert (ok(after)["agent"], after["period"]) == ("other", 0.5)
 
 
-def test_waiter_wakes_on_the_period_grid(build: Path) -> None:
+def test_waiter_wakes_on_the_period_grid() -> None:
     period = 0.02
-    waits, zero, negative = run_probe(build, [f"waiter {period} 5", "waiter 0 3", "waiter -1 1"])
+    waits, zero, negative = run_probe([f"waiter {period} 5", "waiter 0 3", "waiter -1 1"])
     assert ok(waits)["period"] == period
     # Each wake-up is at or after its boundary on the grid since reset().
     for count, wake in enumerate(waits["wakes"], start=1):
@@ -698,9 +642,9 @@ def test_waiter_wakes_on_the_period_grid(build: Path) -> None:
 # ------------------------------------------------- Exception and SaveControl
 
 
-def test_exception_messages_and_codes(build: Path) -> None:
+def test_exception_messages_and_codes() -> None:
     exception, invalid, errno_text = run_probe(
-        build, ["exception", f"error_message {GEOPM_ERROR_INVALID}", "error_message 2"]
+        ["exception", f"error_message {GEOPM_ERROR_INVALID}", "error_message 2"]
     )
     assert "disk on fire" in ok(exception)["what"]
     assert "where.cpp:42" in exception["what"]
@@ -713,8 +657,8 @@ def test_exception_messages_and_codes(build: Path) -> None:
     assert "No such file or directory" in ok(errno_text)["text"]
 
 
-def test_save_control_json_round_trip(build: Path) -> None:
-    [answer] = run_probe(build, ["savecontrol"])
+def test_save_control_json_round_trip() -> None:
+    [answer] = run_probe(["savecontrol"])
     # The NaN setting is not saved; the rest survives text and back.
     assert json.loads(ok(answer)["json"]) == [
         {"name": "A::X", "domain_type": 3, "domain_idx": 3, "setting": 1.5}

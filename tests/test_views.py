@@ -1,8 +1,9 @@
 """The vectors a Python agent sees: NumPy views over the C++ buffers.
 
-An AgentDriver (geopm_bridge._core._testing) owns C++ vectors and calls the
-agent's hooks from C++ with the GIL released, as the controller does; the
-tests compare what the hooks saw with the driver's buffers.
+An AgentDriver (from geopm_bridge_testing, a test-only extension module)
+owns C++ vectors and calls the agent's hooks from C++ with the GIL released,
+as the controller does; the tests compare what the hooks saw with the
+driver's buffers.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ pytest.importorskip("geopm_bridge._core", reason="the compiled package is not in
 
 import geopm_bridge  # noqa: E402
 from geopm_bridge._loader import _core  # noqa: E402
+from native_build import load_testing_module  # noqa: E402
 
-AgentDriver = _core._testing.AgentDriver
+AgentDriver = load_testing_module().AgentDriver
 NAN = math.nan
 
 

@@ -180,6 +180,3 @@ class JobConfig:
     def from_environment() -> JobConfig: ...
 
 def run_job(config: JobConfig) -> int: ...
-
-# testing.cpp: test-only helpers, not typed.
-_testing: Any

@@ -22,7 +22,6 @@ namespace geopm_bridge
         void init_factory(py::module_ &module);
         void init_platform(py::module_ &module);
         void init_job(py::module_ &module);  // embedded backend only
-        void init_testing(py::module_ &module);
 
         /// The geopm_bridge.GeopmError type (a RuntimeError subclass).
         py::handle geopm_error_type(void);

@@ -41,7 +41,6 @@ PYBIND11_MODULE(_core, module)
 #ifdef GEOPM_BRIDGE_HAS_JOB
     init_job(module);
 #endif
-    init_testing(module);
     module.def("geopm_version", [] { return std::string(geopm_version()); },
                "Version of the GEOPM this module runs on (the one the embedded runtime follows).");
 }
