@@ -5,7 +5,7 @@
  * It uses the GEOPM 3.1 public headers only (plus geopm_bridge/NodeContext.hpp
  * where the headers have it), so the same source builds against the embedded
  * runtime (-lgeopmd) and against an installed GEOPM (-lgeopm -lgeopmd):
- * tests/native_build.py compile_program().
+ * tests/cpp_build.py compile_program().
  *
  * Values are numbers, "nan" or "inf"; D is a domain name ("board", "cpu"...);
  * lists given as one word are comma-joined ("-" for an empty one).

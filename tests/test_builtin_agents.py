@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from native_build import clean_env, ok, require_cli, run_driver
+from cpp_build import clean_env, ok, require_cli, run_driver
 
 GEOPM_ERROR_INVALID = -3
 GEOPM_ERROR_AGENT_UNSUPPORTED = -11

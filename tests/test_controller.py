@@ -23,7 +23,7 @@ from typing import Any
 import fake_sysfs
 import pytest
 import yaml
-from native_build import clean_env, compile_plugin, compile_program
+from cpp_build import clean_env, compile_plugin, compile_program
 
 CPP = Path(__file__).resolve().parent / "cpp"
 POWER_LIMIT_FILE = "sys/class/powercap/intel-rapl:0/constraint_0_power_limit_uw"

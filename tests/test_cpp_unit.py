@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from native_build import REPO, TESTS, clean_env, compile_program
+from cpp_build import REPO, TESTS, clean_env, compile_program
 
 UNIT = TESTS / "unit"
 CPP_SRC = REPO / "cpp" / "src"

@@ -18,8 +18,8 @@ from typing import Any
 
 import fake_sysfs
 import pytest
+from cpp_build import DriverProcess, clean_env
 from fake_sysfs import FakeMachine
-from native_build import DriverProcess, clean_env
 
 GEOPM_ERROR_INVALID = -3
 BEHAVIOR_CONSTANT = 0

@@ -22,7 +22,7 @@ from test_tree import probe_env, read_trace
 
 pytest.importorskip("geopm_bridge._core", reason="the compiled package is not installed")
 
-from native_build import require_cli  # noqa: E402
+from cpp_build import require_cli  # noqa: E402
 
 POWER_LIMIT_FILE = "sys/class/powercap/intel-rapl:0/constraint_0_power_limit_uw"
 SAVED_POWER_LIMIT = fake_sysfs.POWERCAP_FILES["constraint_0_power_limit_uw"]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from native_build import DRIVER_SOURCE, Runtime, clean_env, compile_program, ok, require_cli
+from cpp_build import DRIVER_SOURCE, Runtime, clean_env, compile_program, ok, require_cli
 
 REPO = Path(__file__).resolve().parents[1]
 AGENTS_DIR = REPO / "tests" / "native_backend"

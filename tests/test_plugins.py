@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from native_build import (
+from cpp_build import (
     PLUGINS,
     clean_env,
     compile_plugin,

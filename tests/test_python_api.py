@@ -25,8 +25,8 @@ import pytest
 pytest.importorskip("geopm_bridge._core", reason="the compiled package is not installed")
 
 import geopm_bridge  # noqa: E402
+from cpp_build import build_testing_module, load_testing_module  # noqa: E402
 from geopm_bridge import registry  # noqa: E402
-from native_build import build_testing_module, load_testing_module  # noqa: E402
 
 AgentDriver = load_testing_module().AgentDriver
 

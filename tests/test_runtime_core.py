@@ -5,7 +5,7 @@ one JSON line (errors as {"error": code, "what": text}); tests/runtime_core/
 holds an agent plugin (registering under the name in its own file name), an
 IOGroup plugin and a plugin that cannot be loaded. Everything is built once
 per session with g++ against the runtime's headers and library
-(tests/native_build.py), then run as real processes with real plugin files.
+(tests/cpp_build.py), then run as real processes with real plugin files.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import Any
 
 import fake_sysfs
 import pytest
+from cpp_build import TESTS, DriverProcess, clean_env, ok, runtime
 from fake_sysfs import FakeMachine
-from native_build import TESTS, DriverProcess, clean_env, ok, runtime
 
 GEOPM_ERROR_RUNTIME = -1
 GEOPM_ERROR_INVALID = -3

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from native_build import clean_env, compile_program, require_cli
+from cpp_build import clean_env, compile_program, require_cli
 
 pytest.importorskip("geopm_bridge._core", reason="the compiled package is not installed")
 

@@ -1,6 +1,6 @@
 /*
  * geopm_bridge_testing: a test-only extension module, kept out of the wheel
- * (as pybind11 keeps its test bindings in pybind11_tests). tests/native_build.py
+ * (as pybind11 keeps its test bindings in pybind11_tests). tests/cpp_build.py
  * testing_module() builds it with pybind11 against the installed package's
  * headers and runtime library. AgentDriver makes an agent through
  * geopm::agent_factory() and calls its hooks from C++ with the GIL released,
