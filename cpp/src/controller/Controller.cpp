@@ -1,7 +1,6 @@
 #include "Controller.hpp"
 
 #include <signal.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,16 +9,17 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_bridge/ClusterComm.hpp"
 
+#include "tree/ClusterReport.hpp"
+#include "tree/TreeComm.hpp"
 #include "Application.hpp"
-#include "ClusterComm.hpp"
 #include "Endpoint.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
 #include "Reporter.hpp"
 #include "SignalGuard.hpp"
 #include "Tracer.hpp"
-#include "TreeComm.hpp"
 
 namespace geopm_bridge
 {
@@ -27,10 +27,6 @@ namespace geopm_bridge
     {
         // How long a stopped application may take to exit before SIGKILL.
         constexpr double M_TERMINATE_GRACE = 5.0;
-        // After a signal, how long rank 0 still waits for the other ranks'
-        // reports (mpirun sends SIGKILL one second after SIGTERM, or as
-        // soon as the other ranks exit: they wait twice as long for rank 0).
-        constexpr double M_GATHER_GRACE = 0.4;
         // Trace bytes buffered per process, shared by its nodes (at least
         // M_MIN_TRACE_BUFFER each).
         constexpr size_t M_MIN_TRACE_BUFFER = 1 << 14;
@@ -74,8 +70,6 @@ namespace geopm_bridge
         , m_startup(0.0)
         , m_num_iteration(0)
         , m_is_restore_due(false)
-        , m_is_grace(false)
-        , m_grace_start{}
     {
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
@@ -301,7 +295,9 @@ namespace geopm_bridge
         double runtime = geopm_time_since(&m_app_start);
         std::vector<std::string> sections;
         for (auto &node : m_nodes) {
-            capture([&]() { sections.push_back(node->report_host(runtime, m_startup, m_error)); });
+            capture([&]() {
+                sections.push_back(node->report_host(runtime, m_startup, m_error));
+            });
         }
         ReportHeader header;
         if (m_root != nullptr && !m_config.report_path.empty()) {
@@ -319,11 +315,17 @@ namespace geopm_bridge
         }
         header.status = status(interrupt_signal);
         std::string missing;
-        if (m_cluster != nullptr && m_root == nullptr) {
-            send_report(signals, header.status, sections.empty() ? "" : sections.front());
+        std::unique_ptr<ClusterReport> cluster_report;
+        if (m_cluster != nullptr) {
+            cluster_report = ClusterReport::make_unique(
+                *m_cluster, [&signals]() { return signals.stop_signal() != 0; },
+                m_nodes.front()->root_level(), m_host_names);
         }
-        else if (m_cluster != nullptr) {
-            auto others = gather_report(signals, header.status, missing);
+        if (cluster_report && m_root == nullptr) {
+            cluster_report->send(header.status, sections.empty() ? "" : sections.front());
+        }
+        else if (cluster_report) {
+            auto others = cluster_report->gather(header.status, missing);
             sections.insert(sections.end(), others.begin(), others.end());
         }
         if (m_root != nullptr && !m_config.report_path.empty()) {
@@ -333,10 +335,8 @@ namespace geopm_bridge
             header.policy = m_file_policy ? m_file_policy->json() : "DYNAMIC";
             capture([&]() { write_report(m_config.report_path, header, sections); });
         }
-        if (m_cluster != nullptr && m_root != nullptr) {
-            for (int rank = 1; rank < m_cluster->num_rank(); ++rank) {
-                capture([&]() { m_cluster->send(rank, ClusterComm::M_TAG_DONE, "", 0); });
-            }
+        if (cluster_report && m_root != nullptr) {
+            capture([&]() { cluster_report->release(); });
         }
         if (m_cluster != nullptr && (signals.stop_signal() != 0 || !missing.empty())) {
             m_cluster->abandon();
@@ -357,80 +357,5 @@ namespace geopm_bridge
             return std::string("interrupted by ") + (interrupt_signal == SIGINT ? "SIGINT" : "SIGTERM");
         }
         return "";
-    }
-
-    void Controller::send_report(SignalGuard &signals, const std::string &status,
-                                 const std::string &section)
-    {
-        // "<status>\0<section>": neither holds a NUL.
-        std::string message = status + '\0' + section;
-        m_cluster->send(0, ClusterComm::M_TAG_REPORT, message.data(), message.size());
-        // Rank 0 answers once its own job is over and the report written.
-        std::string done;
-        int source = -1;
-        while (!m_cluster->receive(ClusterComm::M_TAG_DONE, source, done) &&
-               wait_more(signals, 2 * M_GATHER_GRACE)) {
-        }
-    }
-
-    std::vector<std::string> Controller::gather_report(SignalGuard &signals, std::string &status,
-                                                       std::string &missing)
-    {
-        int num_rank = m_cluster->num_rank();
-        std::vector<std::string> sections(num_rank);
-        std::vector<bool> is_received(num_rank, false);
-        int num_received = 1;
-        std::string message;
-        int source = -1;
-        while (num_received < num_rank) {
-            if (m_cluster->receive(ClusterComm::M_TAG_REPORT, source, message)) {
-                size_t end = message.find('\0');
-                if (status.empty() && end != 0) {
-                    status = message.substr(0, end);
-                }
-                sections[source] = message.substr(end + 1);
-                is_received[source] = true;
-                ++num_received;
-            }
-            else if (!wait_more(signals, M_GATHER_GRACE)) {
-                break;
-            }
-        }
-        for (int rank = 1; rank < num_rank; ++rank) {
-            if (!is_received[rank]) {
-                missing += std::string(missing.empty() ? "no report from " : ", ") + "node " +
-                           m_host_names[rank] + " (rank " + std::to_string(rank) + ")";
-            }
-        }
-        if (!missing.empty()) {
-            status += std::string(status.empty() ? "" : "; ") + missing;
-        }
-        sections.erase(sections.begin());
-        return sections;
-    }
-
-    bool Controller::wait_more(SignalGuard &signals, double grace)
-    {
-        // A signal means the job is being torn down (mpirun sends one to
-        // every rank when a rank dies): the others stop too, so wait a
-        // little only.
-        if (signals.stop_signal() != 0 && !m_is_grace) {
-            m_is_grace = true;
-            geopm_time(&m_grace_start);
-        }
-        if (m_is_grace && geopm_time_since(&m_grace_start) > grace) {
-            return false;
-        }
-        // Children that are still running keep sending to this rank.
-        std::string message;
-        int source = -1;
-        for (int level = 0; level < m_nodes.front()->root_level(); ++level) {
-            while (m_cluster->receive(ClusterComm::M_TAG_SAMPLE + level, source, message) ||
-                   m_cluster->receive(ClusterComm::M_TAG_POLICY + level, source, message)) {
-            }
-        }
-        struct timespec delay = {0, 1000000};
-        nanosleep(&delay, nullptr);
-        return true;
     }
 }

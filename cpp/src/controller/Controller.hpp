@@ -75,19 +75,6 @@ namespace geopm_bridge
             void finish(SignalGuard &signals, int interrupt_signal);
             void restore_control(void);
             std::string status(int interrupt_signal) const;
-            /// Cluster: send this rank's status and report section to rank
-            /// 0, and wait until rank 0 wrote the report (mpirun tears the
-            /// job down once ranks exit).
-            void send_report(SignalGuard &signals, const std::string &status,
-                             const std::string &section);
-            /// Cluster, rank 0: the other ranks' sections; notes the ranks
-            /// that sent none in missing.
-            std::vector<std::string> gather_report(SignalGuard &signals, std::string &status,
-                                                   std::string &missing);
-            /// Cluster, at the end of the job: drop the tree messages
-            /// nobody will read and pause. False once a signal came and
-            /// grace seconds passed since (the job is being torn down).
-            bool wait_more(SignalGuard &signals, double grace);
 
             const JobConfig m_config;
             const std::string m_profile;
@@ -105,9 +92,6 @@ namespace geopm_bridge
             double m_startup;
             long m_num_iteration;
             bool m_is_restore_due;
-            // When the first signal was seen at the end of the job.
-            bool m_is_grace;
-            geopm_time_s m_grace_start;
             std::exception_ptr m_error;
             // The first failure of the job, for the report: this process's
             // error, or the one another rank told us of.

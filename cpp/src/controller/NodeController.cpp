@@ -11,9 +11,9 @@
 #include "geopm_bridge/NodeContext.hpp"
 #include "geopm_time.h"
 
+#include "tree/TreeComm.hpp"
 #include "SignalRequest.hpp"
 #include "Tracer.hpp"
-#include "TreeComm.hpp"
 
 namespace geopm_bridge
 {

@@ -8,15 +8,18 @@
 #include "geopm/Environment.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_bridge/ClusterComm.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
-#include "ClusterComm.hpp"
+#include "tree/ClusterTreeComm.hpp"
+#include "tree/InProcessTreeComm.hpp"
+#include "tree/Launcher.hpp"
+#include "tree/TransportLoader.hpp"
+#include "tree/TreeComm.hpp"
+#include "tree/TreeGeometry.hpp"
 #include "Controller.hpp"
-#include "InProcessTreeComm.hpp"
 #include "NodeController.hpp"
 #include "SignalGuard.hpp"
-#include "TreeComm.hpp"
-#include "TreeGeometry.hpp"
 
 namespace geopm_bridge
 {
