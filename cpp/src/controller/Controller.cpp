@@ -11,14 +11,15 @@
 #include "geopm/Helper.hpp"
 #include "geopm_bridge/ClusterComm.hpp"
 
+#include "core/ErrorText.hpp"
 #include "tree/ClusterReport.hpp"
 #include "tree/TreeComm.hpp"
 #include "Application.hpp"
 #include "Endpoint.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
+#include "PosixSignalGuard.hpp"
 #include "Reporter.hpp"
-#include "SignalGuard.hpp"
 #include "Tracer.hpp"
 
 namespace geopm_bridge
@@ -85,10 +86,10 @@ namespace geopm_bridge
             m_file_policy = std::make_unique<FilePolicy>(config.policy_path, config.agent,
                                                          policy_names);
         }
-        bool is_named = nodes.size() > 1 || cluster != nullptr;
+        bool do_prefix_errors = nodes.size() > 1 || cluster != nullptr;
         for (auto &node : nodes) {
             m_nodes.push_back(std::make_unique<NodeController>(
-                m_config, *node.context, node.name, std::move(node.tree_comm), is_named));
+                m_config, *node.context, node.name, std::move(node.tree_comm), do_prefix_errors));
         }
         if (is_root_here) {
             m_root = m_nodes.front().get();
@@ -108,7 +109,7 @@ namespace geopm_bridge
         }
     }
 
-    void Controller::keep(std::exception_ptr error)
+    void Controller::keep_first_error(std::exception_ptr error)
     {
         if (!m_error) {
             m_error = error;
@@ -116,13 +117,13 @@ namespace geopm_bridge
     }
 
     template <typename func_t>
-    void Controller::capture(func_t func)
+    void Controller::call_keeping_error(func_t func)
     {
         try {
             func();
         }
         catch (...) {
-            keep(std::current_exception());
+            keep_first_error(std::current_exception());
         }
     }
 
@@ -178,7 +179,7 @@ namespace geopm_bridge
         }
     }
 
-    int Controller::run(SignalGuard &signals)
+    int Controller::run(PosixSignalGuard &signals)
     {
         std::unique_ptr<Application> app;
         if (signals.stop_signal() == 0 && !m_config.app_argv.empty()) {
@@ -194,11 +195,11 @@ namespace geopm_bridge
                     restore_control();
                     throw;
                 }
-                keep(std::current_exception());
+                keep_first_error(std::current_exception());
             }
         }
         if (!m_error) {
-            capture([&]() {
+            call_keeping_error([&]() {
                 for (auto &node : m_nodes) {
                     node->read();
                 }
@@ -236,7 +237,7 @@ namespace geopm_bridge
         return is_app_done ? app->exit_code() : 0;
     }
 
-    void Controller::loop(SignalGuard &signals, Application *app)
+    void Controller::loop(PosixSignalGuard &signals, Application *app)
     {
         std::string notice;
         int source = -1;
@@ -286,30 +287,30 @@ namespace geopm_bridge
         }
     }
 
-    void Controller::finish(SignalGuard &signals, int interrupt_signal)
+    void Controller::finish(PosixSignalGuard &signals, int interrupt_signal)
     {
         // A final reading so the totals cover the whole run.
         for (auto &node : m_nodes) {
-            capture([&]() { node->read(); });
+            call_keeping_error([&]() { node->read(); });
         }
         double runtime = geopm_time_since(&m_app_start);
         std::vector<std::string> sections;
         for (auto &node : m_nodes) {
-            capture([&]() {
+            call_keeping_error([&]() {
                 sections.push_back(node->report_host(runtime, m_startup, m_error));
             });
         }
         ReportHeader header;
         if (m_root != nullptr && !m_config.report_path.empty()) {
-            capture([&]() { header.agent_header = m_root->report_header(); });
+            call_keeping_error([&]() { header.agent_header = m_root->report_header(); });
         }
         if (m_endpoint) {
-            capture([&]() { m_endpoint->publish(geopm_time_since(&m_job_start), true); });
+            call_keeping_error([&]() { m_endpoint->publish(geopm_time_since(&m_job_start), true); });
         }
         for (auto &node : m_nodes) {
-            capture([&]() { node->flush_trace(); });
+            call_keeping_error([&]() { node->flush_trace(); });
         }
-        capture([&]() { restore_control(); });
+        call_keeping_error([&]() { restore_control(); });
         if (m_error && m_failure.empty()) {
             m_failure = error_text(m_error);
         }
@@ -333,16 +334,16 @@ namespace geopm_bridge
             header.profile = m_profile;
             header.agent = m_config.agent;
             header.policy = m_file_policy ? m_file_policy->json() : "DYNAMIC";
-            capture([&]() { write_report(m_config.report_path, header, sections); });
+            call_keeping_error([&]() { write_report(m_config.report_path, header, sections); });
         }
         if (cluster_report && m_root != nullptr) {
-            capture([&]() { cluster_report->release(); });
+            call_keeping_error([&]() { cluster_report->release(); });
         }
         if (m_cluster != nullptr && (signals.stop_signal() != 0 || !missing.empty())) {
             m_cluster->abandon();
         }
         if (!missing.empty()) {
-            keep(std::make_exception_ptr(geopm::Exception(
+            keep_first_error(std::make_exception_ptr(geopm::Exception(
                 missing + ": the report holds the nodes that finished", GEOPM_ERROR_RUNTIME,
                 nullptr, 0)));
         }

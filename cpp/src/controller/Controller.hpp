@@ -27,7 +27,7 @@ namespace geopm_bridge
     class FilePolicy;
     class NodeContext;
     class NodeController;
-    class SignalGuard;
+    class PosixSignalGuard;
     class TreeComm;
 
     /// agent_name when the agent factory knows it; else throws
@@ -60,19 +60,20 @@ namespace geopm_bridge
             void start(void);
             /// Run the job after start() (see geopm_bridge::run_job()).
             /// signals must be installed for the whole call.
-            int run(SignalGuard &signals);
+            int run(PosixSignalGuard &signals);
         private:
-            void loop(SignalGuard &signals, Application *app);
+            void loop(PosixSignalGuard &signals, Application *app);
             void step(void);
-            /// Keep error in m_error unless one is kept.
-            void keep(std::exception_ptr error);
-            /// Run func; keep its exception.
+            /// The job's first error is the one it reports and throws:
+            /// error is kept in m_error unless one is kept already.
+            void keep_first_error(std::exception_ptr error);
+            /// Run func; its exception goes to keep_first_error().
             template <typename func_t>
-            void capture(func_t func);
+            void call_keeping_error(func_t func);
             /// Final reading, report, trace, controls restored: each step
             /// runs even if an earlier one failed. interrupt_signal: the
             /// signal that stopped the job early, or 0.
-            void finish(SignalGuard &signals, int interrupt_signal);
+            void finish(PosixSignalGuard &signals, int interrupt_signal);
             void restore_control(void);
             std::string status(int interrupt_signal) const;
 
