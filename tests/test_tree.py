@@ -270,7 +270,7 @@ def test_tree_shape_matches_geopm_over_mpi_dims_create(tmp_path: Path) -> None:
     compile_program(
         tmp_path / "geometry.cpp",
         tmp_path / "geometry",
-        include_dirs=(REPO / "cpp/src/controller",),
+        include_dirs=(REPO / "cpp/src/tree",),
     )
     subprocess.run(
         ["mpicc", str(tmp_path / "mpi_fan_out.c"), "-o", str(tmp_path / "mpi_fan_out")],

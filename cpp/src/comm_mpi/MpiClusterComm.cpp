@@ -19,8 +19,7 @@
 #include <vector>
 
 #include "geopm/Exception.hpp"
-
-#include "ClusterComm.hpp"
+#include "geopm_bridge/ClusterComm.hpp"
 
 namespace geopm_bridge
 {

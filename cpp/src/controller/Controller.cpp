@@ -1,7 +1,6 @@
 #include "Controller.hpp"
 
 #include <signal.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,16 +9,18 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_bridge/ClusterComm.hpp"
 
+#include "core/ErrorText.hpp"
+#include "tree/ClusterReport.hpp"
+#include "tree/TreeComm.hpp"
 #include "Application.hpp"
-#include "ClusterComm.hpp"
 #include "Endpoint.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
+#include "PosixSignalGuard.hpp"
 #include "Reporter.hpp"
-#include "SignalGuard.hpp"
 #include "Tracer.hpp"
-#include "TreeComm.hpp"
 
 namespace geopm_bridge
 {
@@ -27,10 +28,6 @@ namespace geopm_bridge
     {
         // How long a stopped application may take to exit before SIGKILL.
         constexpr double M_TERMINATE_GRACE = 5.0;
-        // After a signal, how long rank 0 still waits for the other ranks'
-        // reports (mpirun sends SIGKILL one second after SIGTERM, or as
-        // soon as the other ranks exit: they wait twice as long for rank 0).
-        constexpr double M_GATHER_GRACE = 0.4;
         // Trace bytes buffered per process, shared by its nodes (at least
         // M_MIN_TRACE_BUFFER each).
         constexpr size_t M_MIN_TRACE_BUFFER = 1 << 14;
@@ -74,8 +71,6 @@ namespace geopm_bridge
         , m_startup(0.0)
         , m_num_iteration(0)
         , m_is_restore_due(false)
-        , m_is_grace(false)
-        , m_grace_start{}
     {
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
@@ -91,10 +86,10 @@ namespace geopm_bridge
             m_file_policy = std::make_unique<FilePolicy>(config.policy_path, config.agent,
                                                          policy_names);
         }
-        bool is_named = nodes.size() > 1 || cluster != nullptr;
+        bool do_prefix_errors = nodes.size() > 1 || cluster != nullptr;
         for (auto &node : nodes) {
             m_nodes.push_back(std::make_unique<NodeController>(
-                m_config, *node.context, node.name, std::move(node.tree_comm), is_named));
+                m_config, *node.context, node.name, std::move(node.tree_comm), do_prefix_errors));
         }
         if (is_root_here) {
             m_root = m_nodes.front().get();
@@ -114,7 +109,7 @@ namespace geopm_bridge
         }
     }
 
-    void Controller::keep(std::exception_ptr error)
+    void Controller::keep_first_error(std::exception_ptr error)
     {
         if (!m_error) {
             m_error = error;
@@ -122,13 +117,13 @@ namespace geopm_bridge
     }
 
     template <typename func_t>
-    void Controller::capture(func_t func)
+    void Controller::call_keeping_error(func_t func)
     {
         try {
             func();
         }
         catch (...) {
-            keep(std::current_exception());
+            keep_first_error(std::current_exception());
         }
     }
 
@@ -184,7 +179,7 @@ namespace geopm_bridge
         }
     }
 
-    int Controller::run(SignalGuard &signals)
+    int Controller::run(PosixSignalGuard &signals)
     {
         std::unique_ptr<Application> app;
         if (signals.stop_signal() == 0 && !m_config.app_argv.empty()) {
@@ -200,11 +195,11 @@ namespace geopm_bridge
                     restore_control();
                     throw;
                 }
-                keep(std::current_exception());
+                keep_first_error(std::current_exception());
             }
         }
         if (!m_error) {
-            capture([&]() {
+            call_keeping_error([&]() {
                 for (auto &node : m_nodes) {
                     node->read();
                 }
@@ -242,7 +237,7 @@ namespace geopm_bridge
         return is_app_done ? app->exit_code() : 0;
     }
 
-    void Controller::loop(SignalGuard &signals, Application *app)
+    void Controller::loop(PosixSignalGuard &signals, Application *app)
     {
         std::string notice;
         int source = -1;
@@ -292,38 +287,46 @@ namespace geopm_bridge
         }
     }
 
-    void Controller::finish(SignalGuard &signals, int interrupt_signal)
+    void Controller::finish(PosixSignalGuard &signals, int interrupt_signal)
     {
         // A final reading so the totals cover the whole run.
         for (auto &node : m_nodes) {
-            capture([&]() { node->read(); });
+            call_keeping_error([&]() { node->read(); });
         }
         double runtime = geopm_time_since(&m_app_start);
         std::vector<std::string> sections;
         for (auto &node : m_nodes) {
-            capture([&]() { sections.push_back(node->report_host(runtime, m_startup, m_error)); });
+            call_keeping_error([&]() {
+                sections.push_back(node->report_host(runtime, m_startup, m_error));
+            });
         }
         ReportHeader header;
         if (m_root != nullptr && !m_config.report_path.empty()) {
-            capture([&]() { header.agent_header = m_root->report_header(); });
+            call_keeping_error([&]() { header.agent_header = m_root->report_header(); });
         }
         if (m_endpoint) {
-            capture([&]() { m_endpoint->publish(geopm_time_since(&m_job_start), true); });
+            call_keeping_error([&]() { m_endpoint->publish(geopm_time_since(&m_job_start), true); });
         }
         for (auto &node : m_nodes) {
-            capture([&]() { node->flush_trace(); });
+            call_keeping_error([&]() { node->flush_trace(); });
         }
-        capture([&]() { restore_control(); });
+        call_keeping_error([&]() { restore_control(); });
         if (m_error && m_failure.empty()) {
             m_failure = error_text(m_error);
         }
         header.status = status(interrupt_signal);
         std::string missing;
-        if (m_cluster != nullptr && m_root == nullptr) {
-            send_report(signals, header.status, sections.empty() ? "" : sections.front());
+        std::unique_ptr<ClusterReport> cluster_report;
+        if (m_cluster != nullptr) {
+            cluster_report = ClusterReport::make_unique(
+                *m_cluster, [&signals]() { return signals.stop_signal() != 0; },
+                m_nodes.front()->root_level(), m_host_names);
         }
-        else if (m_cluster != nullptr) {
-            auto others = gather_report(signals, header.status, missing);
+        if (cluster_report && m_root == nullptr) {
+            cluster_report->send(header.status, sections.empty() ? "" : sections.front());
+        }
+        else if (cluster_report) {
+            auto others = cluster_report->gather(header.status, missing);
             sections.insert(sections.end(), others.begin(), others.end());
         }
         if (m_root != nullptr && !m_config.report_path.empty()) {
@@ -331,18 +334,16 @@ namespace geopm_bridge
             header.profile = m_profile;
             header.agent = m_config.agent;
             header.policy = m_file_policy ? m_file_policy->json() : "DYNAMIC";
-            capture([&]() { write_report(m_config.report_path, header, sections); });
+            call_keeping_error([&]() { write_report(m_config.report_path, header, sections); });
         }
-        if (m_cluster != nullptr && m_root != nullptr) {
-            for (int rank = 1; rank < m_cluster->num_rank(); ++rank) {
-                capture([&]() { m_cluster->send(rank, ClusterComm::M_TAG_DONE, "", 0); });
-            }
+        if (cluster_report && m_root != nullptr) {
+            call_keeping_error([&]() { cluster_report->release(); });
         }
         if (m_cluster != nullptr && (signals.stop_signal() != 0 || !missing.empty())) {
             m_cluster->abandon();
         }
         if (!missing.empty()) {
-            keep(std::make_exception_ptr(geopm::Exception(
+            keep_first_error(std::make_exception_ptr(geopm::Exception(
                 missing + ": the report holds the nodes that finished", GEOPM_ERROR_RUNTIME,
                 nullptr, 0)));
         }
@@ -357,80 +358,5 @@ namespace geopm_bridge
             return std::string("interrupted by ") + (interrupt_signal == SIGINT ? "SIGINT" : "SIGTERM");
         }
         return "";
-    }
-
-    void Controller::send_report(SignalGuard &signals, const std::string &status,
-                                 const std::string &section)
-    {
-        // "<status>\0<section>": neither holds a NUL.
-        std::string message = status + '\0' + section;
-        m_cluster->send(0, ClusterComm::M_TAG_REPORT, message.data(), message.size());
-        // Rank 0 answers once its own job is over and the report written.
-        std::string done;
-        int source = -1;
-        while (!m_cluster->receive(ClusterComm::M_TAG_DONE, source, done) &&
-               wait_more(signals, 2 * M_GATHER_GRACE)) {
-        }
-    }
-
-    std::vector<std::string> Controller::gather_report(SignalGuard &signals, std::string &status,
-                                                       std::string &missing)
-    {
-        int num_rank = m_cluster->num_rank();
-        std::vector<std::string> sections(num_rank);
-        std::vector<bool> is_received(num_rank, false);
-        int num_received = 1;
-        std::string message;
-        int source = -1;
-        while (num_received < num_rank) {
-            if (m_cluster->receive(ClusterComm::M_TAG_REPORT, source, message)) {
-                size_t end = message.find('\0');
-                if (status.empty() && end != 0) {
-                    status = message.substr(0, end);
-                }
-                sections[source] = message.substr(end + 1);
-                is_received[source] = true;
-                ++num_received;
-            }
-            else if (!wait_more(signals, M_GATHER_GRACE)) {
-                break;
-            }
-        }
-        for (int rank = 1; rank < num_rank; ++rank) {
-            if (!is_received[rank]) {
-                missing += std::string(missing.empty() ? "no report from " : ", ") + "node " +
-                           m_host_names[rank] + " (rank " + std::to_string(rank) + ")";
-            }
-        }
-        if (!missing.empty()) {
-            status += std::string(status.empty() ? "" : "; ") + missing;
-        }
-        sections.erase(sections.begin());
-        return sections;
-    }
-
-    bool Controller::wait_more(SignalGuard &signals, double grace)
-    {
-        // A signal means the job is being torn down (mpirun sends one to
-        // every rank when a rank dies): the others stop too, so wait a
-        // little only.
-        if (signals.stop_signal() != 0 && !m_is_grace) {
-            m_is_grace = true;
-            geopm_time(&m_grace_start);
-        }
-        if (m_is_grace && geopm_time_since(&m_grace_start) > grace) {
-            return false;
-        }
-        // Children that are still running keep sending to this rank.
-        std::string message;
-        int source = -1;
-        for (int level = 0; level < m_nodes.front()->root_level(); ++level) {
-            while (m_cluster->receive(ClusterComm::M_TAG_SAMPLE + level, source, message) ||
-                   m_cluster->receive(ClusterComm::M_TAG_POLICY + level, source, message)) {
-            }
-        }
-        struct timespec delay = {0, 1000000};
-        nanosleep(&delay, nullptr);
-        return true;
     }
 }

@@ -27,7 +27,7 @@ namespace geopm_bridge
     class FilePolicy;
     class NodeContext;
     class NodeController;
-    class SignalGuard;
+    class PosixSignalGuard;
     class TreeComm;
 
     /// agent_name when the agent factory knows it; else throws
@@ -60,34 +60,22 @@ namespace geopm_bridge
             void start(void);
             /// Run the job after start() (see geopm_bridge::run_job()).
             /// signals must be installed for the whole call.
-            int run(SignalGuard &signals);
+            int run(PosixSignalGuard &signals);
         private:
-            void loop(SignalGuard &signals, Application *app);
+            void loop(PosixSignalGuard &signals, Application *app);
             void step(void);
-            /// Keep error in m_error unless one is kept.
-            void keep(std::exception_ptr error);
-            /// Run func; keep its exception.
+            /// The job's first error is the one it reports and throws:
+            /// error is kept in m_error unless one is kept already.
+            void keep_first_error(std::exception_ptr error);
+            /// Run func; its exception goes to keep_first_error().
             template <typename func_t>
-            void capture(func_t func);
+            void call_keeping_error(func_t func);
             /// Final reading, report, trace, controls restored: each step
             /// runs even if an earlier one failed. interrupt_signal: the
             /// signal that stopped the job early, or 0.
-            void finish(SignalGuard &signals, int interrupt_signal);
+            void finish(PosixSignalGuard &signals, int interrupt_signal);
             void restore_control(void);
             std::string status(int interrupt_signal) const;
-            /// Cluster: send this rank's status and report section to rank
-            /// 0, and wait until rank 0 wrote the report (mpirun tears the
-            /// job down once ranks exit).
-            void send_report(SignalGuard &signals, const std::string &status,
-                             const std::string &section);
-            /// Cluster, rank 0: the other ranks' sections; notes the ranks
-            /// that sent none in missing.
-            std::vector<std::string> gather_report(SignalGuard &signals, std::string &status,
-                                                   std::string &missing);
-            /// Cluster, at the end of the job: drop the tree messages
-            /// nobody will read and pause. False once a signal came and
-            /// grace seconds passed since (the job is being torn down).
-            bool wait_more(SignalGuard &signals, double grace);
 
             const JobConfig m_config;
             const std::string m_profile;
@@ -105,9 +93,6 @@ namespace geopm_bridge
             double m_startup;
             long m_num_iteration;
             bool m_is_restore_due;
-            // When the first signal was seen at the end of the job.
-            bool m_is_grace;
-            geopm_time_s m_grace_start;
             std::exception_ptr m_error;
             // The first failure of the job, for the report: this process's
             // error, or the one another rank told us of.

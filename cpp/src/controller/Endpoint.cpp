@@ -12,6 +12,7 @@
 #include "geopm/Exception.hpp"
 
 #include "core/Json.hpp"
+#include "core/TextFile.hpp"
 #include "Format.hpp"
 #include "Policy.hpp"
 

@@ -11,46 +11,20 @@
 #include "geopm_bridge/NodeContext.hpp"
 #include "geopm_time.h"
 
+#include "core/ErrorText.hpp"
+#include "tree/TreeComm.hpp"
 #include "SignalRequest.hpp"
 #include "Tracer.hpp"
-#include "TreeComm.hpp"
 
 namespace geopm_bridge
 {
-    std::string error_text(const std::exception_ptr &error, int *err)
-    {
-        int value = GEOPM_ERROR_RUNTIME;
-        std::string what;
-        try {
-            std::rethrow_exception(error);
-        }
-        catch (const geopm::Exception &ex) {
-            value = ex.err_value();
-            what = ex.what();
-            std::string prefix = geopm::error_message(value) + ": ";
-            if (what.compare(0, prefix.size(), prefix) == 0) {
-                what.erase(0, prefix.size());
-            }
-        }
-        catch (const std::exception &ex) {
-            what = ex.what();
-        }
-        catch (...) {
-            what = "unknown exception";
-        }
-        if (err != nullptr) {
-            *err = value;
-        }
-        return what;
-    }
-
     NodeController::NodeController(const JobConfig &config, NodeContext &node,
                                    const std::string &name, std::unique_ptr<TreeComm> tree_comm,
-                                   bool is_named)
+                                   bool do_prefix_errors)
         : m_config(config)
         , m_node(node)
         , m_name(name)
-        , m_is_named(is_named)
+        , m_do_prefix_errors(do_prefix_errors)
         , m_platform_io(node.platform_io())
         , m_platform_topo(node.platform_topo())
         , m_tree_comm(std::move(tree_comm))
@@ -91,7 +65,7 @@ namespace geopm_bridge
     auto NodeController::in_node(func_t func) -> decltype(func())
     {
         NodeScope scope(m_node);
-        if (!m_is_named) {
+        if (!m_do_prefix_errors) {
             return func();
         }
         try {

@@ -31,17 +31,14 @@ namespace geopm_bridge
     class TreeComm;
     struct JobConfig;
 
-    /// The message of an error without the "<geopm> <description>: "
-    /// that geopm::Exception puts in front; its error code in err.
-    std::string error_text(const std::exception_ptr &error, int *err = nullptr);
-
     class NodeController
     {
         public:
-            /// Makes the agents. is_named: errors from this node are
-            /// prefixed with its name and level (jobs of several nodes).
+            /// Makes the agents. do_prefix_errors: errors from this node
+            /// are prefixed with its name and level (jobs of several
+            /// nodes, where the bare error would not say which).
             NodeController(const JobConfig &config, NodeContext &node, const std::string &name,
-                           std::unique_ptr<TreeComm> tree_comm, bool is_named);
+                           std::unique_ptr<TreeComm> tree_comm, bool do_prefix_errors);
             ~NodeController();
             const std::string &name(void) const;
             bool is_root(void) const;
@@ -72,7 +69,7 @@ namespace geopm_bridge
             void flush_trace(void);
         private:
             /// Run func with the node current; an error leaves naming the
-            /// node and the level it happened at (when is_named).
+            /// node and the level it happened at (when m_do_prefix_errors).
             template <typename func_t>
             auto in_node(func_t func) -> decltype(func());
             [[noreturn]] void bad_output(const char *hook, const std::string &what) const;
@@ -82,7 +79,7 @@ namespace geopm_bridge
             const JobConfig &m_config;
             NodeContext &m_node;
             const std::string m_name;
-            const bool m_is_named;
+            const bool m_do_prefix_errors;
             geopm::PlatformIO &m_platform_io;
             const geopm::PlatformTopo &m_platform_topo;
             std::unique_ptr<TreeComm> m_tree_comm;

@@ -1,14 +1,11 @@
 #include "Policy.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "geopm/Exception.hpp"
 
 #include "core/Json.hpp"
+#include "core/TextFile.hpp"
 #include "Format.hpp"
 
 namespace geopm_bridge
@@ -20,16 +17,6 @@ namespace geopm_bridge
             result += (result.empty() ? "" : ", ") + word;
         }
         return result;
-    }
-
-    JsonValue parse_json(const std::string &text, const std::string &source)
-    {
-        try {
-            return JsonValue::parse(text);
-        }
-        catch (const geopm::Exception &ex) {
-            throw geopm::Exception(source + ": " + ex.what(), ex.err_value(), __FILE__, __LINE__);
-        }
     }
 
     std::vector<double> policy_from_json(const JsonValue &object,
@@ -77,23 +64,6 @@ namespace geopm_bridge
             }
         }
         return result;
-    }
-
-    std::string read_text_file(const std::string &path, const std::string &what)
-    {
-        std::ifstream stream(path);
-        if (!stream.good()) {
-            int err = errno;
-            throw geopm::Exception("cannot open " + what + " \"" + path + "\": " + strerror(err),
-                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        std::ostringstream text;
-        text << stream.rdbuf();
-        if (stream.bad()) {
-            throw geopm::Exception("cannot read " + what + " \"" + path + "\"",
-                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        return text.str();
     }
 
     FilePolicy::FilePolicy(const std::string &path,

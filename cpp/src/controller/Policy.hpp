@@ -15,9 +15,6 @@ namespace geopm_bridge
 {
     class JsonValue;
 
-    /// Parse a JSON document; errors name source.
-    JsonValue parse_json(const std::string &text, const std::string &source);
-
     /// The policy vector (in the order of names) given by a JSON object.
     /// Throws geopm::Exception naming source, the agent and the offending
     /// names or values.
@@ -25,9 +22,6 @@ namespace geopm_bridge
                                          const std::vector<std::string> &names,
                                          const std::string &agent_name,
                                          const std::string &source);
-
-    /// Read a whole file; throws geopm::Exception naming what and path.
-    std::string read_text_file(const std::string &path, const std::string &what);
 
     /// The static policy of a job, read once.
     class FilePolicy

@@ -6,15 +6,18 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_bridge/ClusterComm.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
-#include "ClusterComm.hpp"
+#include "core/ErrorText.hpp"
+#include "tree/ClusterTreeComm.hpp"
+#include "tree/InProcessTreeComm.hpp"
+#include "tree/Launcher.hpp"
+#include "tree/TransportLoader.hpp"
+#include "tree/TreeComm.hpp"
+#include "tree/TreeGeometry.hpp"
 #include "Controller.hpp"
-#include "InProcessTreeComm.hpp"
-#include "NodeController.hpp"
-#include "SignalGuard.hpp"
-#include "TreeComm.hpp"
-#include "TreeGeometry.hpp"
+#include "PosixSignalGuard.hpp"
 
 namespace geopm_bridge
 {
@@ -43,17 +46,18 @@ namespace geopm_bridge
             return !text.empty() && text != "0";
         }
 
-        /// The node a real node's controller runs on: the current one, or
-        /// one of its own when the node model gives per-node values.
-        NodeContext &real_node(int node_idx, std::unique_ptr<NodeContext> &own)
+        /// The platform of this process's own node (node node_idx of the
+        /// job, not a simulated one): the current node, or, when the node
+        /// model gives per-node values, a new one that made keeps.
+        NodeContext &this_node_context(int node_idx, std::unique_ptr<NodeContext> &made)
         {
             std::string model = current_node().option("node_model");
             if (model.find(':') == std::string::npos) {
                 return current_node();
             }
-            own = std::make_unique<NodeContext>(std::map<std::string, std::string>{
+            made = std::make_unique<NodeContext>(std::map<std::string, std::string>{
                 {"node_model", node_model_for(model, node_idx)}}, current_node().name());
-            return *own;
+            return *made;
         }
 
         std::string node_name(const NodeContext &node)
@@ -66,9 +70,9 @@ namespace geopm_bridge
             // Refuses a bad GEOPM_MAX_FAN_OUT here too.
             TreeGeometry geometry(1, config.max_fan_out);
             std::unique_ptr<NodeContext> own_node;
-            NodeContext &node = real_node(0, own_node);
+            NodeContext &node = this_node_context(0, own_node);
             std::string name = node_name(node);
-            SignalGuard signals;
+            PosixSignalGuard signals;
             std::vector<NodeSpec> nodes;
             nodes.push_back({&node, name, make_single_node_tree_comm()});
             Controller controller(config, std::move(nodes), nullptr, {name});
@@ -104,7 +108,7 @@ namespace geopm_bridge
                     names.back()));
                 nodes.push_back({contexts.back().get(), names.back(), std::move(tree_comms[idx])});
             }
-            SignalGuard signals;
+            PosixSignalGuard signals;
             Controller controller(config, std::move(nodes), nullptr, names);
             controller.start();
             return controller.run(signals);
@@ -205,8 +209,8 @@ namespace geopm_bridge
             TreeGeometry geometry(cluster->num_rank(), config.max_fan_out);
             const std::string &agent = known_agent(config.agent);
             std::unique_ptr<NodeContext> own_node;
-            NodeContext &node = real_node(rank, own_node);
-            SignalGuard signals;
+            NodeContext &node = this_node_context(rank, own_node);
+            PosixSignalGuard signals;
             std::unique_ptr<Controller> controller;
             std::exception_ptr error;
             try {

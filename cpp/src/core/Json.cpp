@@ -246,4 +246,14 @@ namespace geopm_bridge
         }
         return result + "\"";
     }
+
+    JsonValue parse_json(const std::string &text, const std::string &source)
+    {
+        try {
+            return JsonValue::parse(text);
+        }
+        catch (const geopm::Exception &ex) {
+            throw geopm::Exception(source + ": " + ex.what(), ex.err_value(), __FILE__, __LINE__);
+        }
+    }
 }

@@ -1,6 +1,6 @@
 /*
  * A minimal JSON reader and string quoting for the runtime's small files
- * (saved controls, environment files). Not public API.
+ * (saved controls, environment files, policies). Not public API.
  */
 #ifndef GEOPM_BRIDGE_JSON_HPP_INCLUDE
 #define GEOPM_BRIDGE_JSON_HPP_INCLUDE
@@ -48,6 +48,10 @@ namespace geopm_bridge
             std::vector<JsonValue> m_array;
             std::map<std::string, JsonValue> m_object;
     };
+
+    /// JsonValue::parse() whose errors name source (e.g. "policy file
+    /// \"/tmp/p.json\"").
+    JsonValue parse_json(const std::string &text, const std::string &source);
 }
 
 #endif

@@ -1,20 +1,21 @@
 /*
- * The processes of a job that spans nodes, one controller per process (MPI
- * ranks). The runtime owns the protocol (the tree messages, the stop notice,
- * the gathering of the report); a transport only moves bytes. The MPI
- * transport is a separately built plugin, libgeopmcomm_mpi.so, installed
- * next to the runtime library and loaded only when the process was started
- * by an MPI launcher, so that the runtime itself never needs MPI.
+ * The transport of a job whose tree spans processes, one controller per
+ * process (MPI ranks). Public so that a transport is built outside the
+ * runtime's sources, against the installed headers, as the MPI one is
+ * (cpp/src/comm_mpi, libgeopmcomm_mpi.so).
+ *
+ * The runtime owns the protocol (the tree messages, the stop notice, the
+ * gathering of the report); a transport only moves bytes. A transport
+ * plugin exports, with C linkage, a function named
+ * M_MAKE_CLUSTER_COMM_SYMBOL of type make_cluster_comm_t; the runtime
+ * calls it once per job and owns the ClusterComm it returns.
  */
 #ifndef GEOPM_BRIDGE_CLUSTERCOMM_HPP_INCLUDE
 #define GEOPM_BRIDGE_CLUSTERCOMM_HPP_INCLUDE
 
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <vector>
-
-#include "TreeComm.hpp"
 
 namespace geopm_bridge
 {
@@ -22,6 +23,7 @@ namespace geopm_bridge
     {
         public:
             /// Message tags of the protocol; tree messages add their level.
+            /// A transport keeps the messages of each tag apart.
             enum tag_e {
                 M_TAG_STOP = 1,
                 M_TAG_REPORT = 2,
@@ -54,22 +56,6 @@ namespace geopm_bridge
     using make_cluster_comm_t = ClusterComm *(*)(void);
     /// Its name.
     constexpr const char *M_MAKE_CLUSTER_COMM_SYMBOL = "geopm_bridge_make_cluster_comm";
-
-    /// Number of ranks of the MPI job this process was started in, from
-    /// the launcher's environment (OMPI_COMM_WORLD_SIZE, PMI_SIZE); 0 when
-    /// it was not started by an MPI launcher.
-    int launcher_num_rank(void);
-
-    /// Load libgeopmcomm_mpi.so from the runtime library's directory and
-    /// initialize MPI. Throws geopm::Exception saying why when the plugin
-    /// is missing (a build without MPI) or fails.
-    std::unique_ptr<ClusterComm> make_mpi_cluster_comm(void);
-
-    /// The TreeComm of this rank: node comm.rank() of geometry, one node
-    /// per rank, over comm's messages (comm must outlive it).
-    std::unique_ptr<TreeComm> make_cluster_tree_comm(const TreeGeometry &geometry,
-                                                     ClusterComm &comm,
-                                                     size_t num_policy, size_t num_sample);
 }
 
 #endif

@@ -1,4 +1,4 @@
-#include "SignalGuard.hpp"
+#include "PosixSignalGuard.hpp"
 
 #include <atomic>
 
@@ -36,7 +36,7 @@ namespace geopm_bridge
         }
     }
 
-    SignalGuard::SignalGuard()
+    PosixSignalGuard::PosixSignalGuard()
     {
         if (g_is_active.exchange(true)) {
             throw geopm::Exception("a job is already running in this process",
@@ -49,7 +49,7 @@ namespace geopm_bridge
         install(SIGCHLD, on_child, m_old_chld);
     }
 
-    SignalGuard::~SignalGuard()
+    PosixSignalGuard::~PosixSignalGuard()
     {
         sigaction(SIGINT, &m_old_int, nullptr);
         sigaction(SIGTERM, &m_old_term, nullptr);
@@ -57,12 +57,12 @@ namespace geopm_bridge
         g_is_active = false;
     }
 
-    int SignalGuard::stop_signal(void) const
+    int PosixSignalGuard::stop_signal(void) const
     {
         return g_stop_signal;
     }
 
-    bool SignalGuard::take_child_event(void)
+    bool PosixSignalGuard::take_child_event(void)
     {
         // Clear only what was seen: a SIGCHLD after the test stays pending.
         if (g_child_event == 0) {
