@@ -13,12 +13,14 @@
 
 namespace geopm_bridge
 {
-    /// Inherit beside geopm::IOGroup to declare the property; it has no
-    /// members (geopm::IOGroup stays GEOPM 3.1's interface).
+    /// Inherit beside geopm::IOGroup to declare the property
+    /// (geopm::IOGroup stays GEOPM 3.1's interface). Empty and without a
+    /// vtable, so it adds nothing to the IOGroup's layout; PlatformIO finds
+    /// it with a dynamic_cast from the (polymorphic) IOGroup.
     class GEOPM_PUBLIC BatchOnPush
     {
-        public:
-            virtual ~BatchOnPush() = default;
+        protected:
+            ~BatchOnPush() = default;
     };
 }
 
