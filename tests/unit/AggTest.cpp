@@ -11,10 +11,14 @@
 
 #include <gtest/gtest.h>
 
+#include "unit_test_helpers.hpp"
+
 #include "geopm/Agg.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm_hash.h"
 #include "geopm_hint.h"
+
+using unit_test::error_code;
 
 namespace
 {
@@ -39,16 +43,6 @@ namespace
         {"expect_same", Agg::expect_same},
     };
 
-    int error_of(const std::function<void()> &call)
-    {
-        try {
-            call();
-        }
-        catch (const geopm::Exception &ex) {
-            return ex.err_value();
-        }
-        return 0;
-    }
 }
 
 TEST(AggTest, reductions_skip_nan_operands)
@@ -130,12 +124,12 @@ TEST(AggTest, names_types_and_functions_convert_both_ways)
 
 TEST(AggTest, unknown_names_types_and_functions_are_invalid)
 {
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { Agg::name_to_function("mean"); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { Agg::name_to_function("SUM"); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { Agg::type_to_name(-1); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { Agg::type_to_function(Agg::M_NUM_TYPE); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { Agg::name_to_function("mean"); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { Agg::name_to_function("SUM"); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { Agg::type_to_name(-1); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { Agg::type_to_function(Agg::M_NUM_TYPE); }));
     std::function<double(const std::vector<double> &)> lambda =
         [](const std::vector<double> &) { return 0.0; };
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([&] { Agg::function_to_name(lambda); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([&] { Agg::function_to_type(lambda); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([&] { Agg::function_to_name(lambda); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([&] { Agg::function_to_type(lambda); }));
 }

@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit_test_helpers.hpp"
+
 #include "geopm/Exception.hpp"
 #include "geopm_plugin.hpp"
 
@@ -24,25 +26,12 @@
 using geopm_bridge::FactoryFill;
 using geopm_bridge::is_plugin_file_name;
 
+using unit_test::contains;
+using unit_test::error_of;
+
 namespace
 {
     const std::string AGENT = "libgeopmagent_";
-
-    std::pair<int, std::string> error_of(const std::function<void()> &call)
-    {
-        try {
-            call();
-        }
-        catch (const geopm::Exception &ex) {
-            return {ex.err_value(), ex.what()};
-        }
-        return {0, ""};
-    }
-
-    bool contains(const std::string &text, const std::string &part)
-    {
-        return text.find(part) != std::string::npos;
-    }
 
     class PluginPathTest : public ::testing::Test
     {

@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit_test_helpers.hpp"
+
 #include "geopm/Exception.hpp"
 
 #include "Json.hpp"
@@ -22,6 +24,9 @@ using geopm_bridge::FilePolicy;
 using geopm_bridge::parse_json;
 using geopm_bridge::policy_from_json;
 
+using unit_test::contains;
+using unit_test::error_of;
+
 namespace
 {
     const std::vector<std::string> NAMES {"POWER", "STEP", "MODE"};
@@ -29,23 +34,6 @@ namespace
     std::vector<double> policy(const std::string &text)
     {
         return policy_from_json(parse_json(text, "test policy"), NAMES, "my_agent", "test policy");
-    }
-
-    // err_value() and what() of the geopm::Exception call throws.
-    std::pair<int, std::string> error_of(const std::function<void()> &call)
-    {
-        try {
-            call();
-        }
-        catch (const geopm::Exception &ex) {
-            return {ex.err_value(), ex.what()};
-        }
-        return {0, ""};
-    }
-
-    bool contains(const std::string &text, const std::string &part)
-    {
-        return text.find(part) != std::string::npos;
     }
 
     class PolicyFileTest : public ::testing::Test

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit_test_helpers.hpp"
+
 #include "geopm/Exception.hpp"
 
 #include "TreeGeometry.hpp"
@@ -17,19 +19,7 @@
 using geopm_bridge::TreeGeometry;
 using geopm_bridge::balanced_dims;
 
-namespace
-{
-    int error_of(const std::function<void()> &call)
-    {
-        try {
-            call();
-        }
-        catch (const geopm::Exception &ex) {
-            return ex.err_value();
-        }
-        return 0;
-    }
-}
+using unit_test::error_code;
 
 TEST(TreeGeometryTest, balanced_dims_like_mpi_dims_create)
 {
@@ -39,8 +29,8 @@ TEST(TreeGeometryTest, balanced_dims_like_mpi_dims_create)
     EXPECT_EQ(std::vector<int>({3, 2, 2}), balanced_dims(12, 3));
     EXPECT_EQ(std::vector<int>({7, 1, 1}), balanced_dims(7, 3));  // a prime stays whole
     EXPECT_EQ(std::vector<int>({1}), balanced_dims(1, 1));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { balanced_dims(0, 2); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { balanced_dims(4, 0); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { balanced_dims(0, 2); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { balanced_dims(4, 0); }));
 }
 
 TEST(TreeGeometryTest, fan_in_of_geopm_examples)
@@ -65,10 +55,10 @@ TEST(TreeGeometryTest, one_node_is_a_tree_of_one_level)
 
 TEST(TreeGeometryTest, bad_sizes_are_invalid)
 {
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { TreeGeometry(0, 16); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { TreeGeometry(-3, 16); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { TreeGeometry(8, 1); }));
-    EXPECT_EQ(GEOPM_ERROR_INVALID, error_of([] { TreeGeometry(8, 0); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { TreeGeometry(0, 16); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { TreeGeometry(-3, 16); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { TreeGeometry(8, 1); }));
+    EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([] { TreeGeometry(8, 0); }));
 }
 
 TEST(TreeGeometryTest, node_places_in_a_two_level_tree)
