@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -9,36 +10,34 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from .errors import UsageError, report_error
 
-_USAGE = """\
-usage: geopm-bridge [--debug] [--version] COMMAND [ARGS...]
-
-commands:
-  launch   run an application under a controller and an agent
-  agent    list agents, show one agent's policy and sample, write a policy
-  read     list signals and controls, or read one signal
-  doctor   show the backend, the GEOPM it runs on, the plugin directory and the agents
-  plugin-path  print the directory of the GEOPM plugin (for GEOPM_PLUGIN_PATH)
-
---debug shows Python tracebacks on error. `geopm-bridge COMMAND --help` for more.
-"""
-
-_COMMANDS = "launch, agent, read, doctor, plugin-path"
+# Each command: its module in this package (imported on demand, so that
+# `agent` and `read` need not pay for the launcher) and its one-line help.
+_COMMANDS = {
+    "launch": ("launch", "run an application under a controller and an agent"),
+    "agent": ("agent", "list agents, show one agent's policy and sample, write a policy"),
+    "read": ("read", "list signals and controls, or read one signal"),
+    "doctor": (
+        "doctor",
+        "show the backend, the GEOPM it runs on, the plugin directory and the agents",
+    ),
+    "plugin-path": (
+        "plugin_path",
+        "print the directory of the GEOPM plugin (for GEOPM_PLUGIN_PATH)",
+    ),
+}
+_WIDTH = max(len(name) for name in _COMMANDS)
+_USAGE = (
+    "usage: geopm-bridge [--debug] [--version] COMMAND [ARGS...]\n\ncommands:\n"
+    + "".join(f"  {name:<{_WIDTH}}  {text}\n" for name, (_, text) in _COMMANDS.items())
+    + "\n--debug shows Python tracebacks on error. `geopm-bridge COMMAND --help` for more.\n"
+)
 
 
 def _command(name: str) -> Callable[[list[str]], int]:
-    # Imported on demand: `agent` and `read` need not pay for the launcher.
-    if name == "launch":
-        from .launch import main
-    elif name == "agent":
-        from .agent import main
-    elif name == "read":
-        from .read import main
-    elif name == "doctor":
-        from .doctor import main
-    elif name == "plugin-path":
-        from .plugin_path import main
-    else:
-        raise UsageError(f"unknown command {name!r} (choose from {_COMMANDS})")
+    if name not in _COMMANDS:
+        raise UsageError(f"unknown command {name!r} (choose from {', '.join(_COMMANDS)})")
+    module = importlib.import_module(f"{__name__}.{_COMMANDS[name][0]}")
+    main: Callable[[list[str]], int] = module.main
     return main
 
 
@@ -59,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if option != "--debug":
                 raise UsageError(f"unknown option {option!r}")
         if not args:
-            raise UsageError(f"no command given (choose from {_COMMANDS})")
+            raise UsageError(f"no command given (choose from {', '.join(_COMMANDS)})")
         return _command(args[0])(args[1:])
     except KeyboardInterrupt:
         print("geopm-bridge: interrupted", file=sys.stderr)
