@@ -195,8 +195,11 @@ namespace
         }
         PyConfig config;
         PyConfig_InitPythonConfig(&config);
-        // The GEOPM program owns SIGINT and SIGTERM.
+        // The GEOPM program owns SIGINT and SIGTERM, and its C stdio:
+        // with PYTHONUNBUFFERED set Python would setvbuf() the program's
+        // stdin, dropping whatever it had read ahead.
         config.install_signal_handlers = 0;
+        config.configure_c_stdio = 0;
         // Python finds the environment (a venv's pyvenv.cfg) from this.
         PyStatus status = PyConfig_SetBytesString(&config, &config.program_name, python);
         if (!PyStatus_Exception(status)) {
