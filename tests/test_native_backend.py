@@ -139,6 +139,9 @@ def geopm_env(native: NativeInstall, **overrides: str) -> dict[str, str]:
         "GEOPM_PLUGIN_PATH": str(native.plugin_dir),
         "GEOPM_BRIDGE_AGENTS": TEST_AGENTS,
         "PYTHONPATH": str(AGENTS_DIR),
+        # The plugin's interpreter must leave the program's C stdio alone
+        # even so (the driver reads its commands through it).
+        "PYTHONUNBUFFERED": "1",
     }
     return clean_env(**(settings | overrides))
 
