@@ -22,15 +22,6 @@ namespace geopm_bridge
     class ClusterComm
     {
         public:
-            /// Message tags of the protocol; tree messages add their level.
-            /// A transport keeps the messages of each tag apart.
-            enum tag_e {
-                M_TAG_STOP = 1,
-                M_TAG_REPORT = 2,
-                M_TAG_DONE = 3,
-                M_TAG_SAMPLE = 64,
-                M_TAG_POLICY = 128,
-            };
             ClusterComm() = default;
             virtual ~ClusterComm() = default;
             virtual int rank(void) const = 0;
@@ -39,6 +30,8 @@ namespace geopm_bridge
             /// and collective: only for the start of the job.
             virtual std::vector<std::string> all_gather(const std::string &text) = 0;
             /// Queue size bytes for dest; never blocks (data is copied).
+            /// tag: a small non-negative number (below 1024) whose
+            /// messages the transport keeps apart from other tags'.
             /// While a message to dest with this tag has not left yet, only
             /// the newest one waits behind it: a receiver that stopped
             /// reading holds back no more than that.

@@ -13,6 +13,7 @@
 
 #include "core/ErrorText.hpp"
 #include "tree/ClusterReport.hpp"
+#include "tree/ClusterStop.hpp"
 #include "tree/TreeComm.hpp"
 #include "Application.hpp"
 #include "Endpoint.hpp"
@@ -211,12 +212,7 @@ namespace geopm_bridge
             // This process failed: tell the others at once.
             m_failure = error_text(m_error);
             if (m_cluster != nullptr) {
-                for (int rank = 0; rank < m_cluster->num_rank(); ++rank) {
-                    if (rank != m_cluster->rank()) {
-                        m_cluster->send(rank, ClusterComm::M_TAG_STOP, m_failure.data(),
-                                        m_failure.size());
-                    }
-                }
+                send_stop_notice(*m_cluster, m_failure);
             }
         }
         // Without an application a signal is the normal end of the job.
@@ -240,13 +236,12 @@ namespace geopm_bridge
     void Controller::loop(PosixSignalGuard &signals, Application *app)
     {
         std::string notice;
-        int source = -1;
         // SIGCHLD says when to look: no waitpid() in every iteration.
         while (signals.stop_signal() == 0 &&
                !(app != nullptr && signals.take_child_event() && !app->is_running()) &&
                !(m_config.max_iterations > 0 && m_num_iteration >= m_config.max_iterations)) {
             step();
-            if (m_cluster != nullptr && m_cluster->receive(ClusterComm::M_TAG_STOP, source, notice)) {
+            if (m_cluster != nullptr && receive_stop_notice(*m_cluster, notice)) {
                 m_failure = notice;
                 throw geopm::Exception("the job stopped because " + notice, GEOPM_ERROR_RUNTIME,
                                        nullptr, 0);

@@ -8,6 +8,8 @@
 #include "geopm_bridge/ClusterComm.hpp"
 #include "geopm_time.h"
 
+#include "ClusterTags.hpp"
+
 namespace geopm_bridge
 {
     namespace
@@ -57,11 +59,11 @@ namespace geopm_bridge
         {
             // "<status>\0<section>": neither holds a NUL.
             std::string message = status + '\0' + section;
-            m_comm.send(0, ClusterComm::M_TAG_REPORT, message.data(), message.size());
+            m_comm.send(0, M_TAG_REPORT, message.data(), message.size());
             // Rank 0 answers once its own job is over and the report written.
             std::string done;
             int source = -1;
-            while (!m_comm.receive(ClusterComm::M_TAG_DONE, source, done) &&
+            while (!m_comm.receive(M_TAG_DONE, source, done) &&
                    !is_grace_over(2 * M_GATHER_GRACE)) {
                 drain_tree_and_pause();
             }
@@ -76,7 +78,7 @@ namespace geopm_bridge
             std::string message;
             int source = -1;
             while (num_received < num_rank) {
-                if (m_comm.receive(ClusterComm::M_TAG_REPORT, source, message)) {
+                if (m_comm.receive(M_TAG_REPORT, source, message)) {
                     size_t end = message.find('\0');
                     if (status.empty() && end != 0) {
                         status = message.substr(0, end);
@@ -110,7 +112,7 @@ namespace geopm_bridge
             std::exception_ptr first;
             for (int rank = 1; rank < m_comm.num_rank(); ++rank) {
                 try {
-                    m_comm.send(rank, ClusterComm::M_TAG_DONE, "", 0);
+                    m_comm.send(rank, M_TAG_DONE, "", 0);
                 }
                 catch (...) {
                     if (!first) {
@@ -140,8 +142,8 @@ namespace geopm_bridge
             std::string message;
             int source = -1;
             for (int level = 0; level < m_root_level; ++level) {
-                while (m_comm.receive(ClusterComm::M_TAG_SAMPLE + level, source, message) ||
-                       m_comm.receive(ClusterComm::M_TAG_POLICY + level, source, message)) {
+                while (m_comm.receive(M_TAG_SAMPLE + level, source, message) ||
+                       m_comm.receive(M_TAG_POLICY + level, source, message)) {
                 }
             }
             struct timespec delay = {0, 1000000};

@@ -8,6 +8,8 @@
 #include "geopm/Exception.hpp"
 #include "geopm_bridge/ClusterComm.hpp"
 
+#include "ClusterTags.hpp"
+
 #include "TreeGeometry.hpp"
 
 namespace geopm_bridge
@@ -54,7 +56,7 @@ namespace geopm_bridge
                     }
                     else {
                         size_t size = sample.size() * sizeof(double);
-                        m_comm.send(m_geometry.parent(m_node, level), ClusterComm::M_TAG_SAMPLE + level,
+                        m_comm.send(m_geometry.parent(m_node, level), M_TAG_SAMPLE + level,
                                     sample.data(), size);
                         m_overhead_send += size;
                     }
@@ -79,7 +81,7 @@ namespace geopm_bridge
                         else {
                             size_t size = m_num_policy * sizeof(double);
                             m_comm.send(m_geometry.child(m_node, level, child),
-                                        ClusterComm::M_TAG_POLICY + level, policy[child].data(), size);
+                                        M_TAG_POLICY + level, policy[child].data(), size);
                             m_overhead_send += size;
                         }
                     }
@@ -91,7 +93,7 @@ namespace geopm_bridge
                     auto &family = m_sample[level];
                     check_size("receive_up", sample.size(), family.size());
                     int source = -1;
-                    while (m_comm.receive(ClusterComm::M_TAG_SAMPLE + level, source, m_buffer)) {
+                    while (m_comm.receive(M_TAG_SAMPLE + level, source, m_buffer)) {
                         if (source <= m_node || source >= m_geometry.num_node() ||
                             m_geometry.parent(source, level) != m_node) {
                             bad_message("a sample from rank " + std::to_string(source) +
@@ -119,7 +121,7 @@ namespace geopm_bridge
                 {
                     check_level("receive_down", level, m_max_level);
                     int source = -1;
-                    while (m_comm.receive(ClusterComm::M_TAG_POLICY + level, source, m_buffer)) {
+                    while (m_comm.receive(M_TAG_POLICY + level, source, m_buffer)) {
                         if (source != m_geometry.parent(m_node, level)) {
                             bad_message("a policy from rank " + std::to_string(source) +
                                         ", which is not the parent of rank " + std::to_string(m_node) +
