@@ -66,8 +66,7 @@ namespace geopm_bridge
                         });
                         m_array = ValueArray({static_cast<py::ssize_t>(m_values->size())},
                                              m_values->data(), base);
-                        py::detail::array_proxy(m_array.ptr())->flags &=
-                            ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+                        m_array.attr("setflags")(py::arg("write") = false);
                     }
 
                     const ValueArray &sample(void)
