@@ -18,7 +18,7 @@ from cpp_build import REPO, TESTS, clean_env, compile_program
 
 UNIT = TESTS / "unit"
 CPP_SRC = REPO / "cpp" / "src"
-HEADERS = ("TreeGeometry.hpp", "Policy.hpp", "Json.hpp", "PluginLoader.hpp")
+HEADERS = ("TreeGeometry.hpp", "Policy.hpp", "Json.hpp", "PluginLoader.hpp", "ProfileChannel.hpp")
 
 
 def header_dirs() -> tuple[Path, ...]:

@@ -1,0 +1,163 @@
+/*
+ * The channel from one application process to the controller (application
+ * profiling, GEOPM's geopm_prof.h): one block of memory, shared between the
+ * two processes, that the application writes and the controller reads once
+ * per control period.
+ *
+ * The application side never makes a system call, never takes a lock and
+ * never waits for the controller: region entries, exits and epochs update
+ * counters and running totals in place, so counts and times stay exact for
+ * regions far shorter than a control period and for any burst of calls;
+ * the event log beside them (for the profile trace) is bounded and counts
+ * what it had to drop instead of blocking. One process writes; the
+ * controller only reads, except the event log's read position.
+ *
+ * GEOPM's rules: a region id is the CRC-32 of its name in the low 32 bits
+ * and its hint above; nested entries only change the hint, so time and
+ * counts belong to the outermost region; an exit without an entry is an
+ * error.
+ *
+ * This file is the data structure only; creating the shared memory and the
+ * C API over it are separate.
+ */
+#ifndef GEOPM_BRIDGE_PROFILECHANNEL_HPP_INCLUDE
+#define GEOPM_BRIDGE_PROFILECHANNEL_HPP_INCLUDE
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace geopm_bridge
+{
+    constexpr uint32_t M_PROFILE_CHANNEL_MAGIC = 0x47425046;  // "GBPF"
+    constexpr uint32_t M_PROFILE_CHANNEL_VERSION = 1;
+    /// Regions one process may register.
+    constexpr int M_PROFILE_MAX_REGION = 512;
+    /// Longest region name, with its terminating NUL.
+    constexpr int M_PROFILE_NAME_SIZE = 256;
+    /// Events the log holds between two reads.
+    constexpr int M_PROFILE_EVENT_CAPACITY = 4096;
+
+    enum profile_event_e {
+        M_PROFILE_EVENT_ENTER = 1,
+        M_PROFILE_EVENT_EXIT = 2,
+        M_PROFILE_EVENT_EPOCH = 3,
+    };
+
+    struct ProfileEvent
+    {
+        uint64_t kind;    // profile_event_e
+        uint64_t hash;    // the region's (0 for an epoch)
+        int64_t time_ns;  // CLOCK_MONOTONIC
+    };
+
+    /// One registered region. hash, hint and name are written before the
+    /// slot is published (ProfileChannelLayout::num_region).
+    struct ProfileRegionSlot
+    {
+        uint64_t hash;
+        uint64_t hint;
+        char name[M_PROFILE_NAME_SIZE];
+        std::atomic<uint64_t> count;     // completed outermost entries
+        std::atomic<int64_t> total_ns;   // time in them
+    };
+
+    /// What lives in the shared memory. Plain atomics only (lock-free, so
+    /// valid across processes); zeroed memory is a valid empty channel
+    /// once the writer has stamped it.
+    struct ProfileChannelLayout
+    {
+        std::atomic<uint32_t> magic;     // stamped last: the channel is ready
+        uint32_t version;
+        int64_t pid;
+        std::atomic<uint32_t> num_region;
+        // A sequence lock around every update below: odd while the
+        // application writes, so a reader retries instead of seeing half
+        // an update (the application never waits for the reader).
+        std::atomic<uint64_t> seq;
+        std::atomic<int32_t> live_slot;  // the outermost region's slot, -1: unmarked
+        std::atomic<uint64_t> live_hint;
+        std::atomic<int64_t> live_enter_ns;
+        std::atomic<uint64_t> epoch_count;
+        std::atomic<int64_t> first_epoch_ns;
+        std::atomic<int64_t> last_epoch_ns;
+        std::atomic<uint64_t> work_total;  // geopm_tprof_init()
+        std::atomic<uint64_t> work_done;   // geopm_tprof_post(), any thread
+        std::atomic<uint64_t> event_head;  // written by the application
+        std::atomic<uint64_t> event_tail;  // written by the controller
+        std::atomic<uint64_t> event_lost;
+        ProfileEvent events[M_PROFILE_EVENT_CAPACITY];
+        ProfileRegionSlot regions[M_PROFILE_MAX_REGION];
+    };
+
+    /// The application's side (one per process, used from the thread that
+    /// marks regions; thread_post() from any thread). Errors are
+    /// geopm::Exception with GEOPM's codes, and leave the channel as it was.
+    class ProfileChannelWriter
+    {
+        public:
+            /// Stamps zeroed memory as this process's channel.
+            ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid);
+            /// The region id of name with hint (registered on first use).
+            uint64_t region(const std::string &name, uint64_t hint);
+            void enter(uint64_t region_id, int64_t now_ns);
+            void exit(uint64_t region_id, int64_t now_ns);
+            void epoch(int64_t now_ns);
+            /// The work units of the current region, 0 or 1: none.
+            void thread_init(uint64_t num_work_unit);
+            void thread_post(void);
+        private:
+            int slot_of(uint64_t hash) const;
+            void begin_update(void);
+            void end_update(void);
+            void log(uint64_t kind, uint64_t hash, int64_t time_ns);
+
+            ProfileChannelLayout &m_layout;
+            std::map<uint64_t, int> m_slot;  // hash -> slot
+            std::vector<uint64_t> m_hint_stack;
+            uint64_t m_seq;
+    };
+
+    /// One region's totals as read by the controller.
+    struct ProfileRegionTotals
+    {
+        uint64_t hash;
+        uint64_t hint;
+        std::string name;
+        uint64_t count;
+        int64_t total_ns;  // completed entries, plus the current one up to now
+    };
+
+    /// A consistent view of a channel at one time.
+    struct ProfileSnapshot
+    {
+        uint64_t hash;      // the outermost region now, or GEOPM_REGION_HASH_UNMARKED
+        uint64_t hint;      // the innermost region's hint now
+        double progress;    // work units done / declared; NaN when none declared
+        uint64_t epoch_count;
+        int64_t first_epoch_ns;  // 0 before the first epoch
+        int64_t last_epoch_ns;
+        std::vector<ProfileRegionTotals> regions;  // in registration order
+    };
+
+    /// The controller's side.
+    class ProfileChannelReader
+    {
+        public:
+            explicit ProfileChannelReader(ProfileChannelLayout &layout);
+            /// False until the writer stamped the channel, or for a
+            /// channel of another version.
+            bool is_ready(void) const;
+            ProfileSnapshot snapshot(int64_t now_ns) const;
+            /// Appends the events logged since the last call.
+            void drain_events(std::vector<ProfileEvent> &events);
+            /// Events the log had no room for (totals are not affected).
+            uint64_t num_lost_event(void) const;
+        private:
+            ProfileChannelLayout &m_layout;
+    };
+}
+
+#endif
