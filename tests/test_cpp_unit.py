@@ -18,7 +18,14 @@ from cpp_build import REPO, TESTS, clean_env, compile_program
 
 UNIT = TESTS / "unit"
 CPP_SRC = REPO / "cpp" / "src"
-HEADERS = ("TreeGeometry.hpp", "Policy.hpp", "Json.hpp", "PluginLoader.hpp", "ProfileChannel.hpp")
+HEADERS = (
+    "TreeGeometry.hpp",
+    "Policy.hpp",
+    "Json.hpp",
+    "PluginLoader.hpp",
+    "ProfileChannel.hpp",
+    "ProfileConnection.hpp",
+)
 
 
 def header_dirs() -> tuple[Path, ...]:
@@ -32,13 +39,17 @@ def header_dirs() -> tuple[Path, ...]:
 
 
 def test_cpp_unit_tests(tmp_path: Path) -> None:
+    import geopm_bridge
+
+    if geopm_bridge.BACKEND != "embedded":
+        pytest.skip("unit tests of the embedded runtime's internals")
     sources = tuple(sorted(UNIT.glob("*.cpp")))
     try:
         binary = compile_program(
             sources,
             tmp_path / "unit_tests",
             include_dirs=header_dirs(),
-            libraries=("geopmd", "gtest", "gtest_main"),
+            libraries=("geopm", "geopmd", "gtest", "gtest_main"),
         )
     except RuntimeError as error:
         pytest.fail(f"{error}\n(GoogleTest: apt-get install libgtest-dev, as ./run-tests does)")

@@ -30,15 +30,6 @@ namespace geopm_bridge
         {
             return region_id >> 32;
         }
-
-        void check_hint(uint64_t hint)
-        {
-            if (hint >= GEOPM_NUM_REGION_HINT) {
-                throw geopm::Exception("geopm_prof_region(): unknown region hint " +
-                                       std::to_string(hint), GEOPM_ERROR_INVALID,
-                                       __FILE__, __LINE__);
-            }
-        }
     }
 
     ProfileChannelWriter::ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid)
@@ -54,7 +45,7 @@ namespace geopm_bridge
 
     uint64_t ProfileChannelWriter::region(const std::string &name, uint64_t hint)
     {
-        check_hint(hint);
+        geopm::check_hint(hint);
         if (name.empty() || name.size() >= (size_t)M_PROFILE_NAME_SIZE) {
             throw geopm::Exception("geopm_prof_region(): a region name must have 1 to " +
                                    std::to_string(M_PROFILE_NAME_SIZE - 1) + " characters",
@@ -122,7 +113,7 @@ namespace geopm_bridge
     void ProfileChannelWriter::enter(uint64_t region_id, int64_t now_ns)
     {
         uint64_t hint = id_hint(region_id);
-        check_hint(hint);
+        geopm::check_hint(hint);
         int slot = slot_of(id_hash(region_id));
         begin_update();
         if (m_hint_stack.empty()) {
