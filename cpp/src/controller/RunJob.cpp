@@ -1,5 +1,7 @@
 #include "geopm_bridge/Controller.hpp"
 
+#include <stdlib.h>
+
 #include <map>
 #include <memory>
 
@@ -10,6 +12,8 @@
 #include "geopm_bridge/NodeContext.hpp"
 
 #include "core/ErrorText.hpp"
+#include "profile/ProfileChannel.hpp"
+#include "profile/ProfileSource.hpp"
 #include "tree/ClusterTreeComm.hpp"
 #include "tree/InProcessTreeComm.hpp"
 #include "tree/Launcher.hpp"
@@ -244,6 +248,10 @@ namespace geopm_bridge
 
     int run_job(const JobConfig &config)
     {
+        // The application's processes find this controller's channels by
+        // its key (inherited from this environment): each controller gives
+        // its application its own.
+        setenv(M_PROFILE_KEY_VARIABLE, ProfileSource::new_key().c_str(), 1);
         int num_rank = config.ctl_local ? 0 : launcher_num_rank();
         if (config.simulate_nodes > 0 && num_rank > 1) {
             throw geopm::Exception("simulated nodes (GEOPM_BRIDGE_SIMULATE_NODES=" +

@@ -292,8 +292,7 @@ namespace geopm_bridge
     std::function<std::string(double)>
         BasicIOGroup::format_function(const std::string &signal_name) const
     {
-        entry("format_function", signal_name, false);
-        return geopm::string_format_double;
+        return entry("format_function", signal_name, false).info.format;
     }
 
     std::string BasicIOGroup::describe(const entry_s &ent, bool with_agg) const

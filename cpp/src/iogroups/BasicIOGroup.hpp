@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "geopm/Helper.hpp"
 #include "geopm/IOGroup.hpp"
 #include "geopm_bridge/BatchOnPush.hpp"
 
@@ -77,12 +78,13 @@ namespace geopm_bridge
                 std::function<double(const std::vector<double> &)> agg;
                 m_signal_behavior_e behavior;
                 std::string description;
+                std::string (*format)(double) = geopm::string_format_double;
             };
 
             /// name: the IOGroup name, prefix of its low-level names
             /// ("NAME::..."). Takes the current node's platform_topo().
             explicit BasicIOGroup(const std::string &name);
-            /// A read-only quantity (formatted with string_format_double).
+            /// A read-only quantity.
             void add_signal(const std::string &name, const info_s &info);
             /// A writable quantity; it can be read back as a signal too,
             /// which save_control() relies on.

@@ -7,6 +7,7 @@
 #include "NodeModelIOGroup.hpp"
 #include "PowercapIOGroup.hpp"
 #include "ProcStatIOGroup.hpp"
+#include "ProfileIOGroup.hpp"
 #include "TimeIOGroup.hpp"
 
 namespace geopm_bridge
@@ -17,6 +18,7 @@ namespace geopm_bridge
         // CPUINFO's frequency range, and the node model overrides them all.
         factory.register_plugin(TimeIOGroup::plugin_name(), TimeIOGroup::make_plugin);
         factory.register_plugin(ProcStatIOGroup::plugin_name(), ProcStatIOGroup::make_plugin);
+        factory.register_plugin(ProfileIOGroup::plugin_name(), ProfileIOGroup::make_plugin);
         factory.register_plugin(CpuinfoIOGroup::plugin_name(), CpuinfoIOGroup::make_plugin);
         factory.register_plugin(CpufreqSysfsIOGroup::plugin_name(), CpufreqSysfsIOGroup::make_plugin);
         factory.register_plugin(PowercapIOGroup::plugin_name(), PowercapIOGroup::make_plugin);

@@ -1,5 +1,7 @@
 #include "ProfileChannel.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -30,6 +32,11 @@ namespace geopm_bridge
         {
             return region_id >> 32;
         }
+    }
+
+    std::string profile_channel_prefix(const std::string &key)
+    {
+        return "geopm-bridge-" + std::to_string(getuid()) + "-" + key + "-";
     }
 
     ProfileChannelWriter::ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid)

@@ -40,6 +40,14 @@ namespace geopm_bridge
     /// Events the log holds between two reads.
     constexpr int M_PROFILE_EVENT_CAPACITY = 4096;
 
+    /// The variable that carries the controller's key to the application.
+    constexpr const char *M_PROFILE_KEY_VARIABLE = "GEOPM_BRIDGE_PROFILE_KEY";
+
+    /// The shared-memory name (without the leading '/') that every channel
+    /// for the controller with key starts with, for this user; the
+    /// application process's pid follows.
+    std::string profile_channel_prefix(const std::string &key);
+
     enum profile_event_e {
         M_PROFILE_EVENT_ENTER = 1,
         M_PROFILE_EVENT_EXIT = 2,

@@ -115,11 +115,6 @@ namespace geopm_bridge
         }
     }
 
-    std::string profile_channel_prefix(const std::string &key)
-    {
-        return "geopm-bridge-" + std::to_string(getuid()) + "-" + key + "-";
-    }
-
     ProfileChannelWriter *profile_connection(void)
     {
         ProfileChannelWriter *writer = g_writer.load(std::memory_order_acquire);

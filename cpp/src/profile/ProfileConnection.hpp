@@ -6,7 +6,7 @@
  * A controller that profiles its application puts a key of its own in the
  * application's environment (GEOPM_BRIDGE_PROFILE_KEY); each process that
  * calls the profiling API then makes /dev/shm/<profile_channel_prefix()>
- * <pid>, owner-only, which the controller finds by that prefix. Without
+ * <pid> (ProfileChannel.hpp), owner-only, which the controller finds by that prefix. Without
  * the key, or when GEOPM_PROGRAM_FILTER leaves the program out, there is
  * no connection and the API does nothing. A forked child makes its own at
  * its first call. The object outlives the process, so that the controller
@@ -20,13 +20,6 @@
 namespace geopm_bridge
 {
     class ProfileChannelWriter;
-
-    /// The variable that carries the controller's key to the application.
-    constexpr const char *M_PROFILE_KEY_VARIABLE = "GEOPM_BRIDGE_PROFILE_KEY";
-
-    /// The name (without the leading '/') that every channel of the
-    /// controller with key starts with, for this user; the pid follows.
-    std::string profile_channel_prefix(const std::string &key);
 
     /// This process's channel writer; nullptr when it has no controller.
     /// The first call connects (system calls); later calls cost a load.

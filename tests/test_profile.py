@@ -1,0 +1,136 @@
+"""Application profiling (geopm_prof.h): an instrumented C program under
+``geopm-bridge launch``, its regions and epochs seen by the controller
+through the PROFILE and EPOCH signals (here, the trace's live columns).
+
+What is not done yet (issue 10): per-region report entries, preloading into
+programs not linked with -lgeopm, time-hint signals, simulated nodes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+from cpp_build import clean_env, compile_program
+
+GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
+GEOPM_REGION_HINT_COMPUTE = 2
+GEOPM_REGION_HASH_UNMARKED = 0x725E8066
+
+APP = r"""
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "geopm_hint.h"
+#include "geopm_prof.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* app SECONDS EPOCHS: EPOCHS epochs, each a busy region then as long unmarked. */
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        return 2;
+    }
+    double seconds = atof(argv[1]);
+    int num_epoch = atoi(argv[2]);
+    uint64_t region_id = 0;
+    if (geopm_prof_region("busy_loop", GEOPM_REGION_HINT_COMPUTE, &region_id) != 0) {
+        return 10;
+    }
+    double half = seconds / num_epoch / 2;
+    for (int epoch = 0; epoch < num_epoch; ++epoch) {
+        if (geopm_prof_epoch() != 0 || geopm_prof_enter(region_id) != 0) {
+            return 11;
+        }
+        for (double start = now(); now() - start < half;) {
+        }
+        if (geopm_prof_exit(region_id) != 0) {
+            return 12;
+        }
+        struct timespec pause = {0, (long)(half * 1e9)};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The instrumented program, linked with -lgeopm as a GEOPM user links it."""
+    work = tmp_path_factory.mktemp("profiled_app")
+    source = work / "app.c"
+    source.write_text(APP)
+    # A C program: g++ compiles it as C++, which the header allows.
+    return compile_program(source, work / "app", libraries=("geopm", "geopmd"))
+
+
+def read_trace(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    names = lines[0].split("|")
+    return [dict(zip(names, line.split("|"), strict=True)) for line in lines[1:]]
+
+
+def channels() -> set[str]:
+    """This user's profiling channels in /dev/shm."""
+    prefix = f"geopm-bridge-{os.getuid()}-"
+    return {name for name in os.listdir("/dev/shm") if name.startswith(prefix)}
+
+
+def launch(tmp_path: Path, *app_args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            *GEOPM_BRIDGE,
+            "launch",
+            "--node-model",
+            "--geopm-period=0.02",
+            "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
+            "--",
+            *app_args,
+        ],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_trace_follows_the_applications_regions_and_epochs(tmp_path: Path, app: Path) -> None:
+    before = channels()
+    result = launch(tmp_path, str(app), "1.0", "10")
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    rows = read_trace(trace)
+    epochs = [int(row["EPOCH_COUNT"]) for row in rows]
+    assert epochs == sorted(epochs), "EPOCH_COUNT never goes back"
+    assert epochs[-1] >= 8 and max(epochs) <= 10
+    busy = f"0x{zlib.crc32(b'busy_loop'):08x}"
+    hashes = {row["REGION_HASH"] for row in rows}
+    assert busy in hashes, hashes  # inside the region...
+    assert f"0x{GEOPM_REGION_HASH_UNMARKED:08x}" in hashes  # ...and between
+    inside = [row for row in rows if row["REGION_HASH"] == busy]
+    assert {row["REGION_HINT"] for row in inside} == {f"0x{GEOPM_REGION_HINT_COMPUTE:08x}"}
+    # The controller removes the channel of the process it read.
+    assert channels() <= before
+
+
+def test_an_uninstrumented_application_shows_no_region(tmp_path: Path) -> None:
+    result = launch(tmp_path, "sleep", "0.3")
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    rows = read_trace(trace)
+    assert {row["REGION_HASH"] for row in rows} == {f"0x{GEOPM_REGION_HASH_UNMARKED:08x}"}
+    assert {row["EPOCH_COUNT"] for row in rows} == {"0"}
