@@ -66,14 +66,58 @@ int main(int argc, char **argv)
 """
 
 
+BURST_APP = r"""
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "geopm_hint.h"
+#include "geopm_prof.h"
+
+/* burst N: N epochs and N enter/exit pairs back to back, between two
+   control periods; then a child that dies inside a region; then a pause. */
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        return 2;
+    }
+    long num_call = atol(argv[1]);
+    uint64_t region_id = 0;
+    geopm_prof_region("burst", GEOPM_REGION_HINT_MEMORY, &region_id);
+    for (long idx = 0; idx < num_call; ++idx) {
+        if (geopm_prof_epoch() != 0 || geopm_prof_enter(region_id) != 0 ||
+            geopm_prof_exit(region_id) != 0) {
+            return 11;
+        }
+    }
+    pid_t child = fork();
+    if (child == 0) {
+        geopm_prof_enter(region_id);
+        abort();
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    struct timespec pause = {0, 300000000};
+    nanosleep(&pause, NULL);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT ? 0 : 12;
+}
+"""
+
+
+def build_app(work: Path, name: str, text: str) -> Path:
+    """An instrumented program, linked with -lgeopm as a GEOPM user links it."""
+    source = work / f"{name}.c"
+    source.write_text(text)
+    # A C program: g++ compiles it as C++, which the header allows.
+    return compile_program(source, work / name, libraries=("geopm", "geopmd"))
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The instrumented program, linked with -lgeopm as a GEOPM user links it."""
-    work = tmp_path_factory.mktemp("profiled_app")
-    source = work / "app.c"
-    source.write_text(APP)
-    # A C program: g++ compiles it as C++, which the header allows.
-    return compile_program(source, work / "app", libraries=("geopm", "geopmd"))
+    return build_app(tmp_path_factory.mktemp("profiled_app"), "app", APP)
 
 
 def read_trace(path: Path) -> list[dict[str, str]]:
@@ -134,3 +178,18 @@ def test_an_uninstrumented_application_shows_no_region(tmp_path: Path) -> None:
     rows = read_trace(trace)
     assert {row["REGION_HASH"] for row in rows} == {f"0x{GEOPM_REGION_HASH_UNMARKED:08x}"}
     assert {row["EPOCH_COUNT"] for row in rows} == {"0"}
+
+
+def test_a_burst_and_a_crash_lose_and_leave_nothing(tmp_path: Path) -> None:
+    # A million epochs and region calls between two control periods (GEOPM
+    # 3.1 keeps 1024 records a process and fails every later call), then a
+    # child process that dies inside a region.
+    burst = build_app(tmp_path, "burst", BURST_APP)
+    before = channels()
+    result = launch(tmp_path, str(burst), "1000000")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    [trace] = tmp_path.glob("trace-*")
+    rows = read_trace(trace)
+    assert int(rows[-1]["EPOCH_COUNT"]) == 1000000
+    assert channels() <= before
