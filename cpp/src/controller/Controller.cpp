@@ -1,6 +1,7 @@
 #include "Controller.hpp"
 
 #include <signal.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,8 @@
 #include "geopm_bridge/ClusterComm.hpp"
 
 #include "core/ErrorText.hpp"
+#include "profile/ProfileChannel.hpp"
+#include "profile/ProfileSource.hpp"
 #include "tree/ClusterReport.hpp"
 #include "tree/ClusterStop.hpp"
 #include "tree/TreeComm.hpp"
@@ -75,6 +78,12 @@ namespace geopm_bridge
     {
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
+        // run_job() gave the application this controller's key.
+        const char *key = getenv(M_PROFILE_KEY_VARIABLE);
+        if (key != nullptr && *key != '\0') {
+            m_app_profile = std::make_unique<ProfileSource>(key);
+            ProfileSource::set_current(m_app_profile.get());
+        }
         char time_text[64] = {};
         geopm_time_string(sizeof(time_text), time_text);
         m_start_time = time_text;
@@ -101,6 +110,9 @@ namespace geopm_bridge
 
     Controller::~Controller()
     {
+        if (ProfileSource::current() == m_app_profile.get()) {
+            ProfileSource::set_current(nullptr);
+        }
         if (m_is_restore_due) {
             try {
                 restore_control();
@@ -269,6 +281,10 @@ namespace geopm_bridge
         }
         // One period for the whole process (see docs/tree.md).
         m_nodes.front()->wait();
+        // What the application did meanwhile, before the samples are read.
+        if (m_app_profile) {
+            m_app_profile->update();
+        }
         // Children before parents: a complete set of samples reaches the
         // root in one pass.
         for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it) {

@@ -28,6 +28,7 @@ namespace geopm_bridge
     class NodeContext;
     class NodeController;
     class PosixSignalGuard;
+    class ProfileSource;
     class TreeComm;
 
     /// agent_name when the agent factory knows it; else throws
@@ -88,6 +89,9 @@ namespace geopm_bridge
             std::vector<std::unique_ptr<NodeController> > m_nodes;
             NodeController *m_root;
             std::unique_ptr<Endpoint> m_endpoint;
+            // The application's profiling channels (ProfileSource::current()
+            // while this controller lives); null without a key.
+            std::unique_ptr<ProfileSource> m_app_profile;
             std::vector<double> m_policy;
             std::vector<double> m_last_policy;
             double m_startup;

@@ -1,7 +1,5 @@
 #include "ProfileIOGroup.hpp"
 
-#include <stdlib.h>
-
 #include <cmath>
 
 #include "geopm/Agg.hpp"
@@ -11,7 +9,6 @@
 #include "geopm_hint.h"
 #include "geopm_topo.h"
 
-#include "profile/ProfileChannel.hpp"
 #include "profile/ProfileSource.hpp"
 
 namespace geopm_bridge
@@ -66,17 +63,12 @@ namespace geopm_bridge
         for (auto &row : m_value) {
             row = {(double)GEOPM_REGION_HASH_UNMARKED, (double)GEOPM_REGION_HINT_UNSET, 0.0, 0.0};
         }
-        if (m_source == nullptr) {
-            // The controller sets its key before it starts the application.
-            const char *key = getenv(M_PROFILE_KEY_VARIABLE);
-            if (key == nullptr || *key == '\0') {
-                return;
-            }
-            m_source = std::make_unique<ProfileSource>(key);
+        const ProfileSource *source = ProfileSource::current();
+        if (source == nullptr) {
+            return;
         }
-        m_source->update();
         bool is_profiled = false;
-        for (const auto &process : m_source->processes()) {
+        for (const auto &process : source->processes()) {
             is_profiled = is_profiled || (process.is_running && process.has_data);
         }
         if (!is_profiled) {
@@ -87,7 +79,7 @@ namespace geopm_bridge
         for (auto &row : m_value) {
             row.assign(M_NUM_SIGNAL, NAN);
         }
-        for (const auto &process : m_source->processes()) {
+        for (const auto &process : source->processes()) {
             if (!process.is_running || !process.has_data) {
                 continue;
             }

@@ -12,8 +12,6 @@
 
 namespace geopm_bridge
 {
-    class ProfileSource;
-
     /// PROFILE::REGION_HASH, PROFILE::REGION_HINT, PROFILE::REGION_PROGRESS
     /// and EPOCH::EPOCH_COUNT (and the names without prefix), native at the
     /// cpu domain as in GEOPM: each CPU shows the profiled process that
@@ -21,9 +19,8 @@ namespace geopm_bridge
     /// every CPU is outside any region (unmarked, hint unset, 0). Coarser domains combine them as
     /// GEOPM does (region hash and hint: the common value, else unmarked /
     /// unknown; progress: the sum, each process's progress shared out over
-    /// its CPUs; epochs: the fewest). The application's processes are
-    /// found by the controller's key (GEOPM_BRIDGE_PROFILE_KEY) and read
-    /// once per batch.
+    /// its CPUs; epochs: the fewest). The values are the job's
+    /// ProfileSource's as of its last update (once per control period).
     class ProfileIOGroup : public BasicIOGroup
     {
         public:
@@ -42,7 +39,6 @@ namespace geopm_bridge
             void refresh(void) override;
             double read_value(int id, int domain_idx) override;
 
-            std::unique_ptr<ProfileSource> m_source;
             // By CPU, then by signal_e: the values of the last refresh.
             std::vector<std::vector<double> > m_value;
     };

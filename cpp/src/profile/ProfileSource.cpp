@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <limits>
 
 
 namespace geopm_bridge
@@ -18,6 +20,7 @@ namespace geopm_bridge
     namespace
     {
         const char *const M_SHM_DIR = "/dev/shm";
+        constexpr int64_t M_SCAN_INTERVAL_NS = 50000000;
 
         int64_t now_ns(void)
         {
@@ -88,6 +91,7 @@ namespace geopm_bridge
     ProfileSource::ProfileSource(const std::string &key)
         : m_key(key)
         , m_prefix(profile_channel_prefix(key))
+        , m_last_scan_ns(std::numeric_limits<int64_t>::min() / 2)
     {
         // Channels of this user's controllers that died (their key is
         // their pid): nobody will read them.
@@ -104,12 +108,58 @@ namespace geopm_bridge
 
     ProfileSource::~ProfileSource() = default;
 
+    namespace
+    {
+        std::atomic<ProfileSource *> g_current(nullptr);
+    }
+
+    ProfileSource *ProfileSource::current(void)
+    {
+        return g_current.load(std::memory_order_acquire);
+    }
+
+    void ProfileSource::set_current(ProfileSource *source)
+    {
+        g_current.store(source, std::memory_order_release);
+    }
+
     std::string ProfileSource::new_key(void)
     {
         return std::to_string(getpid());
     }
 
     void ProfileSource::update(void)
+    {
+        int64_t now = now_ns();
+        // Finding processes and asking whether they live take system
+        // calls: at most every M_SCAN_INTERVAL_NS, not every period.
+        bool is_scan_due = now - m_last_scan_ns >= M_SCAN_INTERVAL_NS;
+        if (is_scan_due) {
+            m_last_scan_ns = now;
+            scan();
+        }
+        for (auto it = m_channels.begin(); it != m_channels.end();) {
+            ProfileProcess &process = m_processes[(*it)->process_idx];
+            // Whether it still runs, asked before the last read: a process
+            // that exits in between is read once more next time.
+            if (is_scan_due) {
+                process.is_running = is_alive(process.pid);
+            }
+            ProfileChannelReader reader(*(*it)->layout);
+            if (reader.is_ready()) {
+                process.snapshot = reader.snapshot(now);
+                process.has_data = true;
+            }
+            if (!process.is_running) {
+                it = m_channels.erase(it);  // its last totals are kept
+            }
+            else {
+                ++it;
+            }
+        }
+    }
+
+    void ProfileSource::scan(void)
     {
         for (const auto &name : shm_names_with(m_prefix)) {
             int pid = parse_pid(name.substr(m_prefix.size()));
@@ -141,24 +191,6 @@ namespace geopm_bridge
             m_channels.push_back(std::unique_ptr<Channel>(
                 new Channel{"/" + name, static_cast<ProfileChannelLayout *>(memory),
                             m_processes.size() - 1}));
-        }
-        int64_t now = now_ns();
-        for (auto it = m_channels.begin(); it != m_channels.end();) {
-            ProfileProcess &process = m_processes[(*it)->process_idx];
-            // Whether it still runs, asked before the last read: a process
-            // that exits in between is read once more next time.
-            process.is_running = is_alive(process.pid);
-            ProfileChannelReader reader(*(*it)->layout);
-            if (reader.is_ready()) {
-                process.snapshot = reader.snapshot(now);
-                process.has_data = true;
-            }
-            if (!process.is_running) {
-                it = m_channels.erase(it);  // its last totals are kept
-            }
-            else {
-                ++it;
-            }
         }
     }
 

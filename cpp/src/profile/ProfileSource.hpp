@@ -8,6 +8,7 @@
 #ifndef GEOPM_BRIDGE_PROFILESOURCE_HPP_INCLUDE
 #define GEOPM_BRIDGE_PROFILESOURCE_HPP_INCLUDE
 
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
@@ -35,19 +36,27 @@ namespace geopm_bridge
             ~ProfileSource();
             ProfileSource(const ProfileSource &) = delete;
             ProfileSource &operator=(const ProfileSource &) = delete;
-            /// Finds new processes and reads every channel (system calls:
-            /// the controller's side only).
+            /// Reads every channel; every 50 ms also finds new processes
+            /// and those that exited (system calls: the controller's side
+            /// only).
             void update(void);
             /// Every process seen, running or exited, in the order found.
             const std::vector<ProfileProcess> &processes(void) const;
             /// The key a controller of this process gives its application.
             static std::string new_key(void);
+            /// The source of the job this process runs, for the PROFILE
+            /// IOGroup and the report; nullptr outside a job. The
+            /// controller sets it for the duration of its job.
+            static ProfileSource *current(void);
+            static void set_current(ProfileSource *source);
         private:
             struct Channel;
+            void scan(void);
             std::string m_key;
             std::string m_prefix;
             std::vector<std::unique_ptr<Channel> > m_channels;
             std::vector<ProfileProcess> m_processes;
+            int64_t m_last_scan_ns;
     };
 }
 
