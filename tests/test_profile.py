@@ -1,9 +1,10 @@
 """Application profiling (geopm_prof.h): an instrumented C program under
 ``geopm-bridge launch``, its regions and epochs seen by the controller
-through the PROFILE and EPOCH signals (here, the trace's live columns).
+through the PROFILE and EPOCH signals (the trace's live columns) and in the
+report, read back with GEOPM's own parser.
 
-What is not done yet (issue 10): per-region report entries, preloading into
-programs not linked with -lgeopm, time-hint signals, simulated nodes.
+What is not done yet (issue 10): preloading into programs not linked with
+-lgeopm, TIME_HINT_* signals, simulated nodes, the profile trace.
 """
 
 from __future__ import annotations
@@ -169,6 +170,32 @@ def test_trace_follows_the_applications_regions_and_epochs(tmp_path: Path, app: 
     assert {row["REGION_HINT"] for row in inside} == {f"0x{GEOPM_REGION_HINT_COMPUTE:08x}"}
     # The controller removes the channel of the process it read.
     assert channels() <= before
+
+
+def test_report_breaks_the_run_down_by_region_and_epoch(tmp_path: Path, app: Path) -> None:
+    import geopmpy.io  # GEOPM's report parser (run-tests installs it)
+
+    result = launch(tmp_path, str(app), "1.0", "10")
+    assert result.returncode == 0, result.stderr
+    collection = geopmpy.io.RawReportCollection(
+        [str(tmp_path / "report.yaml")], dir_name="", do_cache=False, verbose=False
+    )
+    [region] = collection.get_df().to_dict("records")
+    assert region["region"] == "busy_loop"
+    assert region["count"] == 10
+    # Half of each of the 10 epochs of 0.1 s is spent in the region.
+    assert region["runtime (s)"] == pytest.approx(0.5, rel=0.1)
+    assert region["time-hint-compute (s)"] == region["runtime (s)"]
+    [epoch] = collection.get_epoch_df().to_dict("records")
+    assert epoch["count"] == 10
+    assert epoch["runtime (s)"] == pytest.approx(1.0, rel=0.1)
+    [app_totals] = collection.get_app_df().to_dict("records")
+    [unmarked] = collection.get_unmarked_df().to_dict("records")
+    # The node model's energy is shared out by time, none lost or doubled.
+    assert region["package-energy (J)"] > 0 and unmarked["package-energy (J)"] > 0
+    assert region["package-energy (J)"] + unmarked["package-energy (J)"] == pytest.approx(
+        app_totals["package-energy (J)"]
+    )
 
 
 def test_an_uninstrumented_application_shows_no_region(tmp_path: Path) -> None:

@@ -78,9 +78,10 @@ namespace geopm_bridge
     {
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
-        // run_job() gave the application this controller's key.
+        // run_job() gave the application this controller's key. Simulated
+        // nodes share one application: not profiled per node yet.
         const char *key = getenv(M_PROFILE_KEY_VARIABLE);
-        if (key != nullptr && *key != '\0') {
+        if (key != nullptr && *key != '\0' && nodes.size() == 1) {
             m_app_profile = std::make_unique<ProfileSource>(key);
             ProfileSource::set_current(m_app_profile.get());
         }

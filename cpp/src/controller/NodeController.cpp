@@ -12,6 +12,7 @@
 #include "geopm_time.h"
 
 #include "core/ErrorText.hpp"
+#include "profile/ProfileSource.hpp"
 #include "tree/TreeComm.hpp"
 #include "SignalRequest.hpp"
 #include "Tracer.hpp"
@@ -156,7 +157,7 @@ namespace geopm_bridge
         in_node([&]() {
             m_platform_io.read_batch();
             if (m_reporter) {
-                m_reporter->update();
+                m_reporter->update(ProfileSource::current());
             }
         });
     }
@@ -226,7 +227,7 @@ namespace geopm_bridge
             check_size("sample_platform", "out_sample", m_out_sample.size(), num_sample);
             bool do_send = check_sample("sample_platform", leaf.do_send_sample(), iteration);
             if (m_reporter) {
-                m_reporter->update();
+                m_reporter->update(ProfileSource::current());
             }
             if (m_tracer) {
                 leaf.trace_values(m_trace_values);

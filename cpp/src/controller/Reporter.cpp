@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <time.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -17,20 +20,34 @@
 #include "geopm_version.h"
 
 #include "core/Json.hpp"
+#include "profile/ProfileSource.hpp"
 #include "Format.hpp"
 
 namespace geopm_bridge
 {
     namespace
     {
-        // GEOPM's per-hint time fields. The application is not
-        // instrumented, so no time is ever attributed to a hint.
-        const char *const M_HINT_FIELDS[] = {
-            "time-hint-network (s)", "time-hint-ignore (s)", "time-hint-compute (s)",
-            "time-hint-memory (s)", "time-hint-io (s)", "time-hint-serial (s)",
-            "time-hint-parallel (s)", "time-hint-unknown (s)", "time-hint-unset (s)",
-            "time-hint-spin (s)",
+        // GEOPM's per-hint time fields, in its order, with their hints.
+        const std::pair<const char *, int> M_HINT_FIELDS[] = {
+            {"time-hint-network (s)", GEOPM_REGION_HINT_NETWORK},
+            {"time-hint-ignore (s)", GEOPM_REGION_HINT_IGNORE},
+            {"time-hint-compute (s)", GEOPM_REGION_HINT_COMPUTE},
+            {"time-hint-memory (s)", GEOPM_REGION_HINT_MEMORY},
+            {"time-hint-io (s)", GEOPM_REGION_HINT_IO},
+            {"time-hint-serial (s)", GEOPM_REGION_HINT_SERIAL},
+            {"time-hint-parallel (s)", GEOPM_REGION_HINT_PARALLEL},
+            {"time-hint-unknown (s)", GEOPM_REGION_HINT_UNKNOWN},
+            {"time-hint-unset (s)", GEOPM_REGION_HINT_UNSET},
+            {"time-hint-spin (s)", GEOPM_REGION_HINT_SPIN},
         };
+
+        // The application's clock (CLOCK_MONOTONIC, as its channel's).
+        int64_t monotonic_ns(void)
+        {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+        }
 
         double ratio(double numerator, double denominator)
         {
@@ -87,6 +104,9 @@ namespace geopm_bridge
         , m_is_started(false)
         , m_last_time{}
         , m_sync_runtime(0.0)
+        , m_epoch_count(0)
+        , m_first_epoch_ns(0)
+        , m_last_update_ns(0)
     {
         auto names = platform_io.signal_names();
         auto board_signal = [&](const char *name) {
@@ -126,7 +146,7 @@ namespace geopm_bridge
         return (int)m_tracked.size() - 1;
     }
 
-    void Reporter::update(void)
+    void Reporter::update(const ProfileSource *profile)
     {
         geopm_time_s now;
         geopm_time(&now);
@@ -134,6 +154,9 @@ namespace geopm_bridge
         m_last_time = now;
         m_is_started = true;
         m_sync_runtime += delta;
+        auto total_of = [this](int idx) { return idx < 0 ? NAN : m_tracked[idx].total; };
+        PeriodDelta period {delta, total_of(m_energy_idx), total_of(m_dram_energy_idx),
+                            total_of(m_cycles_thread_idx), total_of(m_cycles_reference_idx), NAN};
         for (auto &tracked : m_tracked) {
             double sample = m_platform_io.sample(tracked.signal_idx);
             if (std::isnan(sample)) {
@@ -150,6 +173,86 @@ namespace geopm_bridge
             }
             tracked.last = sample;
         }
+        if (profile != nullptr) {
+            period.energy = total_of(m_energy_idx) - period.energy;
+            period.dram_energy = total_of(m_dram_energy_idx) - period.dram_energy;
+            period.cycles_thread = total_of(m_cycles_thread_idx) - period.cycles_thread;
+            period.cycles_reference = total_of(m_cycles_reference_idx) - period.cycles_reference;
+            period.frequency = m_frequency_idx < 0 ? NAN : m_tracked[m_frequency_idx].last;
+            update_profile(*profile, period);
+        }
+    }
+
+    void Reporter::add_share(Totals &totals, const PeriodDelta &period, double share)
+    {
+        totals.sync_runtime += share * period.delta;
+        totals.energy += share * period.energy;
+        totals.dram_energy += share * period.dram_energy;
+        totals.cycles_thread += share * period.cycles_thread;
+        totals.cycles_reference += share * period.cycles_reference;
+        if (!std::isnan(period.frequency)) {
+            totals.frequency_weighted += period.frequency * share * period.delta;
+            totals.frequency_weight += share * period.delta;
+        }
+    }
+
+    void Reporter::update_profile(const ProfileSource &profile, const PeriodDelta &period)
+    {
+        int64_t now = monotonic_ns();
+        int num_running = 0;
+        bool has_epoch = false;
+        uint64_t epoch_count = 0;
+        int64_t first_epoch_ns = 0;
+        std::map<uint64_t, double> seen;
+        for (const auto &process : profile.processes()) {
+            if (!process.has_data) {
+                continue;
+            }
+            num_running += process.is_running;
+            for (const auto &region : process.snapshot.regions) {
+                RegionAccount &account = m_region[region.hash];
+                if (account.name.empty()) {
+                    account.name = region.name;
+                    account.hint = region.hint;
+                }
+                double seconds = region.total_ns * 1e-9;
+                account.runtime = std::max(account.runtime, seconds);
+                account.count = std::max(account.count, region.count);
+                seen[region.hash] += seconds;
+            }
+            // The node's epochs: the fewest any process that marks them
+            // began (GEOPM's EPOCH_COUNT), since the earliest first one.
+            const ProfileSnapshot &snap = process.snapshot;
+            if (snap.epoch_count > 0) {
+                epoch_count = has_epoch ? std::min(epoch_count, snap.epoch_count) : snap.epoch_count;
+                first_epoch_ns = has_epoch ? std::min(first_epoch_ns, snap.first_epoch_ns)
+                                           : snap.first_epoch_ns;
+                has_epoch = true;
+            }
+        }
+        // Each region takes the period's energy in proportion to the time
+        // the processes spent in it during the period.
+        double capacity = period.delta * std::max(1, num_running);
+        for (const auto &kv : seen) {
+            RegionAccount &account = m_region[kv.first];
+            double spent = kv.second - account.seen_time;
+            account.seen_time = kv.second;
+            if (capacity > 0.0 && spent > 0.0) {
+                add_share(account.totals, period, std::min(1.0, spent / capacity));
+            }
+        }
+        if (has_epoch) {
+            double share = 1.0;
+            if (m_epoch_count == 0) {
+                // The period the first epoch began in: the part after it.
+                m_first_epoch_ns = first_epoch_ns;
+                share = period.delta > 0.0 ? std::clamp((now - first_epoch_ns) * 1e-9 / period.delta, 0.0, 1.0)
+                                           : 0.0;
+            }
+            add_share(m_epoch, period, share);
+            m_epoch_count = epoch_count;
+        }
+        m_last_update_ns = now;
     }
 
     double Reporter::value(int tracked_idx) const
@@ -169,36 +272,53 @@ namespace geopm_bridge
         }
     }
 
-    report_pairs_t Reporter::region_data(void) const
+    Reporter::Totals Reporter::run_totals(void) const
     {
-        double sync_runtime = m_sync_runtime;
-        double energy = value(m_energy_idx);
-        double dram_energy = value(m_dram_energy_idx);
+        Totals result;
+        result.sync_runtime = m_sync_runtime;
+        result.energy = value(m_energy_idx);
+        result.dram_energy = value(m_dram_energy_idx);
+        result.cycles_thread = value(m_cycles_thread_idx);
+        result.cycles_reference = value(m_cycles_reference_idx);
+        if (m_frequency_idx >= 0 && m_tracked[m_frequency_idx].weight > 0.0) {
+            result.frequency_weighted = m_tracked[m_frequency_idx].weighted;
+            result.frequency_weight = m_tracked[m_frequency_idx].weight;
+        }
+        for (const auto &kv : m_region) {
+            result.hint_time[kv.second.hint] += kv.second.runtime;
+        }
+        return result;
+    }
+
+    report_pairs_t Reporter::section_data(const Totals &totals, bool with_signals) const
+    {
         double frequency_pct = NAN;
         double frequency_hz = NAN;
         if (m_cycles_thread_idx >= 0 && m_cycles_reference_idx >= 0) {
-            double cycle_ratio = ratio(value(m_cycles_thread_idx), value(m_cycles_reference_idx));
+            double cycle_ratio = ratio(totals.cycles_thread, totals.cycles_reference);
             frequency_pct = 100.0 * cycle_ratio;
             frequency_hz = m_sticker_frequency * cycle_ratio;
         }
         else if (m_frequency_idx >= 0) {
             // No cycle counters: the time-weighted mean frequency instead.
-            frequency_hz = value(m_frequency_idx);
+            frequency_hz = totals.frequency_weight > 0.0
+                               ? totals.frequency_weighted / totals.frequency_weight : NAN;
             frequency_pct = 100.0 * ratio(frequency_hz, m_sticker_frequency);
         }
         std::vector<std::pair<std::string, double> > data = {
-            {"sync-runtime (s)", sync_runtime},
-            {"package-energy (J)", energy},
-            {"dram-energy (J)", dram_energy},
-            {"power (W)", std::isnan(energy) ? NAN : ratio(energy, sync_runtime)},
+            {"sync-runtime (s)", totals.sync_runtime},
+            {"package-energy (J)", totals.energy},
+            {"dram-energy (J)", totals.dram_energy},
+            {"power (W)", std::isnan(totals.energy) ? NAN : ratio(totals.energy, totals.sync_runtime)},
             {"frequency (%)", frequency_pct},
             {"frequency (Hz)", frequency_hz},
         };
-        for (const char *field : M_HINT_FIELDS) {
-            data.emplace_back(field, 0.0);
+        for (const auto &field : M_HINT_FIELDS) {
+            data.emplace_back(field.first, totals.hint_time[field.second]);
         }
         for (size_t idx = m_num_builtin; idx < m_tracked.size(); ++idx) {
-            data.emplace_back(m_label[idx], value(idx));
+            // The platform's own signals are summed for the whole run only.
+            data.emplace_back(m_label[idx], with_signals ? value(idx) : NAN);
         }
         report_pairs_t result;
         for (const auto &kv : data) {
@@ -212,39 +332,97 @@ namespace geopm_bridge
         std::string out = "  " + host.hostname + ":\n";
         write_pairs(out, "    ", host.agent_host);
 
-        // Agent entries for regions other than the whole-run ones. The
-        // application marks no regions, so these are named by their hash.
-        // "Regions:" is left out when empty, as GEOPM does: an empty key
-        // would read back as null.
-        std::string regions;
-        for (const auto &region : host.agent_region) {
-            uint64_t hash = region.first;
-            if (hash == GEOPM_REGION_HASH_UNMARKED || hash == GEOPM_REGION_HASH_EPOCH ||
-                hash == GEOPM_REGION_HASH_APP) {
-                continue;
+        // The application's regions, longest first, then the regions only
+        // the agent reported on (named by their hash). "Regions:" is left
+        // out when empty, as GEOPM does: an empty key reads back as null.
+        auto is_whole_run = [](uint64_t hash) {
+            return hash == GEOPM_REGION_HASH_UNMARKED || hash == GEOPM_REGION_HASH_EPOCH ||
+                   hash == GEOPM_REGION_HASH_APP;
+        };
+        std::vector<uint64_t> order;
+        for (const auto &kv : m_region) {
+            order.push_back(kv.first);
+        }
+        std::stable_sort(order.begin(), order.end(), [this](uint64_t lhs, uint64_t rhs) {
+            return m_region.at(lhs).runtime > m_region.at(rhs).runtime;
+        });
+        for (const auto &kv : host.agent_region) {
+            if (m_region.count(kv.first) == 0 && !is_whole_run(kv.first)) {
+                order.push_back(kv.first);
             }
+        }
+        std::string regions;
+        Totals marked;  // what the regions took of the run
+        double marked_runtime = 0.0;
+        for (uint64_t hash : order) {
             std::string hex = geopm::string_format_hex((double)hash);
+            auto account = m_region.find(hash);
             regions += "    -\n";
-            write_pairs(regions, "      ", {{"region", "\"" + hex + "\""}, {"hash", hex}});
-            write_pairs(regions, "      ", region.second);
+            if (account == m_region.end()) {
+                write_pairs(regions, "      ", {{"region", "\"" + hex + "\""}, {"hash", hex}});
+            }
+            else {
+                const RegionAccount &region = account->second;
+                Totals totals = region.totals;
+                totals.hint_time[region.hint] = region.runtime;
+                write_pairs(regions, "      ", {
+                    {"region", JsonValue::quote(region.name)},
+                    {"hash", hex},
+                    {"runtime (s)", format_number(region.runtime)},
+                    {"count", std::to_string(region.count)},
+                });
+                write_pairs(regions, "      ", section_data(totals, false));
+                marked_runtime += region.runtime;
+                marked.sync_runtime += totals.sync_runtime;
+                marked.energy += totals.energy;
+                marked.dram_energy += totals.dram_energy;
+                marked.cycles_thread += totals.cycles_thread;
+                marked.cycles_reference += totals.cycles_reference;
+                marked.frequency_weighted += totals.frequency_weighted;
+                marked.frequency_weight += totals.frequency_weight;
+            }
+            auto agent = host.agent_region.find(hash);
+            if (agent != host.agent_region.end()) {
+                write_pairs(regions, "      ", agent->second);
+            }
         }
         if (!regions.empty()) {
             out += "    Regions:\n" + regions;
         }
-        report_pairs_t totals = region_data();
-        // All of the run is outside any marked region.
-        out += "    Unmarked Totals:\n";
-        write_pairs(out, "      ", {{"runtime (s)", format_number(host.runtime)}, {"count", "0"}});
-        write_pairs(out, "      ", totals);
-        auto unmarked = host.agent_region.find(GEOPM_REGION_HASH_UNMARKED);
-        if (unmarked != host.agent_region.end()) {
-            write_pairs(out, "      ", unmarked->second);
+        Totals run = run_totals();
+        // The rest of the run is outside any marked region.
+        Totals unmarked = run;
+        unmarked.sync_runtime = std::max(0.0, run.sync_runtime - marked.sync_runtime);
+        unmarked.energy -= marked.energy;
+        unmarked.dram_energy -= marked.dram_energy;
+        unmarked.cycles_thread -= marked.cycles_thread;
+        unmarked.cycles_reference -= marked.cycles_reference;
+        unmarked.frequency_weighted -= marked.frequency_weighted;
+        unmarked.frequency_weight -= marked.frequency_weight;
+        for (double &hint_time : unmarked.hint_time) {
+            hint_time = 0.0;
         }
-        // No epoch is ever counted: nothing accumulates there.
+        out += "    Unmarked Totals:\n";
+        write_pairs(out, "      ", {{"runtime (s)", format_number(std::max(0.0, host.runtime - marked_runtime))},
+                                   {"count", "0"}});
+        write_pairs(out, "      ", section_data(unmarked, true));
+        auto unmarked_agent = host.agent_region.find(GEOPM_REGION_HASH_UNMARKED);
+        if (unmarked_agent != host.agent_region.end()) {
+            write_pairs(out, "      ", unmarked_agent->second);
+        }
+        report_pairs_t totals = section_data(run, true);
         out += "    Epoch Totals:\n";
-        write_pairs(out, "      ", {{"runtime (s)", "0"}, {"count", "0"}});
-        for (const auto &kv : totals) {
-            out += "      " + kv.first + ": 0\n";
+        if (m_epoch_count == 0) {
+            // No epoch was marked: nothing accumulates there.
+            write_pairs(out, "      ", {{"runtime (s)", "0"}, {"count", "0"}});
+            for (const auto &kv : totals) {
+                out += "      " + kv.first + ": 0\n";
+            }
+        }
+        else {
+            write_pairs(out, "      ", {{"runtime (s)", format_number(m_epoch.sync_runtime)},
+                                       {"count", std::to_string(m_epoch_count)}});
+            write_pairs(out, "      ", section_data(m_epoch, false));
         }
         out += "    Application Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(host.runtime)}, {"count", "0"}});

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "geopm_hint.h"
 #include "geopm_time.h"
 
 #include "SignalRequest.hpp"
@@ -25,6 +26,8 @@ namespace geopm
 
 namespace geopm_bridge
 {
+    class ProfileSource;
+
     using report_pairs_t = std::vector<std::pair<std::string, std::string> >;
     using report_region_t = std::map<uint64_t, report_pairs_t>;
 
@@ -68,11 +71,49 @@ namespace geopm_bridge
             Reporter(geopm::PlatformIO &platform_io,
                      const geopm::PlatformTopo &platform_topo,
                      const std::vector<SignalRequest> &signals);
-            /// Accumulate the values of the last read_batch().
-            void update(void);
+            /// Accumulate the values of the last read_batch(), and the
+            /// application's regions and epochs as of profile's last
+            /// update (null: the application is not profiled).
+            void update(const ProfileSource *profile = nullptr);
             /// The host's section of the report, "Hosts:" entry included.
             std::string host_text(const ReportHost &host) const;
         private:
+            /// What a report section sums: the run, one region, the epochs.
+            struct Totals
+            {
+                double sync_runtime = 0.0;
+                double energy = 0.0;
+                double dram_energy = 0.0;
+                double cycles_thread = 0.0;
+                double cycles_reference = 0.0;
+                double frequency_weighted = 0.0;  // CPU_FREQUENCY_STATUS * s
+                double frequency_weight = 0.0;
+                double hint_time[GEOPM_NUM_REGION_HINT] = {};
+            };
+            /// One marked region on this node.
+            struct RegionAccount
+            {
+                std::string name;
+                uint64_t hint = 0;
+                double runtime = 0.0;    // the longest any process spent in it (s)
+                uint64_t count = 0;      // the most entries of any process
+                double seen_time = 0.0;  // every process's time in it, last update (s)
+                Totals totals;
+            };
+            /// Period values shared out to the regions by their time in it.
+            struct PeriodDelta
+            {
+                double delta;
+                double energy;
+                double dram_energy;
+                double cycles_thread;
+                double cycles_reference;
+                double frequency;
+            };
+            void update_profile(const ProfileSource &profile, const PeriodDelta &period);
+            static void add_share(Totals &totals, const PeriodDelta &period, double share);
+            Totals run_totals(void) const;
+            report_pairs_t section_data(const Totals &totals, bool with_signals) const;
             // What update() touches, without the label (kept apart in
             // m_label, same order: cache lines matter with thousands of
             // simulated nodes).
@@ -103,6 +144,12 @@ namespace geopm_bridge
             bool m_is_started;
             geopm_time_s m_last_time;
             double m_sync_runtime;
+            // The application's marked regions, by hash, and its epochs.
+            std::map<uint64_t, RegionAccount> m_region;
+            uint64_t m_epoch_count;
+            int64_t m_first_epoch_ns;
+            int64_t m_last_update_ns;
+            Totals m_epoch;
     };
 }
 
