@@ -104,9 +104,6 @@ namespace geopm_bridge
         , m_is_started(false)
         , m_last_time{}
         , m_sync_runtime(0.0)
-        , m_epoch_count(0)
-        , m_first_epoch_ns(0)
-        , m_last_update_ns(0)
     {
         auto names = platform_io.signal_names();
         auto board_signal = [&](const char *name) {
@@ -155,8 +152,11 @@ namespace geopm_bridge
         m_is_started = true;
         m_sync_runtime += delta;
         auto total_of = [this](int idx) { return idx < 0 ? NAN : m_tracked[idx].total; };
-        PeriodDelta period {delta, total_of(m_energy_idx), total_of(m_dram_energy_idx),
-                            total_of(m_cycles_thread_idx), total_of(m_cycles_reference_idx), NAN};
+        PeriodDelta period {delta, NAN, NAN, NAN, NAN, NAN};
+        if (profile != nullptr) {
+            period = {delta, total_of(m_energy_idx), total_of(m_dram_energy_idx),
+                      total_of(m_cycles_thread_idx), total_of(m_cycles_reference_idx), NAN};
+        }
         for (auto &tracked : m_tracked) {
             double sample = m_platform_io.sample(tracked.signal_idx);
             if (std::isnan(sample)) {
@@ -198,6 +198,9 @@ namespace geopm_bridge
 
     void Reporter::update_profile(const ProfileSource &profile, const PeriodDelta &period)
     {
+        if (!m_app) {
+            m_app = std::make_unique<AppTotals>();
+        }
         int64_t now = monotonic_ns();
         int num_running = 0;
         bool has_epoch = false;
@@ -210,7 +213,7 @@ namespace geopm_bridge
             }
             num_running += process.is_running;
             for (const auto &region : process.snapshot.regions) {
-                RegionAccount &account = m_region[region.hash];
+                RegionAccount &account = m_app->region[region.hash];
                 if (account.name.empty()) {
                     account.name = region.name;
                     account.hint = region.hint;
@@ -234,7 +237,7 @@ namespace geopm_bridge
         // the processes spent in it during the period.
         double capacity = period.delta * std::max(1, num_running);
         for (const auto &kv : seen) {
-            RegionAccount &account = m_region[kv.first];
+            RegionAccount &account = m_app->region[kv.first];
             double spent = kv.second - account.seen_time;
             account.seen_time = kv.second;
             if (capacity > 0.0 && spent > 0.0) {
@@ -243,16 +246,15 @@ namespace geopm_bridge
         }
         if (has_epoch) {
             double share = 1.0;
-            if (m_epoch_count == 0) {
+            if (m_app->epoch_count == 0) {
                 // The period the first epoch began in: the part after it.
-                m_first_epoch_ns = first_epoch_ns;
+                m_app->first_epoch_ns = first_epoch_ns;
                 share = period.delta > 0.0 ? std::clamp((now - first_epoch_ns) * 1e-9 / period.delta, 0.0, 1.0)
                                            : 0.0;
             }
-            add_share(m_epoch, period, share);
-            m_epoch_count = epoch_count;
+            add_share(m_app->epoch, period, share);
+            m_app->epoch_count = epoch_count;
         }
-        m_last_update_ns = now;
     }
 
     double Reporter::value(int tracked_idx) const
@@ -284,8 +286,10 @@ namespace geopm_bridge
             result.frequency_weighted = m_tracked[m_frequency_idx].weighted;
             result.frequency_weight = m_tracked[m_frequency_idx].weight;
         }
-        for (const auto &kv : m_region) {
-            result.hint_time[kv.second.hint] += kv.second.runtime;
+        if (m_app) {
+            for (const auto &kv : m_app->region) {
+                result.hint_time[kv.second.hint] += kv.second.runtime;
+            }
         }
         return result;
     }
@@ -339,15 +343,17 @@ namespace geopm_bridge
             return hash == GEOPM_REGION_HASH_UNMARKED || hash == GEOPM_REGION_HASH_EPOCH ||
                    hash == GEOPM_REGION_HASH_APP;
         };
+        static const std::map<uint64_t, RegionAccount> M_NO_REGION;
+        const auto &app_region = m_app ? m_app->region : M_NO_REGION;
         std::vector<uint64_t> order;
-        for (const auto &kv : m_region) {
+        for (const auto &kv : app_region) {
             order.push_back(kv.first);
         }
-        std::stable_sort(order.begin(), order.end(), [this](uint64_t lhs, uint64_t rhs) {
-            return m_region.at(lhs).runtime > m_region.at(rhs).runtime;
+        std::stable_sort(order.begin(), order.end(), [&app_region](uint64_t lhs, uint64_t rhs) {
+            return app_region.at(lhs).runtime > app_region.at(rhs).runtime;
         });
         for (const auto &kv : host.agent_region) {
-            if (m_region.count(kv.first) == 0 && !is_whole_run(kv.first)) {
+            if (app_region.count(kv.first) == 0 && !is_whole_run(kv.first)) {
                 order.push_back(kv.first);
             }
         }
@@ -356,9 +362,9 @@ namespace geopm_bridge
         double marked_runtime = 0.0;
         for (uint64_t hash : order) {
             std::string hex = geopm::string_format_hex((double)hash);
-            auto account = m_region.find(hash);
+            auto account = app_region.find(hash);
             regions += "    -\n";
-            if (account == m_region.end()) {
+            if (account == app_region.end()) {
                 write_pairs(regions, "      ", {{"region", "\"" + hex + "\""}, {"hash", hex}});
             }
             else {
@@ -412,7 +418,7 @@ namespace geopm_bridge
         }
         report_pairs_t totals = section_data(run, true);
         out += "    Epoch Totals:\n";
-        if (m_epoch_count == 0) {
+        if (!m_app || m_app->epoch_count == 0) {
             // No epoch was marked: nothing accumulates there.
             write_pairs(out, "      ", {{"runtime (s)", "0"}, {"count", "0"}});
             for (const auto &kv : totals) {
@@ -420,9 +426,9 @@ namespace geopm_bridge
             }
         }
         else {
-            write_pairs(out, "      ", {{"runtime (s)", format_number(m_epoch.sync_runtime)},
-                                       {"count", std::to_string(m_epoch_count)}});
-            write_pairs(out, "      ", section_data(m_epoch, false));
+            write_pairs(out, "      ", {{"runtime (s)", format_number(m_app->epoch.sync_runtime)},
+                                       {"count", std::to_string(m_app->epoch_count)}});
+            write_pairs(out, "      ", section_data(m_app->epoch, false));
         }
         out += "    Application Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(host.runtime)}, {"count", "0"}});

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -144,12 +145,18 @@ namespace geopm_bridge
             bool m_is_started;
             geopm_time_s m_last_time;
             double m_sync_runtime;
-            // The application's marked regions, by hash, and its epochs.
-            std::map<uint64_t, RegionAccount> m_region;
-            uint64_t m_epoch_count;
-            int64_t m_first_epoch_ns;
-            int64_t m_last_update_ns;
-            Totals m_epoch;
+            /// The application's marked regions, by hash, and its epochs.
+            struct AppTotals
+            {
+                std::map<uint64_t, RegionAccount> region;
+                uint64_t epoch_count = 0;
+                int64_t first_epoch_ns = 0;
+                Totals epoch;
+            };
+            // Made at the first update with a profiled application: apart,
+            // so that the Reporter of an unprofiled node stays small (with
+            // thousands of simulated nodes, cache lines matter).
+            std::unique_ptr<AppTotals> m_app;
     };
 }
 
