@@ -34,10 +34,26 @@ namespace
             return GEOPM_ERROR_RUNTIME;
         }
     }
+
+    // Runs func with this process's writer when it has a controller; 0,
+    // or the error code of what func threw.
+    template <typename func_t>
+    int with_writer(func_t func)
+    {
+        try {
+            geopm_bridge::ProfileChannelWriter *writer = geopm_bridge::profile_connection();
+            if (writer != nullptr) {
+                func(*writer);
+            }
+        }
+        catch (...) {
+            return error_code();
+        }
+        return 0;
+    }
 }
 
 using geopm_bridge::ProfileChannelWriter;
-using geopm_bridge::profile_connection;
 
 extern "C"
 {
@@ -46,56 +62,29 @@ extern "C"
         if (region_name == nullptr || region_id == nullptr) {
             return GEOPM_ERROR_INVALID;
         }
-        try {
-            ProfileChannelWriter *writer = profile_connection();
-            *region_id = writer == nullptr ? 0 : writer->region(region_name, hint);
-        }
-        catch (...) {
-            return error_code();
-        }
-        return 0;
+        *region_id = 0;  // no controller: id 0, as in GEOPM
+        return with_writer([&](ProfileChannelWriter &writer) {
+            *region_id = writer.region(region_name, hint);
+        });
     }
 
     int geopm_prof_enter(uint64_t region_id)
     {
-        try {
-            ProfileChannelWriter *writer = profile_connection();
-            if (writer != nullptr) {
-                writer->enter(region_id, now_ns());
-            }
-        }
-        catch (...) {
-            return error_code();
-        }
-        return 0;
+        return with_writer([region_id](ProfileChannelWriter &writer) {
+            writer.enter(region_id, now_ns());
+        });
     }
 
     int geopm_prof_exit(uint64_t region_id)
     {
-        try {
-            ProfileChannelWriter *writer = profile_connection();
-            if (writer != nullptr) {
-                writer->exit(region_id, now_ns());
-            }
-        }
-        catch (...) {
-            return error_code();
-        }
-        return 0;
+        return with_writer([region_id](ProfileChannelWriter &writer) {
+            writer.exit(region_id, now_ns());
+        });
     }
 
     int geopm_prof_epoch(void)
     {
-        try {
-            ProfileChannelWriter *writer = profile_connection();
-            if (writer != nullptr) {
-                writer->epoch(now_ns());
-            }
-        }
-        catch (...) {
-            return error_code();
-        }
-        return 0;
+        return with_writer([](ProfileChannelWriter &writer) { writer.epoch(now_ns()); });
     }
 
     int geopm_prof_shutdown(void)
@@ -111,30 +100,14 @@ extern "C"
 
     int geopm_tprof_init(uint32_t num_work_unit)
     {
-        try {
-            ProfileChannelWriter *writer = profile_connection();
-            if (writer != nullptr) {
-                writer->thread_init(num_work_unit);
-            }
-        }
-        catch (...) {
-            return error_code();
-        }
-        return 0;
+        return with_writer([num_work_unit](ProfileChannelWriter &writer) {
+            writer.thread_init(num_work_unit);
+        });
     }
 
     int geopm_tprof_post(void)
     {
-        try {
-            ProfileChannelWriter *writer = profile_connection();
-            if (writer != nullptr) {
-                writer->thread_post();
-            }
-        }
-        catch (...) {
-            return error_code();
-        }
-        return 0;
+        return with_writer([](ProfileChannelWriter &writer) { writer.thread_post(); });
     }
 
     int geopm_prof_overhead(double overhead_sec)
