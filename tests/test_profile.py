@@ -133,11 +133,14 @@ def channels() -> set[str]:
     return {name for name in os.listdir("/dev/shm") if name.startswith(prefix)}
 
 
-def launch(tmp_path: Path, *app_args: str) -> subprocess.CompletedProcess[str]:
+def launch(
+    tmp_path: Path, *app_args: str, options: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             *GEOPM_BRIDGE,
             "launch",
+            *options,
             "--node-model",
             "--geopm-period=0.02",
             "--geopm-report=report.yaml",
@@ -196,6 +199,20 @@ def test_report_breaks_the_run_down_by_region_and_epoch(tmp_path: Path, app: Pat
     assert region["package-energy (J)"] + unmarked["package-energy (J)"] == pytest.approx(
         app_totals["package-energy (J)"]
     )
+
+
+def test_the_program_filter_leaves_other_programs_out(tmp_path: Path, app: Path) -> None:
+    import yaml
+
+    options = ("--geopm-program-filter=some_other_program",)
+    result = launch(tmp_path, str(app), "0.2", "4", options=options)
+    assert result.returncode == 0, result.stderr
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    assert "Regions" not in host
+    assert host["Epoch Totals"]["count"] == 0
+    result = launch(tmp_path, str(app), "0.2", "4", options=(f"--geopm-program-filter={app}",))
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    assert [region["region"] for region in host["Regions"]] == ["busy_loop"]
 
 
 def test_an_uninstrumented_application_shows_no_region(tmp_path: Path) -> None:

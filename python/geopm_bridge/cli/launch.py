@@ -28,6 +28,7 @@ _VALUE_OPTIONS = {
     "--geopm-simulate-nodes": "GEOPM_BRIDGE_SIMULATE_NODES",
     "--geopm-max-iterations": "GEOPM_BRIDGE_MAX_ITERATIONS",
     "--geopm-agents": "GEOPM_BRIDGE_AGENTS",
+    "--geopm-program-filter": "GEOPM_PROGRAM_FILTER",
 }
 _FLAG_OPTIONS = {"--geopm-ctl-local": "GEOPM_CTL_LOCAL"}
 _NODE_MODEL = "GEOPM_BRIDGE_NODE_MODEL"
