@@ -99,6 +99,18 @@ namespace geopm_bridge
             return result;
         }
 
+        // Held across fork() so that the child never inherits it locked
+        // by a thread that the child does not have.
+        void lock_before_fork(void)
+        {
+            g_mutex.lock();
+        }
+
+        void unlock_in_parent(void)
+        {
+            g_mutex.unlock();
+        }
+
         void forget_in_child(void)
         {
             // The parent's channel stays the parent's: the child's first
@@ -106,12 +118,15 @@ namespace geopm_bridge
             (void)g_connection.release();
             g_writer.store(nullptr);
             g_is_resolved.store(false);
+            g_mutex.unlock();
         }
 
         void register_fork_handler(void)
         {
             static std::once_flag once;
-            std::call_once(once, [] { pthread_atfork(nullptr, nullptr, forget_in_child); });
+            std::call_once(once, [] {
+                pthread_atfork(lock_before_fork, unlock_in_parent, forget_in_child);
+            });
         }
     }
 
