@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include <time.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -40,14 +38,6 @@ namespace geopm_bridge
             {"time-hint-unset (s)", GEOPM_REGION_HINT_UNSET},
             {"time-hint-spin (s)", GEOPM_REGION_HINT_SPIN},
         };
-
-        // The application's clock (CLOCK_MONOTONIC, as its channel's).
-        int64_t monotonic_ns(void)
-        {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-        }
 
         double ratio(double numerator, double denominator)
         {
@@ -183,6 +173,17 @@ namespace geopm_bridge
         }
     }
 
+    void Reporter::Totals::add(const Totals &other, double scale)
+    {
+        sync_runtime += scale * other.sync_runtime;
+        energy += scale * other.energy;
+        dram_energy += scale * other.dram_energy;
+        cycles_thread += scale * other.cycles_thread;
+        cycles_reference += scale * other.cycles_reference;
+        frequency_weighted += scale * other.frequency_weighted;
+        frequency_weight += scale * other.frequency_weight;
+    }
+
     void Reporter::add_share(Totals &totals, const PeriodDelta &period, double share)
     {
         totals.sync_runtime += share * period.delta;
@@ -201,7 +202,7 @@ namespace geopm_bridge
         if (!m_app) {
             m_app = std::make_unique<AppTotals>();
         }
-        int64_t now = monotonic_ns();
+        int64_t now = profile_now_ns();
         int num_running = 0;
         bool has_epoch = false;
         uint64_t epoch_count = 0;
@@ -379,13 +380,7 @@ namespace geopm_bridge
                 });
                 write_pairs(regions, "      ", section_data(totals, false));
                 marked_runtime += region.runtime;
-                marked.sync_runtime += totals.sync_runtime;
-                marked.energy += totals.energy;
-                marked.dram_energy += totals.dram_energy;
-                marked.cycles_thread += totals.cycles_thread;
-                marked.cycles_reference += totals.cycles_reference;
-                marked.frequency_weighted += totals.frequency_weighted;
-                marked.frequency_weight += totals.frequency_weight;
+                marked.add(totals, 1.0);
             }
             auto agent = host.agent_region.find(hash);
             if (agent != host.agent_region.end()) {
@@ -397,17 +392,10 @@ namespace geopm_bridge
         }
         Totals run = run_totals();
         // The rest of the run is outside any marked region.
-        Totals unmarked = run;
-        unmarked.sync_runtime = std::max(0.0, run.sync_runtime - marked.sync_runtime);
-        unmarked.energy -= marked.energy;
-        unmarked.dram_energy -= marked.dram_energy;
-        unmarked.cycles_thread -= marked.cycles_thread;
-        unmarked.cycles_reference -= marked.cycles_reference;
-        unmarked.frequency_weighted -= marked.frequency_weighted;
-        unmarked.frequency_weight -= marked.frequency_weight;
-        for (double &hint_time : unmarked.hint_time) {
-            hint_time = 0.0;
-        }
+        Totals unmarked;
+        unmarked.add(run, 1.0);
+        unmarked.add(marked, -1.0);
+        unmarked.sync_runtime = std::max(0.0, unmarked.sync_runtime);
         out += "    Unmarked Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(std::max(0.0, host.runtime - marked_runtime))},
                                    {"count", "0"}});

@@ -90,6 +90,8 @@ namespace geopm_bridge
                 double frequency_weighted = 0.0;  // CPU_FREQUENCY_STATUS * s
                 double frequency_weight = 0.0;
                 double hint_time[GEOPM_NUM_REGION_HINT] = {};
+                /// Adds scale times other's sums (hint times aside).
+                void add(const Totals &other, double scale);
             };
             /// One marked region on this node.
             struct RegionAccount

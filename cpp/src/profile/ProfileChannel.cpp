@@ -235,10 +235,10 @@ namespace geopm_bridge
             uint64_t done = m_layout.work_done.load(std::memory_order_relaxed);
             result.progress = total == 0 ? std::numeric_limits<double>::quiet_NaN()
                                          : std::min(1.0, (double)done / total);
-            for (auto &region : result.regions) {
-                const ProfileRegionSlot &slot = m_layout.regions[&region - result.regions.data()];
-                region.count = slot.count.load(std::memory_order_relaxed);
-                region.total_ns = slot.total_ns.load(std::memory_order_relaxed);
+            for (size_t idx = 0; idx < result.regions.size(); ++idx) {
+                const ProfileRegionSlot &slot = m_layout.regions[idx];
+                result.regions[idx].count = slot.count.load(std::memory_order_relaxed);
+                result.regions[idx].total_ns = slot.total_ns.load(std::memory_order_relaxed);
             }
             std::atomic_thread_fence(std::memory_order_acquire);
             seq_after = m_layout.seq.load(std::memory_order_relaxed);

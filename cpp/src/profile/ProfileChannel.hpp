@@ -23,6 +23,8 @@
 #ifndef GEOPM_BRIDGE_PROFILECHANNEL_HPP_INCLUDE
 #define GEOPM_BRIDGE_PROFILECHANNEL_HPP_INCLUDE
 
+#include <time.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -39,6 +41,15 @@ namespace geopm_bridge
     constexpr int M_PROFILE_NAME_SIZE = 256;
     /// Events the log holds between two reads.
     constexpr int M_PROFILE_EVENT_CAPACITY = 4096;
+
+    /// The channel's clock, CLOCK_MONOTONIC in ns (through the vDSO: no
+    /// system call), for the application's events and the controller alike.
+    inline int64_t profile_now_ns(void)
+    {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    }
 
     /// The variable that carries the controller's key to the application.
     constexpr const char *M_PROFILE_KEY_VARIABLE = "GEOPM_BRIDGE_PROFILE_KEY";
@@ -58,7 +69,7 @@ namespace geopm_bridge
     {
         uint64_t kind;    // profile_event_e
         uint64_t hash;    // the region's (0 for an epoch)
-        int64_t time_ns;  // CLOCK_MONOTONIC
+        int64_t time_ns;  // profile_now_ns()
     };
 
     /// One registered region. hash, hint and name are written before the

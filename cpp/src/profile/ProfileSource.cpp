@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,13 +20,6 @@ namespace geopm_bridge
     {
         const char *const M_SHM_DIR = "/dev/shm";
         constexpr int64_t M_SCAN_INTERVAL_NS = 50000000;
-
-        int64_t now_ns(void)
-        {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-        }
 
         bool is_alive(int pid)
         {
@@ -130,7 +122,7 @@ namespace geopm_bridge
 
     void ProfileSource::update(void)
     {
-        int64_t now = now_ns();
+        int64_t now = profile_now_ns();
         // Finding processes and asking whether they live take system
         // calls: at most every M_SCAN_INTERVAL_NS, not every period.
         bool is_scan_due = now - m_last_scan_ns >= M_SCAN_INTERVAL_NS;

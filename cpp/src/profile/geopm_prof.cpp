@@ -1,8 +1,6 @@
 // GEOPM's profiling C API (geopm_prof.h) over this process's ProfileChannel.
 #include "geopm_prof.h"
 
-#include <time.h>
-
 #include <exception>
 
 #include "geopm/Exception.hpp"
@@ -13,14 +11,6 @@
 
 namespace
 {
-    // CLOCK_MONOTONIC through the vDSO: no system call.
-    int64_t now_ns(void)
-    {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-    }
-
     // The error code of whatever a call threw; the application goes on.
     int error_code(void)
     {
@@ -71,20 +61,20 @@ extern "C"
     int geopm_prof_enter(uint64_t region_id)
     {
         return with_writer([region_id](ProfileChannelWriter &writer) {
-            writer.enter(region_id, now_ns());
+            writer.enter(region_id, geopm_bridge::profile_now_ns());
         });
     }
 
     int geopm_prof_exit(uint64_t region_id)
     {
         return with_writer([region_id](ProfileChannelWriter &writer) {
-            writer.exit(region_id, now_ns());
+            writer.exit(region_id, geopm_bridge::profile_now_ns());
         });
     }
 
     int geopm_prof_epoch(void)
     {
-        return with_writer([](ProfileChannelWriter &writer) { writer.epoch(now_ns()); });
+        return with_writer([](ProfileChannelWriter &writer) { writer.epoch(geopm_bridge::profile_now_ns()); });
     }
 
     int geopm_prof_shutdown(void)
