@@ -95,7 +95,7 @@ namespace geopm_bridge
             }
             // A new object is zeroed: a valid empty channel once stamped.
             result->layout = static_cast<ProfileChannelLayout *>(memory);
-            result->writer = std::make_unique<ProfileChannelWriter>(*result->layout, getpid());
+            result->writer = std::make_unique<ProfileChannelWriter>(*result->layout, getpid(), profile_now_ns());
             return result;
         }
 
