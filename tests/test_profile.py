@@ -128,10 +128,17 @@ def read_trace(path: Path) -> list[dict[str, str]]:
     return [dict(zip(names, line.split("|"), strict=True)) for line in lines[1:]]
 
 
-def channels() -> set[str]:
-    """This user's profiling channels in /dev/shm."""
+def orphan_channels() -> set[str]:
+    """This user's profiling channels in /dev/shm whose controller is gone
+    (those of jobs still running, other tests' for instance, are theirs)."""
     prefix = f"geopm-bridge-{os.getuid()}-"
-    return {name for name in os.listdir("/dev/shm") if name.startswith(prefix)}
+    result = set()
+    for name in os.listdir("/dev/shm"):
+        if name.startswith(prefix):
+            controller = int(name[len(prefix) :].split("-")[0].split(".")[0])
+            if not Path(f"/proc/{controller}").exists():
+                result.add(name)
+    return result
 
 
 def launch(
@@ -141,9 +148,9 @@ def launch(
         [
             *GEOPM_BRIDGE,
             "launch",
-            *options,
             "--node-model",
             "--geopm-period=0.02",
+            *options,
             "--geopm-report=report.yaml",
             "--geopm-trace=trace",
             "--",
@@ -158,7 +165,7 @@ def launch(
 
 
 def test_trace_follows_the_applications_regions_and_epochs(tmp_path: Path, app: Path) -> None:
-    before = channels()
+    before = orphan_channels()
     result = launch(tmp_path, str(app), "1.0", "10")
     assert result.returncode == 0, result.stderr
     [trace] = tmp_path.glob("trace-*")
@@ -173,7 +180,7 @@ def test_trace_follows_the_applications_regions_and_epochs(tmp_path: Path, app: 
     inside = [row for row in rows if row["REGION_HASH"] == busy]
     assert {row["REGION_HINT"] for row in inside} == {f"0x{GEOPM_REGION_HINT_COMPUTE:08x}"}
     # The controller removes the channel of the process it read.
-    assert channels() <= before
+    assert orphan_channels() <= before
 
 
 def test_report_breaks_the_run_down_by_region_and_epoch(tmp_path: Path, app: Path) -> None:
@@ -230,11 +237,64 @@ def test_a_burst_and_a_crash_lose_and_leave_nothing(tmp_path: Path) -> None:
     # 3.1 keeps 1024 records a process and fails every later call), then a
     # child process that dies inside a region.
     burst = build_app(tmp_path, "burst", BURST_APP)
-    before = channels()
+    before = orphan_channels()
     result = launch(tmp_path, str(burst), "1000000")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     [trace] = tmp_path.glob("trace-*")
     rows = read_trace(trace)
     assert int(rows[-1]["EPOCH_COUNT"]) == 1000000
-    assert channels() <= before
+    assert orphan_channels() <= before
+
+
+def test_each_simulated_node_profiles_its_own_copy_of_the_application(
+    tmp_path: Path, app: Path
+) -> None:
+    import yaml
+
+    # As `srun -N 3 app` would: one copy of the application per node, each
+    # seen by its own node's signals and report section.
+    options = ("--geopm-simulate-nodes=3",)
+    result = launch(tmp_path, str(app), "0.6", "3", options=options)
+    assert result.returncode == 0, result.stderr
+    hosts = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"]
+    assert sorted(hosts) == ["sim0000", "sim0001", "sim0002"]
+    for host in hosts.values():
+        [region] = host["Regions"]
+        assert (region["region"], region["count"]) == ("busy_loop", 3)
+        assert region["runtime (s)"] == pytest.approx(0.3, rel=0.2)
+        assert host["Epoch Totals"]["count"] == 3
+    for trace in tmp_path.glob("trace-sim*"):
+        assert int(read_trace(trace)[-1]["EPOCH_COUNT"]) == 3
+
+
+def test_an_applications_failure_on_any_simulated_node_is_the_jobs_exit_code(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "fail_on_one.sh"
+    # Each copy knows its node; only one copy fails.
+    script.write_text('#!/bin/sh\n[ "$GEOPM_BRIDGE_NODE_NAME" = sim0001 ] && exit 7; exit 0\n')
+    script.chmod(0o755)
+    result = launch(tmp_path, str(script), options=("--geopm-simulate-nodes=3",))
+    assert result.returncode == 7, result.stderr
+
+
+def test_time_hint_signals_count_the_time_in_each_hint(tmp_path: Path, app: Path) -> None:
+    # Sampled once per period, as GEOPM does: a period that does not divide
+    # the application's 50 ms phases, so that the samples do not always
+    # fall in the same part of them.
+    options = (
+        "--geopm-trace-signals=TIME_HINT_COMPUTE,PROFILE::TIME_HINT_UNSET",
+        "--geopm-period=0.013",
+    )
+    result = launch(tmp_path, str(app), "1.0", "10", options=options)
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    rows = read_trace(trace)
+    compute = [float(row["TIME_HINT_COMPUTE"]) for row in rows]
+    unset = [float(row["PROFILE::TIME_HINT_UNSET"]) for row in rows]
+    assert compute == sorted(compute) and unset == sorted(unset)
+    # Half of the application's run in the compute region, the rest (and
+    # its start-up) outside any region.
+    assert compute[-1] == pytest.approx(0.5, abs=0.07)
+    assert unset[-1] == pytest.approx(float(rows[-1]["TIME"]) - compute[-1], abs=0.03)

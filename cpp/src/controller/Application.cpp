@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "geopm/Exception.hpp"
 
@@ -14,7 +15,27 @@ extern char **environ;
 
 namespace geopm_bridge
 {
-    Application::Application(const std::vector<std::string> &argv)
+    namespace
+    {
+        // This process's environment with env's variables set on top.
+        std::vector<std::string> environment_with(const std::map<std::string, std::string> &env)
+        {
+            std::vector<std::string> result;
+            for (char **entry = environ; *entry != nullptr; ++entry) {
+                std::string text = *entry;
+                if (env.count(text.substr(0, text.find('='))) == 0) {
+                    result.push_back(text);
+                }
+            }
+            for (const auto &kv : env) {
+                result.push_back(kv.first + "=" + kv.second);
+            }
+            return result;
+        }
+    }
+
+    Application::Application(const std::vector<std::string> &argv,
+                             const std::map<std::string, std::string> &env)
         : m_pid(-1)
         , m_is_running(false)
         , m_exit_code(0)
@@ -28,6 +49,12 @@ namespace geopm_bridge
             args.push_back(const_cast<char *>(arg.c_str()));
         }
         args.push_back(nullptr);
+        std::vector<std::string> env_text = environment_with(env);
+        std::vector<char *> envp;
+        for (auto &entry : env_text) {
+            envp.push_back(&entry[0]);
+        }
+        envp.push_back(nullptr);
 
         posix_spawnattr_t attr;
         posix_spawnattr_init(&attr);
@@ -47,7 +74,7 @@ namespace geopm_bridge
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                         POSIX_SPAWN_SETSIGDEF);
         pid_t pid = -1;
-        int err = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), environ);
+        int err = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
         posix_spawnattr_destroy(&attr);
         if (err != 0) {
             throw geopm::Exception("cannot start the application \"" + argv[0] + "\": " +

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,12 @@ namespace geopm_bridge
     class Application
     {
         public:
-            /// Start argv[0] (looked up in PATH when it has no '/').
+            /// Start argv[0] (looked up in PATH when it has no '/') in
+            /// this process's environment with env's variables set.
             /// Throws geopm::Exception naming the program and the reason
             /// when it cannot be started.
-            explicit Application(const std::vector<std::string> &argv);
+            explicit Application(const std::vector<std::string> &argv,
+                                 const std::map<std::string, std::string> &env = {});
             /// Kills and reaps the process group if still running.
             ~Application();
             Application(const Application &other) = delete;

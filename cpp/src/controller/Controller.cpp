@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <utility>
 
 #include "geopm/Agent.hpp"
@@ -78,13 +79,6 @@ namespace geopm_bridge
     {
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
-        // run_job() gave the application this controller's key. Simulated
-        // nodes share one application: not profiled per node yet.
-        const char *key = getenv(M_PROFILE_KEY_VARIABLE);
-        if (key != nullptr && *key != '\0' && nodes.size() == 1) {
-            m_app_profile = std::make_unique<ProfileSource>(key);
-            ProfileSource::set_current(m_app_profile.get());
-        }
         char time_text[64] = {};
         geopm_time_string(sizeof(time_text), time_text);
         m_start_time = time_text;
@@ -99,6 +93,10 @@ namespace geopm_bridge
         }
         bool do_prefix_errors = nodes.size() > 1 || cluster != nullptr;
         for (auto &node : nodes) {
+            m_profile_keys.push_back(node.profile_key);
+            m_app_profiles.push_back(node.profile_key.empty()
+                                         ? nullptr : std::make_unique<ProfileSource>(node.profile_key));
+            ProfileSource::attach(*node.context, m_app_profiles.back().get());
             m_nodes.push_back(std::make_unique<NodeController>(
                 m_config, *node.context, node.name, std::move(node.tree_comm), do_prefix_errors));
         }
@@ -111,8 +109,8 @@ namespace geopm_bridge
 
     Controller::~Controller()
     {
-        if (ProfileSource::current() == m_app_profile.get()) {
-            ProfileSource::set_current(nullptr);
+        for (auto &node : m_nodes) {
+            ProfileSource::attach(node->context(), nullptr);
         }
         if (m_is_restore_due) {
             try {
@@ -195,11 +193,9 @@ namespace geopm_bridge
 
     int Controller::run(PosixSignalGuard &signals)
     {
-        std::unique_ptr<Application> app;
         if (signals.stop_signal() == 0 && !m_config.app_argv.empty()) {
             try {
-                app = std::make_unique<Application>(m_config.app_argv);
-                geopm_time(&m_app_start);
+                start_applications();
             }
             catch (...) {
                 // Alone, nothing ran: restore and throw (no report). In a
@@ -218,7 +214,7 @@ namespace geopm_bridge
                     node->read();
                 }
                 m_startup = geopm_time_since(&m_job_start);
-                loop(signals, app.get());
+                loop(signals);
             });
         }
         if (m_error && m_failure.empty()) {
@@ -232,8 +228,8 @@ namespace geopm_bridge
         int interrupt_signal = m_config.app_argv.empty() ? 0 : signals.stop_signal();
         // Otherwise the loop stopped it (GEOPM_BRIDGE_MAX_ITERATIONS, an
         // error): its exit code is not the job's.
-        bool is_app_done = app != nullptr && !app->is_running();
-        if (app != nullptr) {
+        bool is_app_done = !m_apps.empty() && !is_any_application_running();
+        for (auto &app : m_apps) {
             app->terminate(M_TERMINATE_GRACE);
         }
         finish(signals, interrupt_signal);
@@ -243,15 +239,45 @@ namespace geopm_bridge
         if (interrupt_signal != 0) {
             return 128 + interrupt_signal;
         }
-        return is_app_done ? app->exit_code() : 0;
+        for (const auto &app : m_apps) {
+            // The first copy that failed, in node order.
+            if (is_app_done && app->exit_code() != 0) {
+                return app->exit_code();
+            }
+        }
+        return 0;
     }
 
-    void Controller::loop(PosixSignalGuard &signals, Application *app)
+    void Controller::start_applications(void)
+    {
+        for (size_t idx = 0; idx < m_nodes.size(); ++idx) {
+            // Each copy knows its node (a simulated node has no host of
+            // its own) and the key of its node's profiling channels.
+            std::map<std::string, std::string> env{{"GEOPM_BRIDGE_NODE_NAME", m_nodes[idx]->name()}};
+            if (!m_profile_keys[idx].empty()) {
+                env[M_PROFILE_KEY_VARIABLE] = m_profile_keys[idx];
+            }
+            m_apps.push_back(std::make_unique<Application>(m_config.app_argv, env));
+        }
+        geopm_time(&m_app_start);
+    }
+
+    bool Controller::is_any_application_running(void)
+    {
+        bool result = false;
+        for (auto &app : m_apps) {
+            // Asks every copy: each one that exited is reaped.
+            result = app->is_running() || result;
+        }
+        return result;
+    }
+
+    void Controller::loop(PosixSignalGuard &signals)
     {
         std::string notice;
         // SIGCHLD says when to look: no waitpid() in every iteration.
         while (signals.stop_signal() == 0 &&
-               !(app != nullptr && signals.take_child_event() && !app->is_running()) &&
+               !(!m_apps.empty() && signals.take_child_event() && !is_any_application_running()) &&
                !(m_config.max_iterations > 0 && m_num_iteration >= m_config.max_iterations)) {
             step();
             if (m_cluster != nullptr && receive_stop_notice(*m_cluster, notice)) {
@@ -283,8 +309,10 @@ namespace geopm_bridge
         // One period for the whole process (see docs/tree.md).
         m_nodes.front()->wait();
         // What the application did meanwhile, before the samples are read.
-        if (m_app_profile) {
-            m_app_profile->update();
+        for (auto &profile : m_app_profiles) {
+            if (profile) {
+                profile->update();
+            }
         }
         // Children before parents: a complete set of samples reaches the
         // root in one pass.

@@ -41,6 +41,7 @@ namespace geopm_bridge
         NodeContext *context;                // its platform
         std::string name;                    // its host name in the report and trace
         std::unique_ptr<TreeComm> tree_comm; // its place in the tree
+        std::string profile_key;             // its application's (ProfileSource)
     };
 
     class Controller
@@ -63,7 +64,11 @@ namespace geopm_bridge
             /// signals must be installed for the whole call.
             int run(PosixSignalGuard &signals);
         private:
-            void loop(PosixSignalGuard &signals, Application *app);
+            /// One copy of the application per node of this process, with
+            /// that node's profile key; empty when the job has none.
+            void start_applications(void);
+            bool is_any_application_running(void);
+            void loop(PosixSignalGuard &signals);
             void step(void);
             /// The job's first error is the one it reports and throws:
             /// error is kept in m_error unless one is kept already.
@@ -89,9 +94,11 @@ namespace geopm_bridge
             std::vector<std::unique_ptr<NodeController> > m_nodes;
             NodeController *m_root;
             std::unique_ptr<Endpoint> m_endpoint;
-            // The application's profiling channels (ProfileSource::current()
-            // while this controller lives); null without a key.
-            std::unique_ptr<ProfileSource> m_app_profile;
+            // Per node, like m_nodes: its application's profiling channels
+            // (ProfileSource::of() the node while this controller lives).
+            std::vector<std::unique_ptr<ProfileSource> > m_app_profiles;
+            std::vector<std::string> m_profile_keys;
+            std::vector<std::unique_ptr<Application> > m_apps;
             std::vector<double> m_policy;
             std::vector<double> m_last_policy;
             double m_startup;

@@ -86,6 +86,11 @@ namespace geopm_bridge
         return m_name;
     }
 
+    NodeContext &NodeController::context(void) const
+    {
+        return m_node;
+    }
+
     bool NodeController::is_root(void) const
     {
         return m_is_root;
@@ -157,7 +162,7 @@ namespace geopm_bridge
         in_node([&]() {
             m_platform_io.read_batch();
             if (m_reporter) {
-                m_reporter->update(ProfileSource::current());
+                m_reporter->update(ProfileSource::of(m_node));
             }
         });
     }
@@ -227,7 +232,7 @@ namespace geopm_bridge
             check_size("sample_platform", "out_sample", m_out_sample.size(), num_sample);
             bool do_send = check_sample("sample_platform", leaf.do_send_sample(), iteration);
             if (m_reporter) {
-                m_reporter->update(ProfileSource::current());
+                m_reporter->update(ProfileSource::of(m_node));
             }
             if (m_tracer) {
                 leaf.trace_values(m_trace_values);

@@ -25,19 +25,20 @@ namespace geopm_bridge
 {
     namespace
     {
-        // GEOPM's per-hint time fields, in its order, with their hints.
-        const std::pair<const char *, int> M_HINT_FIELDS[] = {
-            {"time-hint-network (s)", GEOPM_REGION_HINT_NETWORK},
-            {"time-hint-ignore (s)", GEOPM_REGION_HINT_IGNORE},
-            {"time-hint-compute (s)", GEOPM_REGION_HINT_COMPUTE},
-            {"time-hint-memory (s)", GEOPM_REGION_HINT_MEMORY},
-            {"time-hint-io (s)", GEOPM_REGION_HINT_IO},
-            {"time-hint-serial (s)", GEOPM_REGION_HINT_SERIAL},
-            {"time-hint-parallel (s)", GEOPM_REGION_HINT_PARALLEL},
-            {"time-hint-unknown (s)", GEOPM_REGION_HINT_UNKNOWN},
-            {"time-hint-unset (s)", GEOPM_REGION_HINT_UNSET},
-            {"time-hint-spin (s)", GEOPM_REGION_HINT_SPIN},
+        // The hints of GEOPM's time-hint report fields, in its order.
+        const int M_HINT_FIELDS[] = {
+            GEOPM_REGION_HINT_NETWORK, GEOPM_REGION_HINT_IGNORE, GEOPM_REGION_HINT_COMPUTE,
+            GEOPM_REGION_HINT_MEMORY, GEOPM_REGION_HINT_IO, GEOPM_REGION_HINT_SERIAL,
+            GEOPM_REGION_HINT_PARALLEL, GEOPM_REGION_HINT_UNKNOWN, GEOPM_REGION_HINT_UNSET,
+            GEOPM_REGION_HINT_SPIN,
         };
+
+        std::string hint_field(int hint)
+        {
+            std::string name = profile_hint_name(hint);
+            std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+            return "time-hint-" + name + " (s)";
+        }
 
         double ratio(double numerator, double denominator)
         {
@@ -204,14 +205,17 @@ namespace geopm_bridge
         }
         int64_t now = profile_now_ns();
         int num_running = 0;
+        int num_process = 0;
         bool has_epoch = false;
         uint64_t epoch_count = 0;
         int64_t first_epoch_ns = 0;
-        std::map<uint64_t, double> seen;
+        // Per region, summed over the processes: time, entries.
+        std::map<uint64_t, std::pair<double, double> > sum;
         for (const auto &process : profile.processes()) {
             if (!process.has_data) {
                 continue;
             }
+            ++num_process;
             num_running += process.is_running;
             for (const auto &region : process.snapshot.regions) {
                 RegionAccount &account = m_app->region[region.hash];
@@ -219,28 +223,31 @@ namespace geopm_bridge
                     account.name = region.name;
                     account.hint = region.hint;
                 }
-                double seconds = region.total_ns * 1e-9;
-                account.runtime = std::max(account.runtime, seconds);
-                account.count = std::max(account.count, region.count);
-                seen[region.hash] += seconds;
+                sum[region.hash].first += region.total_ns * 1e-9;
+                sum[region.hash].second += region.count;
             }
-            // The node's epochs: the fewest any process that marks them
-            // began (GEOPM's EPOCH_COUNT), since the earliest first one.
             const ProfileSnapshot &snap = process.snapshot;
-            if (snap.epoch_count > 0) {
+            if (ProfileSource::counts_epochs(process)) {
                 epoch_count = has_epoch ? std::min(epoch_count, snap.epoch_count) : snap.epoch_count;
                 first_epoch_ns = has_epoch ? std::min(first_epoch_ns, snap.first_epoch_ns)
                                            : snap.first_epoch_ns;
                 has_epoch = true;
             }
         }
+        // GEOPM's runtime and count of a region: per process, averaged
+        // over the node's profiled processes.
+        for (const auto &kv : sum) {
+            RegionAccount &account = m_app->region[kv.first];
+            account.runtime = kv.second.first / num_process;
+            account.count = kv.second.second / num_process;
+        }
         // Each region takes the period's energy in proportion to the time
         // the processes spent in it during the period.
         double capacity = period.delta * std::max(1, num_running);
-        for (const auto &kv : seen) {
+        for (const auto &kv : sum) {
             RegionAccount &account = m_app->region[kv.first];
-            double spent = kv.second - account.seen_time;
-            account.seen_time = kv.second;
+            double spent = kv.second.first - account.seen_time;
+            account.seen_time = kv.second.first;
             if (capacity > 0.0 && spent > 0.0) {
                 add_share(account.totals, period, std::min(1.0, spent / capacity));
             }
@@ -319,7 +326,7 @@ namespace geopm_bridge
             {"frequency (Hz)", frequency_hz},
         };
         for (const auto &field : M_HINT_FIELDS) {
-            data.emplace_back(field.first, totals.hint_time[field.second]);
+            data.emplace_back(hint_field(field), totals.hint_time[field]);
         }
         for (size_t idx = m_num_builtin; idx < m_tracked.size(); ++idx) {
             // The platform's own signals are summed for the whole run only.
@@ -376,7 +383,7 @@ namespace geopm_bridge
                     {"region", JsonValue::quote(region.name)},
                     {"hash", hex},
                     {"runtime (s)", format_number(region.runtime)},
-                    {"count", std::to_string(region.count)},
+                    {"count", format_number(region.count)},
                 });
                 write_pairs(regions, "      ", section_data(totals, false));
                 marked_runtime += region.runtime;

@@ -98,8 +98,8 @@ namespace geopm_bridge
             {
                 std::string name;
                 uint64_t hint = 0;
-                double runtime = 0.0;    // the longest any process spent in it (s)
-                uint64_t count = 0;      // the most entries of any process
+                double runtime = 0.0;    // per process, averaged (s), as GEOPM
+                double count = 0.0;      // entries per process, averaged
                 double seen_time = 0.0;  // every process's time in it, last update (s)
                 Totals totals;
             };

@@ -78,7 +78,7 @@ namespace geopm_bridge
             std::string name = node_name(node);
             PosixSignalGuard signals;
             std::vector<NodeSpec> nodes;
-            nodes.push_back({&node, name, make_single_node_tree_comm()});
+            nodes.push_back({&node, name, make_single_node_tree_comm(), ProfileSource::new_key()});
             Controller controller(config, std::move(nodes), nullptr, {name});
             controller.start();
             return controller.run(signals);
@@ -110,7 +110,8 @@ namespace geopm_bridge
                 contexts.push_back(std::make_unique<NodeContext>(
                     std::map<std::string, std::string>{{"node_model", node_model_for(model, idx)}},
                     names.back()));
-                nodes.push_back({contexts.back().get(), names.back(), std::move(tree_comms[idx])});
+                nodes.push_back({contexts.back().get(), names.back(), std::move(tree_comms[idx]),
+                                 ProfileSource::new_key(idx)});
             }
             PosixSignalGuard signals;
             Controller controller(config, std::move(nodes), nullptr, names);
@@ -222,7 +223,8 @@ namespace geopm_bridge
                 nodes.push_back({&node, names[rank],
                                  make_cluster_tree_comm(geometry, *cluster,
                                                         geopm::Agent::num_policy(agent),
-                                                        geopm::Agent::num_sample(agent))});
+                                                        geopm::Agent::num_sample(agent)),
+                                 ProfileSource::new_key()});
                 controller = std::make_unique<Controller>(config, std::move(nodes), cluster.get(),
                                                           names);
                 controller->start();
@@ -248,10 +250,6 @@ namespace geopm_bridge
 
     int run_job(const JobConfig &config)
     {
-        // The application's processes find this controller's channels by
-        // its key (inherited from this environment): each controller gives
-        // its application its own.
-        setenv(M_PROFILE_KEY_VARIABLE, ProfileSource::new_key().c_str(), 1);
         int num_rank = config.ctl_local ? 0 : launcher_num_rank();
         if (config.simulate_nodes > 0 && num_rank > 1) {
             throw geopm::Exception("simulated nodes (GEOPM_BRIDGE_SIMULATE_NODES=" +

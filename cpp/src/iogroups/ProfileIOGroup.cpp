@@ -1,5 +1,6 @@
 #include "ProfileIOGroup.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "geopm/Agg.hpp"
@@ -9,14 +10,18 @@
 #include "geopm_hint.h"
 #include "geopm_topo.h"
 
+#include "geopm_bridge/NodeContext.hpp"
 #include "profile/ProfileSource.hpp"
 
 namespace geopm_bridge
 {
     ProfileIOGroup::ProfileIOGroup()
         : BasicIOGroup(plugin_name())
+        , m_node(current_node())
         , m_value(m_topo.num_domain(GEOPM_DOMAIN_CPU),
                   std::vector<double>(M_NUM_SIGNAL, NAN))
+        , m_hint_time(m_value.size())
+        , m_last_refresh_ns(0)
     {
         add_signal("PROFILE::REGION_HASH",
                    {M_REGION_HASH, GEOPM_DOMAIN_CPU, M_UNITS_NONE, geopm::Agg::region_hash,
@@ -42,6 +47,19 @@ namespace geopm_bridge
                     "Epochs the application began (geopm_prof_epoch())",
                     geopm::string_format_integer});
         add_alias("EPOCH_COUNT", "EPOCH::EPOCH_COUNT");
+        for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+            if (hint == GEOPM_REGION_HINT_INACTIVE) {
+                continue;  // GEOPM has no signal for it
+            }
+            std::string name = std::string("TIME_HINT_") + profile_hint_name(hint);
+            add_signal("PROFILE::" + name,
+                       {M_TIME_HINT_FIRST + hint, GEOPM_DOMAIN_CPU, M_UNITS_SECONDS,
+                        geopm::Agg::average, M_SIGNAL_BEHAVIOR_MONOTONE,
+                        std::string("Time the application spent in regions hinted ") +
+                            profile_hint_name(hint) + " (sampled once per control period)",
+                        geopm::string_format_double});
+            add_alias(name, "PROFILE::" + name);
+        }
     }
 
     ProfileIOGroup::~ProfileIOGroup() = default;
@@ -60,38 +78,76 @@ namespace geopm_bridge
     {
         // Until a profiled process runs, the node is outside any region
         // (what GEOPM shows for an application that marks nothing).
-        for (auto &row : m_value) {
-            row = {(double)GEOPM_REGION_HASH_UNMARKED, (double)GEOPM_REGION_HINT_UNSET, 0.0, 0.0};
+        count_hint_time();
+        for (int cpu = 0; cpu < (int)m_value.size(); ++cpu) {
+            auto &row = m_value[cpu];
+            row.assign(M_NUM_SIGNAL, 0.0);
+            row[M_REGION_HASH] = GEOPM_REGION_HASH_UNMARKED;
+            row[M_REGION_HINT] = GEOPM_REGION_HINT_UNSET;
+            std::copy(m_hint_time[cpu].begin(), m_hint_time[cpu].end(),
+                      row.begin() + M_TIME_HINT_FIRST);
         }
-        const ProfileSource *source = ProfileSource::current();
+        const ProfileSource *source = ProfileSource::of(m_node);
         if (source == nullptr) {
             return;
         }
         bool is_profiled = false;
+        bool is_epoch_counted = false;
         for (const auto &process : source->processes()) {
-            is_profiled = is_profiled || (process.is_running && process.has_data);
+            is_profiled = is_profiled || process.has_data;
+            is_epoch_counted = is_epoch_counted || ProfileSource::counts_epochs(process);
         }
         if (!is_profiled) {
             return;
         }
-        // A CPU no profiled process runs on has no value (NaN): it does
+        // A CPU no profiled process ran on has no value (NaN): it does
         // not hide the others' in a node-wide value.
         for (auto &row : m_value) {
             row.assign(M_NUM_SIGNAL, NAN);
         }
-        for (const auto &process : source->processes()) {
-            if (!process.is_running || !process.has_data) {
-                continue;
-            }
-            const ProfileSnapshot &snap = process.snapshot;
-            double share = std::isnan(snap.progress) ? NAN : snap.progress / process.cpus.size();
-            for (int cpu : process.cpus) {
-                if (cpu < (int)m_value.size()) {
-                    m_value[cpu] = {(double)snap.hash, (double)snap.hint, share,
-                                    (double)snap.epoch_count};
+        // Exited processes first: where a running one shares their CPUs,
+        // it shows. An exited process is outside any region, and its
+        // epochs stay counted.
+        for (bool is_running : {false, true}) {
+            for (const auto &process : source->processes()) {
+                if (process.is_running != is_running || !process.has_data) {
+                    continue;
+                }
+                const ProfileSnapshot &snap = process.snapshot;
+                double share = std::isnan(snap.progress) ? NAN : snap.progress / process.cpus.size();
+                double epochs = ProfileSource::counts_epochs(process) ? snap.epoch_count
+                                : is_epoch_counted ? NAN : 0.0;
+                for (int cpu : process.cpus) {
+                    if (cpu >= (int)m_value.size()) {
+                        continue;
+                    }
+                    auto &row = m_value[cpu];
+                    row[M_REGION_HASH] = is_running ? snap.hash : GEOPM_REGION_HASH_UNMARKED;
+                    row[M_REGION_HINT] = is_running ? snap.hint : GEOPM_REGION_HINT_UNSET;
+                    row[M_REGION_PROGRESS] = is_running ? share : NAN;
+                    row[M_EPOCH_COUNT] = epochs;
+                    std::copy(m_hint_time[cpu].begin(), m_hint_time[cpu].end(),
+                              row.begin() + M_TIME_HINT_FIRST);
                 }
             }
         }
+    }
+
+    void ProfileIOGroup::count_hint_time(void)
+    {
+        // As GEOPM counts it: the time since the last refresh goes to the
+        // hint each CPU showed then (none for a CPU without a process).
+        int64_t now = profile_now_ns();
+        if (m_last_refresh_ns != 0) {
+            double delta = 1e-9 * (now - m_last_refresh_ns);
+            for (size_t cpu = 0; cpu < m_value.size(); ++cpu) {
+                double hint = m_value[cpu][M_REGION_HINT];
+                if (!std::isnan(hint)) {
+                    m_hint_time[cpu][(int)hint] += delta;
+                }
+            }
+        }
+        m_last_refresh_ns = now;
     }
 
     double ProfileIOGroup::read_value(int id, int domain_idx)

@@ -39,6 +39,15 @@ namespace geopm_bridge
         return "geopm-bridge-" + std::to_string(getuid()) + "-" + key + "-";
     }
 
+    const char *profile_hint_name(uint64_t hint)
+    {
+        static const char *const M_NAME[GEOPM_NUM_REGION_HINT] = {
+            "UNSET", "UNKNOWN", "COMPUTE", "MEMORY", "NETWORK", "IO",
+            "SERIAL", "PARALLEL", "IGNORE", "INACTIVE", "SPIN",
+        };
+        return hint < GEOPM_NUM_REGION_HINT ? M_NAME[hint] : "INVALID";
+    }
+
     ProfileChannelWriter::ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid)
         : m_layout(layout)
         , m_seq(0)
@@ -46,7 +55,7 @@ namespace geopm_bridge
         m_layout.version = M_PROFILE_CHANNEL_VERSION;
         m_layout.pid = pid;
         m_layout.live_slot.store(-1, std::memory_order_relaxed);
-        m_layout.live_hint.store(GEOPM_REGION_HINT_UNKNOWN, std::memory_order_relaxed);
+        m_layout.live_hint.store(GEOPM_REGION_HINT_UNSET, std::memory_order_relaxed);
         m_layout.magic.store(M_PROFILE_CHANNEL_MAGIC, std::memory_order_release);
     }
 
@@ -153,7 +162,7 @@ namespace geopm_bridge
             region.total_ns.store(region.total_ns.load(std::memory_order_relaxed) + elapsed,
                                   std::memory_order_relaxed);
             m_layout.live_slot.store(-1, std::memory_order_relaxed);
-            m_layout.live_hint.store(GEOPM_REGION_HINT_UNKNOWN, std::memory_order_relaxed);
+            m_layout.live_hint.store(GEOPM_REGION_HINT_UNSET, std::memory_order_relaxed);
             // Progress means something inside a region only.
             m_layout.work_total.store(0, std::memory_order_relaxed);
             m_layout.work_done.store(0, std::memory_order_relaxed);
@@ -243,6 +252,15 @@ namespace geopm_bridge
             std::atomic_thread_fence(std::memory_order_acquire);
             seq_after = m_layout.seq.load(std::memory_order_relaxed);
         } while ((seq_before & 1) != 0 || seq_before != seq_after);
+        // The memory is the application's: a hint out of range (a bug or
+        // a stray write there) must not index the controller's tables.
+        auto known_hint = [](uint64_t hint) {
+            return hint < GEOPM_NUM_REGION_HINT ? hint : (uint64_t)GEOPM_REGION_HINT_UNKNOWN;
+        };
+        result.hint = known_hint(result.hint);
+        for (auto &region : result.regions) {
+            region.hint = known_hint(region.hint);
+        }
         result.hash = GEOPM_REGION_HASH_UNMARKED;
         if (live_slot >= 0 && (size_t)live_slot < result.regions.size()) {
             // The region the application is in counts up to now.

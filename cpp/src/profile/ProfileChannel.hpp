@@ -59,6 +59,10 @@ namespace geopm_bridge
     /// application process's pid follows.
     std::string profile_channel_prefix(const std::string &key);
 
+    /// GEOPM's name of a hint of geopm_hint.h ("COMPUTE", as in its
+    /// TIME_HINT_COMPUTE signal and, lower case, its report fields).
+    const char *profile_hint_name(uint64_t hint);
+
     enum profile_event_e {
         M_PROFILE_EVENT_ENTER = 1,
         M_PROFILE_EVENT_EXIT = 2,
@@ -153,7 +157,7 @@ namespace geopm_bridge
     struct ProfileSnapshot
     {
         uint64_t hash;      // the outermost region now, or GEOPM_REGION_HASH_UNMARKED
-        uint64_t hint;      // the innermost region's hint now
+        uint64_t hint;      // the innermost region's hint now (unset outside any)
         double progress;    // work units done / declared; NaN when none declared
         uint64_t epoch_count;
         int64_t first_epoch_ns;  // 0 before the first epoch

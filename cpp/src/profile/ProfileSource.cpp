@@ -9,9 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <map>
+#include <mutex>
 
 
 namespace geopm_bridge
@@ -34,20 +36,37 @@ namespace geopm_bridge
             return (!text.empty() && *end == '\0' && value > 0 && value < (1L << 30)) ? (int)value : -1;
         }
 
-        std::vector<std::string> shm_names_with(const std::string &prefix)
+        // The names in /dev/shm, sorted; listed at most every
+        // M_SCAN_INTERVAL_NS / 2 however many sources ask (the simulated
+        // nodes of one controller each have one).
+        const std::vector<std::string> &shm_listing(int64_t now_ns)
         {
-            std::vector<std::string> result;
-            DIR *dir = opendir(M_SHM_DIR);
-            if (dir == nullptr) {
-                return result;
-            }
-            while (struct dirent *entry = readdir(dir)) {
-                std::string name = entry->d_name;
-                if (name.compare(0, prefix.size(), prefix) == 0) {
-                    result.push_back(name);
+            static std::mutex s_lock;
+            static std::vector<std::string> s_names;
+            static int64_t s_listed_ns = std::numeric_limits<int64_t>::min() / 2;
+            std::lock_guard<std::mutex> lock(s_lock);
+            if (now_ns - s_listed_ns >= M_SCAN_INTERVAL_NS / 2) {
+                s_listed_ns = now_ns;
+                s_names.clear();
+                if (DIR *dir = opendir(M_SHM_DIR)) {
+                    while (struct dirent *entry = readdir(dir)) {
+                        s_names.emplace_back(entry->d_name);
+                    }
+                    closedir(dir);
                 }
+                std::sort(s_names.begin(), s_names.end());
             }
-            closedir(dir);
+            return s_names;
+        }
+
+        std::vector<std::string> shm_names_with(const std::string &prefix, int64_t now_ns)
+        {
+            const auto &names = shm_listing(now_ns);
+            std::vector<std::string> result;
+            for (auto it = std::lower_bound(names.begin(), names.end(), prefix);
+                 it != names.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
+                result.push_back(*it);
+            }
             return result;
         }
 
@@ -89,9 +108,10 @@ namespace geopm_bridge
         // their pid): nobody will read them.
         std::string mine = profile_channel_prefix("");
         mine.pop_back();  // "geopm-bridge-<uid>-"
-        for (const auto &name : shm_names_with(mine)) {
+        for (const auto &name : shm_names_with(mine, profile_now_ns())) {
             std::string rest = name.substr(mine.size());
-            int controller = parse_pid(rest.substr(0, rest.find('-')));
+            // The key's leading digits are the controller's pid.
+            int controller = parse_pid(rest.substr(0, rest.find_first_not_of("0123456789")));
             if (controller > 0 && !is_alive(controller)) {
                 shm_unlink(("/" + name).c_str());
             }
@@ -102,22 +122,40 @@ namespace geopm_bridge
 
     namespace
     {
-        std::atomic<ProfileSource *> g_current(nullptr);
+        std::mutex g_attached_lock;
+        std::map<const NodeContext *, ProfileSource *> g_attached;
     }
 
-    ProfileSource *ProfileSource::current(void)
+    ProfileSource *ProfileSource::of(const NodeContext &node)
     {
-        return g_current.load(std::memory_order_acquire);
+        std::lock_guard<std::mutex> lock(g_attached_lock);
+        auto found = g_attached.find(&node);
+        return found == g_attached.end() ? nullptr : found->second;
     }
 
-    void ProfileSource::set_current(ProfileSource *source)
+    void ProfileSource::attach(const NodeContext &node, ProfileSource *source)
     {
-        g_current.store(source, std::memory_order_release);
+        std::lock_guard<std::mutex> lock(g_attached_lock);
+        if (source == nullptr) {
+            g_attached.erase(&node);
+        }
+        else {
+            g_attached[&node] = source;
+        }
     }
 
-    std::string ProfileSource::new_key(void)
+    bool ProfileSource::counts_epochs(const ProfileProcess &process)
     {
-        return std::to_string(getpid());
+        return process.has_data && process.snapshot.epoch_count > 0;
+    }
+
+    std::string ProfileSource::new_key(int node_idx)
+    {
+        std::string result = std::to_string(getpid());
+        if (node_idx >= 0) {
+            result += "." + std::to_string(node_idx);
+        }
+        return result;
     }
 
     void ProfileSource::update(void)
@@ -128,7 +166,7 @@ namespace geopm_bridge
         bool is_scan_due = now - m_last_scan_ns >= M_SCAN_INTERVAL_NS;
         if (is_scan_due) {
             m_last_scan_ns = now;
-            scan();
+            scan(now);
         }
         for (auto it = m_channels.begin(); it != m_channels.end();) {
             ProfileProcess &process = m_processes[(*it)->process_idx];
@@ -151,9 +189,9 @@ namespace geopm_bridge
         }
     }
 
-    void ProfileSource::scan(void)
+    void ProfileSource::scan(int64_t now_ns)
     {
-        for (const auto &name : shm_names_with(m_prefix)) {
+        for (const auto &name : shm_names_with(m_prefix, now_ns)) {
             int pid = parse_pid(name.substr(m_prefix.size()));
             bool is_known = false;
             for (const auto &channel : m_channels) {

@@ -18,6 +18,8 @@
 
 namespace geopm_bridge
 {
+    class NodeContext;
+
     /// One application process as last read.
     struct ProfileProcess
     {
@@ -42,16 +44,24 @@ namespace geopm_bridge
             void update(void);
             /// Every process seen, running or exited, in the order found.
             const std::vector<ProfileProcess> &processes(void) const;
-            /// The key a controller of this process gives its application.
-            static std::string new_key(void);
-            /// The source of the job this process runs, for the PROFILE
-            /// IOGroup and the report; nullptr outside a job. The
-            /// controller sets it for the duration of its job.
-            static ProfileSource *current(void);
-            static void set_current(ProfileSource *source);
+            /// Whether process counts in the node's epochs (EPOCH_COUNT and
+            /// the report's Epoch Totals: the fewest of these processes):
+            /// it marked one. A process that never marks an epoch (a
+            /// helper, a forked child) does not hold the node's count at 0.
+            static bool counts_epochs(const ProfileProcess &process);
+            /// The key a controller of this process gives the application
+            /// of its node node_idx (the controller's pid, then ".<idx>"
+            /// for a simulated node).
+            static std::string new_key(int node_idx = -1);
+            /// The source of the application on node, for the PROFILE
+            /// IOGroup, the node model and the report; nullptr when none.
+            /// The controller attaches one per node for the duration of
+            /// its job (nullptr detaches).
+            static ProfileSource *of(const NodeContext &node);
+            static void attach(const NodeContext &node, ProfileSource *source);
         private:
             struct Channel;
-            void scan(void);
+            void scan(int64_t now_ns);
             std::string m_key;
             std::string m_prefix;
             std::vector<std::unique_ptr<Channel> > m_channels;
