@@ -42,16 +42,7 @@ def decorated():
 
 
 def main():
-    # Registered here, entered only in a forked child (its own channel),
-    # early: the controller finds new processes every 50 ms.
-    in_child = profile.region("py_child", RegionHint.COMPUTE)
-    child = os.fork()
-    if child == 0:
-        with in_child:
-            busy(0.005)
-        os._exit(0)
-    os.waitpid(child, 0)
-    print(f"pids: {os.getpid()} {child}")
+    print(f"pids: {os.getpid()}")
     for _ in range(int(sys.argv[1])):
         profile.epoch()
         with profile.region("py_compute", RegionHint.COMPUTE):
@@ -109,6 +100,26 @@ def errors(stdout: str) -> dict[str, tuple[int, str]]:
     return result
 
 
+def launch(tmp_path: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """command under a controller on the node model; report.yaml in tmp_path."""
+    return subprocess.run(
+        [
+            *GEOPM_BRIDGE,
+            "launch",
+            "--node-model",
+            "--geopm-period=0.02",
+            "--geopm-report=report.yaml",
+            "--",
+            *command,
+        ],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("python_app") / "app.py"
@@ -119,24 +130,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_report_has_the_python_programs_regions_and_epochs(tmp_path: Path, app: Path) -> None:
     import geopmpy.io
 
-    result = subprocess.run(
-        [
-            *GEOPM_BRIDGE,
-            "launch",
-            "--node-model",
-            "--geopm-period=0.02",
-            "--geopm-report=report.yaml",
-            "--",
-            sys.executable,
-            str(app),
-            "10",
-        ],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = launch(tmp_path, sys.executable, str(app), "10")
     assert result.returncode == 0, result.stderr
     collection = geopmpy.io.RawReportCollection(
         [str(tmp_path / "report.yaml")], dir_name="", do_cache=False, verbose=False
@@ -149,7 +143,6 @@ def test_the_report_has_the_python_programs_regions_and_epochs(tmp_path: Path, a
         "py_memory": 10,
         "py_decorated": 3,
         "py_raises": 1,  # left by an exception
-        "py_child": 1,  # entered in a forked child only
         "never_entered": 0,
     }
     assert regions["py_memory"]["time-hint-memory (s)"] == regions["py_memory"]["runtime (s)"]
@@ -165,7 +158,50 @@ def test_the_report_has_the_python_programs_regions_and_epochs(tmp_path: Path, a
         "<geopm> Runtime error: geopm_prof_exit() of region 'never_entered'",
     )
     assert found["long name"][0] == geopm_bridge.GEOPM_ERROR_INVALID
-    # The controller removed the channels of both processes.
+    # The controller removed the process's channel.
+    assert channels_of(result.stdout) == set()
+
+
+# A Region made before fork() is entered in the child: the child has a
+# channel of its own, where the region must be registered again.
+FORK_APP = r"""
+import os
+import time
+
+import geopm_bridge
+from geopm_bridge import profile
+from geopm_bridge.profile import RegionHint
+
+in_child = profile.region("py_child", RegionHint.COMPUTE)
+with profile.region("py_parent", RegionHint.COMPUTE):
+    pass
+child = os.fork()
+if child == 0:
+    try:
+        with in_child:
+            time.sleep(0.01)
+    except geopm_bridge.GeopmError as error:
+        print(f"child: {error}", flush=True)
+        os._exit(3)
+    os._exit(0)
+_, status = os.waitpid(child, 0)
+print(f"pids: {os.getpid()} {child}")
+print(f"child status: {os.waitstatus_to_exitcode(status)}")
+time.sleep(0.2)  # the controller finds new processes every 50 ms
+"""
+
+
+def test_a_forked_child_marks_regions_of_its_own(tmp_path: Path) -> None:
+    import yaml
+
+    (tmp_path / "fork_app.py").write_text(FORK_APP)
+    result = launch(tmp_path, sys.executable, str(tmp_path / "fork_app.py"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["child status: 0"], result.stdout
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    counts = {region["region"]: region["count"] for region in host["Regions"]}
+    # Entered once in one process each (the report averages over the two).
+    assert counts["py_child"] > 0 and counts["py_parent"] > 0
     assert channels_of(result.stdout) == set()
 
 
