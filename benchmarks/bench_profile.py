@@ -5,9 +5,11 @@ controller and under a live one, beside an empty call into the same library.
 Builds benchmarks/profile/prof_calls.c with gcc against the installed
 package (``-lgeopm``) and runs it twice: alone (no controller: every call is
 a no-op) and under ``geopm-bridge launch`` with a trace at a 5 ms period (the
-controller reads the application's channel every period while it runs). Each
-figure is the best of the program's rounds, in ns per call. Targets (issue
-10) are printed beside them, never asserted.
+controller reads the application's channel every period while it runs); then
+the same for its Python twin, benchmarks/profile/prof_calls.py (the
+``geopm_bridge.profile`` API over ctypes, the cost of Python's loop taken
+out). Each figure is the best of the program's rounds, in ns per call.
+Targets (issue 10) are printed beside them, never asserted.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import geopm_bridge
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "profile" / "prof_calls.c"
+PYTHON_PROGRAM = HERE / "profile" / "prof_calls.py"
 CLI = [sys.executable, "-c", "import sys; from geopm_bridge.cli import main; sys.exit(main())"]
 TARGETS_NS = {"enter_exit": 100.0, "epoch": 50.0, "tprof_post_1": 10.0}
 ROWS = (
@@ -33,6 +36,10 @@ ROWS = (
     ("tprof_post_1", "geopm_tprof_post, 1 thread"),
     ("tprof_post_2", "geopm_tprof_post, 2 threads at once"),
     ("first_region", "first geopm_prof_region (connects)"),
+    ("py_enter_exit", "Python: with region (a Region kept)"),
+    ("py_region_enter_exit", "Python: with profile.region(name, hint)"),
+    ("py_epoch", "Python: profile.epoch()"),
+    ("py_tprof_post", "Python: profile.tprof_post()"),
 )
 
 
@@ -75,21 +82,22 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         work = Path(tmp)
+        launch = [
+            *CLI,
+            "launch",
+            "--node-model",
+            "--geopm-period=0.005",
+            "--geopm-trace=trace",
+            "--geopm-report=report.yaml",
+            "--",
+        ]
         program = [str(build(work)), str(args.repeats), str(args.calls)]
         alone = run(program, work)
-        live = run(
-            [
-                *CLI,
-                "launch",
-                "--node-model",
-                "--geopm-period=0.005",
-                "--geopm-trace=trace",
-                "--geopm-report=report.yaml",
-                "--",
-                *program,
-            ],
-            work,
-        )
+        live = run([*launch, *program], work)
+        # Python's loop is slower: a fifth of the calls take as long.
+        python = [sys.executable, str(PYTHON_PROGRAM), str(args.repeats), str(args.calls // 5)]
+        alone.update(run(python, work))
+        live.update(run([*launch, *python], work))
     print(
         f"\n{'ns per call (best of ' + str(args.repeats) + ' rounds)':46} "
         f"{'no controller':>14} {'live controller':>16} {'target':>8}"

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 from cpp_build import clean_env, compile_program
+from geopm_bridge.profile import RegionHint
 
 GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
-GEOPM_REGION_HINT_COMPUTE = 2
+GEOPM_REGION_HINT_COMPUTE = int(RegionHint.COMPUTE)
 GEOPM_REGION_HASH_UNMARKED = 0x725E8066
 
 APP = r"""

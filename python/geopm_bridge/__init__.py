@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
-# _loader first: it loads the GEOPM runtime that _core needs (agent and
-# registry import it too). _core's names are re-bound below, not imported
+# _loader first: it loads the GEOPM runtime that _core needs (agent,
+# profile and registry import it too). _core's names are re-bound below, not imported
 # from it, so that no import sorter can move them ahead of the loader.
 from ._loader import (
     BACKEND,
@@ -21,6 +21,7 @@ from ._loader import (
     runtime_libraries,
 )
 from .agent import Agent, Aggregation, FloatArray
+from .profile import RegionHint
 from .registry import AgentFactory, AgentLoadError, agent_factory, load_agents, register_agent
 
 __version__ = VERSION
@@ -162,6 +163,7 @@ __all__ = [
     "PlatformIO",
     "SampleGroup",
     "PlatformTopo",
+    "RegionHint",
     "Waiter",
     "agent_factory",
     "agent_names",
@@ -176,6 +178,7 @@ __all__ = [
     "platform_io",
     "platform_topo",
     "policy_names",
+    "profile",
     "register_agent",
     "sample_names",
 ]

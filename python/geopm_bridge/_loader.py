@@ -24,6 +24,9 @@ except ImportError:  # a source checkout: only the embedded build runs from one
 _EMBEDDED_RUNTIME = "libgeopmbridge.so"
 # libgeopm needs libgeopmd: load that first.
 _NATIVE_RUNTIME = ("libgeopmd.so", "libgeopm.so")
+# geopm_prof.h: the bundled libgeopm.so is a linker script, not a library.
+_EMBEDDED_PROFILE = "libgeopmprof.so"
+_NATIVE_PROFILE = "libgeopm.so"
 
 
 def runtime_libraries() -> list[str]:
@@ -32,6 +35,13 @@ def runtime_libraries() -> list[str]:
         return [os.path.join(GEOPM_LIBRARY_DIR, name) for name in _NATIVE_RUNTIME]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", _EMBEDDED_RUNTIME)
     return [path] if os.path.exists(path) else []
+
+
+def profile_library() -> str:
+    """Path of the library that holds GEOPM's profiling C API (``geopm_prof.h``)."""
+    if BACKEND == "native":
+        return os.path.join(GEOPM_LIBRARY_DIR, _NATIVE_PROFILE)
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", _EMBEDDED_PROFILE)
 
 
 def _loaded_files() -> set[str]:
@@ -79,5 +89,6 @@ __all__ = [
     "GEOPM_LIBRARY_DIR",
     "PLUGIN_PYTHON",
     "_core",
+    "profile_library",
     "runtime_libraries",
 ]

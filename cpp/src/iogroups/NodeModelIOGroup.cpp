@@ -11,7 +11,10 @@
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm/PlatformTopo.hpp"
+#include "geopm_hint.h"
 #include "geopm_topo.h"
+
+#include "profile/ProfileSource.hpp"
 
 namespace geopm_bridge
 {
@@ -34,6 +37,7 @@ namespace geopm_bridge
             M_CPU_ENERGY,
             M_DRAM_POWER,
             M_DRAM_ENERGY,
+            M_ACTIVITY,
         };
 
         [[noreturn]] void bad_param(const std::string &item, const std::string &why)
@@ -150,12 +154,17 @@ namespace geopm_bridge
     NodeModelIOGroup::NodeModelIOGroup()
         : BasicIOGroup(plugin_name())
         , m_params(configured_params(m_config_error))
+        , m_node(current_node())
+        , m_cpu_package(m_topo.num_domain(GEOPM_DOMAIN_CPU), 0)
     {
         const params_s &params = m_params;
         package_s initial {params.tdp, params.time_window, params.freq_max, params.freq_min,
-                           params.load, NAN, NAN, 0.0, 0.0};
+                           params.load, 1.0, NAN, NAN, 0.0, 0.0};
         settle(initial);
         m_package.assign(m_topo.num_domain(GEOPM_DOMAIN_PACKAGE), initial);
+        for (int cpu = 0; cpu < (int)m_cpu_package.size(); ++cpu) {
+            m_cpu_package[cpu] = m_topo.domain_idx(GEOPM_DOMAIN_PACKAGE, cpu);
+        }
         geopm_time(&m_last_update);
 
         const auto sum = geopm::Agg::sum;
@@ -208,6 +217,9 @@ namespace geopm_bridge
              "Power drawn by the simulated package's DRAM"},
             {M_DRAM_ENERGY, "DRAM_ENERGY", "DRAM_ENERGY", M_UNITS_JOULES, sum, monotone, false,
              "Energy used by the simulated package's DRAM since the model started"},
+            {M_ACTIVITY, "ACTIVITY", "", M_UNITS_NONE, average, variable, false,
+             "Dynamic power of the application's current regions as a share of a compute "
+             "region's, by their hints (1 when nothing is profiled)"},
         };
         for (const auto &qty : quantities) {
             std::string low_name = plugin_name() + "::" + qty.name;
@@ -235,12 +247,66 @@ namespace geopm_bridge
         return std::make_unique<NodeModelIOGroup>();
     }
 
+    double NodeModelIOGroup::hint_activity(uint64_t hint)
+    {
+        // The table and the reason for each value: the class comment.
+        switch (hint) {
+            case GEOPM_REGION_HINT_SPIN:
+                return 0.9;
+            case GEOPM_REGION_HINT_MEMORY:
+                return 0.6;
+            case GEOPM_REGION_HINT_NETWORK:
+                return 0.4;
+            case GEOPM_REGION_HINT_IO:
+                return 0.3;
+            case GEOPM_REGION_HINT_INACTIVE:
+                return 0.0;
+            default:  // compute, parallel, serial, unset, unknown, ignore
+                return 1.0;
+        }
+    }
+
+    void NodeModelIOGroup::follow_application(void)
+    {
+        std::vector<double> sum(m_package.size(), 0.0);
+        std::vector<int> count(m_package.size(), 0);
+        const ProfileSource *source = ProfileSource::of(m_node);
+        if (source != nullptr) {
+            std::vector<bool> is_reached(m_package.size());
+            for (const auto &process : source->processes()) {
+                if (!process.has_data || !process.is_running) {
+                    continue;
+                }
+                is_reached.assign(m_package.size(), false);
+                for (int cpu : process.cpus) {
+                    if (cpu >= 0 && cpu < (int)m_cpu_package.size()) {
+                        is_reached[m_cpu_package[cpu]] = true;
+                    }
+                }
+                double activity = hint_activity(process.snapshot.hint);
+                for (size_t pkg = 0; pkg < m_package.size(); ++pkg) {
+                    if (is_reached[pkg]) {
+                        sum[pkg] += activity;
+                        ++count[pkg];
+                    }
+                }
+            }
+        }
+        for (size_t pkg = 0; pkg < m_package.size(); ++pkg) {
+            double activity = count[pkg] == 0 ? 1.0 : sum[pkg] / count[pkg];
+            if (activity != m_package[pkg].activity) {
+                m_package[pkg].activity = activity;
+                settle(m_package[pkg]);
+            }
+        }
+    }
+
     void NodeModelIOGroup::settle(package_s &package) const
     {
         const params_s &par = m_params;
         double cap = std::clamp(package.freq_cap, par.freq_min, par.freq_max);
         double floor = std::clamp(package.freq_floor, par.freq_min, cap);
-        double dynamic_at_max = package.load * (par.tdp - par.idle_power);
+        double dynamic_at_max = package.activity * package.load * (par.tdp - par.idle_power);
         auto power_at = [&](double freq) {
             double ratio = freq / par.freq_max;
             return par.idle_power + dynamic_at_max * ratio * ratio * ratio;
@@ -271,6 +337,8 @@ namespace geopm_bridge
             package.dram_energy += m_params.dram_power * elapsed;
         }
         m_last_update = now;
+        // Only then may the power change, with what the application does now.
+        follow_application();
     }
 
     double NodeModelIOGroup::read_value(int id, int domain_idx)
@@ -309,6 +377,8 @@ namespace geopm_bridge
                 return m_params.dram_power;
             case M_DRAM_ENERGY:
                 return package.dram_energy;
+            case M_ACTIVITY:
+                return package.activity;
         }
         return NAN;
     }

@@ -1,11 +1,13 @@
 /*
  * NODE_MODEL: a simulated node whose power, energy and frequency respond to
- * the power-limit and frequency controls, so power agents can be exercised
- * on any machine.
+ * the power-limit and frequency controls, and to the region hints of the
+ * application running on it, so power agents (region-aware ones too) can
+ * be exercised on any machine.
  */
 #ifndef GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
 #define GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
 
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <vector>
@@ -16,6 +18,8 @@
 
 namespace geopm_bridge
 {
+    class NodeContext;
+
     /// Enabled by the node option "node_model" (else the environment
     /// variable GEOPM_BRIDGE_NODE_MODEL): "1" for the defaults, or
     /// comma-separated key=value parameters; empty or "0" leaves it off
@@ -39,15 +43,46 @@ namespace geopm_bridge
     ///   time_window=1     initial CPU_POWER_TIME_WINDOW_CONTROL
     ///
     /// Physics, per package, deterministic and instantaneous:
-    ///   power(f) = idle_power + load * (tdp - idle_power) * (f / freq_max)^3
+    ///   power(f) = idle_power
+    ///              + activity * load * (tdp - idle_power) * (f / freq_max)^3
     /// The package runs at the highest frequency in [floor, cap] whose power
     /// fits under the power limit, where cap = CPU_FREQUENCY_MAX_CONTROL and
     /// floor = CPU_FREQUENCY_MIN_CONTROL (both clamped into
     /// [freq_min, freq_max]); if even the floor does not fit, it runs at the
     /// floor above the limit. CPU_POWER and DRAM_POWER are the model's power;
     /// CPU_ENERGY and DRAM_ENERGY integrate it exactly over monotonic time
-    /// (power only changes when a control is written, and the integral is
-    /// brought up to date before every read and write).
+    /// (power only changes at a read of this IOGroup or a write to it, and
+    /// the integral is brought up to date, at the old power, before each).
+    ///
+    /// activity (NODE_MODEL::ACTIVITY) is what the application on the node
+    /// is doing, from the region hints it marks (geopm_prof.h, or
+    /// geopm_bridge.profile), as a share of a compute region's dynamic
+    /// power at the same frequency:
+    ///
+    ///   COMPUTE, PARALLEL 1.0  the cores' arithmetic: the model's reference
+    ///   SERIAL            1.0  one thread works while the others spin-wait
+    ///                          in the threading runtime
+    ///   UNSET, UNKNOWN    1.0  unmarked or unsaid: assume compute (and
+    ///                          the model's behaviour without profiling)
+    ///   IGNORE            1.0  says what agents should do, not what the
+    ///                          cores do
+    ///   SPIN              0.9  a busy-wait loop keeps the core at full
+    ///                          clock, retiring cheap instructions
+    ///   MEMORY            0.6  the cores stall on DRAM: fewer instructions
+    ///                          retire per cycle
+    ///   NETWORK           0.4  the cores wait on the NIC, polling at a low
+    ///                          instruction rate
+    ///   IO                0.3  the cores wait on files, mostly blocked in
+    ///                          the kernel
+    ///   INACTIVE          0.0  the cores sleep (a C-state): idle power only
+    ///
+    /// A package's activity is the average over the node's running
+    /// profiled processes that may run on one of its CPUs (their affinity),
+    /// each by the hint of the innermost region it is in; 1.0 where no such
+    /// process runs (an application that marks nothing draws what it drew
+    /// before). It is taken at each read (PlatformIO's read_batch(), once
+    /// per control period; read_signal()) from the node's ProfileSource,
+    /// so the power follows the application one period late at most.
     ///
     /// Controls written out of range are clamped as hardware does: power
     /// limits into [min_power, max_power], frequencies into
@@ -62,7 +97,8 @@ namespace geopm_bridge
     /// signals), CPU_POWER_LIMIT_DEFAULT, CPU_POWER_MIN_AVAIL,
     /// CPU_POWER_MAX_AVAIL, CPU_FREQUENCY_MIN_AVAIL, CPU_FREQUENCY_MAX_AVAIL,
     /// CPU_FREQUENCY_STICKER, CPU_FREQUENCY_STATUS, CPU_POWER, CPU_ENERGY,
-    /// DRAM_POWER, DRAM_ENERGY; plus NODE_MODEL::LOAD (control and signal).
+    /// DRAM_POWER, DRAM_ENERGY; plus NODE_MODEL::LOAD (control and signal)
+    /// and NODE_MODEL::ACTIVITY (signal).
     /// Registered last, it overrides the hardware IOGroups' aliases.
     class NodeModelIOGroup : public BasicIOGroup
     {
@@ -72,6 +108,9 @@ namespace geopm_bridge
             virtual ~NodeModelIOGroup() = default;
             static std::string plugin_name(void);
             static std::unique_ptr<geopm::IOGroup> make_plugin(void);
+            /// A region hint's share of a compute region's dynamic power
+            /// (the table above); 1.0 for a value that is no hint.
+            static double hint_activity(uint64_t hint);
         private:
             struct params_s {
                 double tdp;
@@ -100,6 +139,7 @@ namespace geopm_bridge
                 double freq_floor;
                 double load;
                 // state
+                double activity;
                 double frequency;
                 double cpu_power;
                 double cpu_energy;
@@ -109,10 +149,15 @@ namespace geopm_bridge
             double read_value(int id, int domain_idx) override;
             void write_value(int id, int domain_idx, double setting) override;
             void settle(package_s &package) const;
+            /// Each package's activity from the application now.
+            void follow_application(void);
 
             // Set when the parameters are bad (see the class comment).
             std::exception_ptr m_config_error;
             const params_s m_params;
+            const NodeContext &m_node;
+            // The package of each CPU of the node.
+            std::vector<int> m_cpu_package;
             std::vector<package_s> m_package;
             geopm_time_s m_last_update;
     };
