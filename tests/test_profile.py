@@ -313,3 +313,52 @@ def test_the_profile_trace_has_every_entry_exit_and_epoch(tmp_path: Path, app: P
     # Each entry is followed by its exit 50 ms later (the epoch's busy half).
     for entry, exit_ in zip(times[1::3], times[2::3], strict=True):
         assert exit_ - entry == pytest.approx(0.05, abs=0.01)
+
+
+WEAK_APP = r"""
+#include <stdint.h>
+#include <stdio.h>
+
+/* Marked up for GEOPM without linking it: the calls happen only where a
+   profiling library is loaded. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+__attribute__((weak)) int geopm_prof_region(const char *name, uint64_t hint, uint64_t *region_id);
+__attribute__((weak)) int geopm_prof_enter(uint64_t region_id);
+__attribute__((weak)) int geopm_prof_exit(uint64_t region_id);
+#ifdef __cplusplus
+}
+#endif
+
+int main(void)
+{
+    if (geopm_prof_region == NULL) {
+        puts("not profiled");
+        return 0;
+    }
+    uint64_t region_id = 0;
+    geopm_prof_region("weak_region", 2, &region_id);
+    for (int idx = 0; idx < 3; ++idx) {
+        geopm_prof_enter(region_id);
+        geopm_prof_exit(region_id);
+    }
+    puts("profiled");
+    return 0;
+}
+"""
+
+
+def test_preload_profiles_a_program_not_linked_with_geopm(tmp_path: Path) -> None:
+    import yaml
+
+    source = tmp_path / "weak.c"
+    source.write_text(WEAK_APP)
+    weak = compile_program(source, tmp_path / "weak", libraries=())
+    result = launch(tmp_path, str(weak))
+    assert (result.returncode, result.stdout) == (0, "not profiled\n"), result.stderr
+    result = launch(tmp_path, str(weak), options=("--geopm-preload",))
+    assert (result.returncode, result.stdout) == (0, "profiled\n"), result.stderr
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    [region] = host["Regions"]
+    assert (region["region"], region["count"]) == ("weak_region", 3)

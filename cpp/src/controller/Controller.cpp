@@ -330,6 +330,11 @@ namespace geopm_bridge
     void Controller::finish(PosixSignalGuard &signals, int interrupt_signal)
     {
         // A final reading so the totals cover the whole run.
+        for (auto &profile : m_app_profiles) {
+            if (profile) {
+                call_keeping_error([&]() { profile->update(true); });
+            }
+        }
         for (auto &node : m_nodes) {
             call_keeping_error([&]() { node->read(); });
         }

@@ -22,6 +22,9 @@ namespace geopm_bridge
     {
         const char *const M_SHM_DIR = "/dev/shm";
         constexpr int64_t M_SCAN_INTERVAL_NS = 50000000;
+        // At the end: a listing newer than the last process (the nodes'
+        // final updates follow each other closely and share one).
+        constexpr int64_t M_FINAL_LISTING_AGE_NS = 1000000;
 
         bool is_alive(int pid)
         {
@@ -36,16 +39,16 @@ namespace geopm_bridge
             return (!text.empty() && *end == '\0' && value > 0 && value < (1L << 30)) ? (int)value : -1;
         }
 
-        // The names in /dev/shm, sorted; listed at most every
-        // M_SCAN_INTERVAL_NS / 2 however many sources ask (the simulated
-        // nodes of one controller each have one).
-        const std::vector<std::string> &shm_listing(int64_t now_ns)
+        // The names in /dev/shm, sorted; listed again when the last
+        // listing is max_age_ns old, however many sources ask (the
+        // simulated nodes of one controller each have one).
+        const std::vector<std::string> &shm_listing(int64_t now_ns, int64_t max_age_ns)
         {
             static std::mutex s_lock;
             static std::vector<std::string> s_names;
             static int64_t s_listed_ns = std::numeric_limits<int64_t>::min() / 2;
             std::lock_guard<std::mutex> lock(s_lock);
-            if (now_ns - s_listed_ns >= M_SCAN_INTERVAL_NS / 2) {
+            if (now_ns - s_listed_ns >= max_age_ns) {
                 s_listed_ns = now_ns;
                 s_names.clear();
                 if (DIR *dir = opendir(M_SHM_DIR)) {
@@ -59,9 +62,10 @@ namespace geopm_bridge
             return s_names;
         }
 
-        std::vector<std::string> shm_names_with(const std::string &prefix, int64_t now_ns)
+        std::vector<std::string> shm_names_with(const std::string &prefix, int64_t now_ns,
+                                                int64_t max_age_ns = M_SCAN_INTERVAL_NS / 2)
         {
-            const auto &names = shm_listing(now_ns);
+            const auto &names = shm_listing(now_ns, max_age_ns);
             std::vector<std::string> result;
             for (auto it = std::lower_bound(names.begin(), names.end(), prefix);
                  it != names.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
@@ -159,15 +163,15 @@ namespace geopm_bridge
         return result;
     }
 
-    void ProfileSource::update(void)
+    void ProfileSource::update(bool is_final)
     {
         int64_t now = profile_now_ns();
         // Finding processes and asking whether they live take system
         // calls: at most every M_SCAN_INTERVAL_NS, not every period.
-        bool is_scan_due = now - m_last_scan_ns >= M_SCAN_INTERVAL_NS;
+        bool is_scan_due = is_final || now - m_last_scan_ns >= M_SCAN_INTERVAL_NS;
         if (is_scan_due) {
             m_last_scan_ns = now;
-            scan(now);
+            scan(now, is_final ? M_FINAL_LISTING_AGE_NS : M_SCAN_INTERVAL_NS / 2);
         }
         for (auto it = m_channels.begin(); it != m_channels.end();) {
             ProfileProcess &process = m_processes[(*it)->process_idx];
@@ -197,9 +201,9 @@ namespace geopm_bridge
         }
     }
 
-    void ProfileSource::scan(int64_t now_ns)
+    void ProfileSource::scan(int64_t now_ns, int64_t max_listing_age_ns)
     {
-        for (const auto &name : shm_names_with(m_prefix, now_ns)) {
+        for (const auto &name : shm_names_with(m_prefix, now_ns, max_listing_age_ns)) {
             int pid = parse_pid(name.substr(m_prefix.size()));
             bool is_known = false;
             for (const auto &channel : m_channels) {

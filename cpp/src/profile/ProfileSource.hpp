@@ -47,8 +47,9 @@ namespace geopm_bridge
             ProfileSource &operator=(const ProfileSource &) = delete;
             /// Reads every channel; every 50 ms also finds new processes
             /// and those that exited (system calls: the controller's side
-            /// only).
-            void update(void);
+            /// only). is_final: the job's last, which finds processes too
+            /// (one that ran between two scans is counted).
+            void update(bool is_final = false);
             /// Every process seen, running or exited, in the order found.
             const std::vector<ProfileProcess> &processes(void) const;
             /// From now on update() also collects the processes' region
@@ -74,7 +75,7 @@ namespace geopm_bridge
             static void attach(const NodeContext &node, ProfileSource *source);
         private:
             struct Channel;
-            void scan(int64_t now_ns);
+            void scan(int64_t now_ns, int64_t max_listing_age_ns);
             std::string m_key;
             std::string m_prefix;
             std::vector<std::unique_ptr<Channel> > m_channels;

@@ -7,6 +7,7 @@ import os
 import sys
 
 from .. import BACKEND, GeopmError, agent_factory, load_agents
+from .._loader import profile_library
 from .errors import UsageError
 
 # Each option is a plain map to the variable it sets; the values are read and
@@ -57,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE,...",
         help=f"simulate the node's power, energy and frequency (sets {_NODE_MODEL})",
     )
+    parser.add_argument(
+        "--geopm-preload",
+        action="store_true",
+        help="preload the profiling library (geopm_prof.h) into the application, for programs "
+        "not linked with -lgeopm that reach it at run time (weak symbols, dlsym)",
+    )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
     return parser
 
@@ -95,6 +102,11 @@ def main(args: list[str]) -> int:
     if "GEOPM_REPORT" not in environ and "GEOPM_REPORT" not in os.environ:
         environ["GEOPM_REPORT"] = _DEFAULT_REPORT
     _check_policy(environ)
+    if opts.geopm_preload:
+        # Not by default, as geopmlaunch: a preload must come second to a
+        # sanitizer's runtime, and a static program cannot take one.
+        preload = os.environ.get("LD_PRELOAD", "")
+        environ["LD_PRELOAD"] = profile_library() + (f":{preload}" if preload else "")
     # The controller and the application both see the job's settings, as
     # with geopmlaunch.
     os.environ.update(environ)
