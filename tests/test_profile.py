@@ -362,3 +362,63 @@ def test_preload_profiles_a_program_not_linked_with_geopm(tmp_path: Path) -> Non
     [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
     [region] = host["Regions"]
     assert (region["region"], region["count"]) == ("weak_region", 3)
+
+
+MANY_APP = r"""
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "geopm_prof.h"
+
+/* many N: N processes, each marking one region once, alive together. */
+int main(int argc, char **argv)
+{
+    int num_child = argc == 2 ? atoi(argv[1]) : 0;
+    for (int idx = 0; idx < num_child; ++idx) {
+        if (fork() == 0) {
+            uint64_t region_id = 0;
+            int err = geopm_prof_region("one", 2, &region_id) || geopm_prof_enter(region_id) ||
+                      geopm_prof_exit(region_id);
+            struct timespec pause = {0, 400000000};
+            nanosleep(&pause, NULL);
+            _exit(err);
+        }
+    }
+    int failed = 0;
+    for (int idx = 0; idx < num_child; ++idx) {
+        int status = 0;
+        wait(&status);
+        failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    }
+    return failed;
+}
+"""
+
+
+def test_more_processes_than_a_node_reads_is_one_warning(tmp_path: Path) -> None:
+    import yaml
+
+    many = build_app(tmp_path, "many", MANY_APP)
+    before = orphan_channels()
+    result = launch(tmp_path, str(many), "1030")
+    assert result.returncode == 0, result.stderr
+    [warning] = result.stderr.splitlines()
+    assert "more than 1024 profiled application processes on one node" in warning
+    # The 1024 read are in the report; the others' channels are removed too.
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    [region] = host["Regions"]
+    assert (region["region"], region["count"]) == ("one", 1)
+    assert orphan_channels() <= before
+
+
+def test_a_crashed_controllers_channels_are_removed_at_the_next_start(tmp_path: Path) -> None:
+    gone = subprocess.run(["sh", "-c", "echo $$"], capture_output=True, text=True, check=True)
+    dead_controller = int(gone.stdout)  # a process that has exited
+    stale = Path(f"/dev/shm/geopm-bridge-{os.getuid()}-{dead_controller}-12345")
+    stale.write_bytes(b"left by a controller that crashed")
+    result = launch(tmp_path, "true")
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()

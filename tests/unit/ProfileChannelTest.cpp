@@ -155,6 +155,8 @@ TEST_F(ProfileChannelTest, epochs_and_progress)
     writer.thread_post();
     writer.thread_post();
     EXPECT_DOUBLE_EQ(0.75, m_reader.snapshot(70).progress);
+    writer.thread_init(1);  // one unit cannot be shared: ignored, as in GEOPM
+    EXPECT_DOUBLE_EQ(0.75, m_reader.snapshot(70).progress);
     writer.exit(loop, 80);
     EXPECT_TRUE(std::isnan(m_reader.snapshot(90).progress));  // outside a region
 }

@@ -203,10 +203,14 @@ namespace geopm_bridge
 
     void ProfileChannelWriter::thread_init(uint64_t num_work_unit)
     {
+        // As GEOPM: one unit cannot be shared between threads, and such a
+        // call changes nothing.
+        if (num_work_unit <= 1) {
+            return;
+        }
         begin_update();
         m_layout.work_done.store(0, std::memory_order_relaxed);
-        m_layout.work_total.store(num_work_unit > 1 ? num_work_unit : 0,
-                                  std::memory_order_relaxed);
+        m_layout.work_total.store(num_work_unit, std::memory_order_relaxed);
         end_update();
     }
 

@@ -134,7 +134,7 @@ namespace geopm_bridge
             void enter(uint64_t region_id, int64_t now_ns);
             void exit(uint64_t region_id, int64_t now_ns);
             void epoch(int64_t now_ns);
-            /// The work units of the current region, 0 or 1: none.
+            /// The work units of the current region (0 or 1: ignored).
             void thread_init(uint64_t num_work_unit);
             void thread_post(void);
         private:

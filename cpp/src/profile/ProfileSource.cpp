@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -123,7 +124,13 @@ namespace geopm_bridge
         }
     }
 
-    ProfileSource::~ProfileSource() = default;
+    ProfileSource::~ProfileSource()
+    {
+        // The channels it read go with m_channels; these it never read.
+        for (const auto &name : m_refused) {
+            shm_unlink(name.c_str());
+        }
+    }
 
     namespace
     {
@@ -205,11 +212,17 @@ namespace geopm_bridge
     {
         for (const auto &name : shm_names_with(m_prefix, now_ns, max_listing_age_ns)) {
             int pid = parse_pid(name.substr(m_prefix.size()));
-            bool is_known = false;
-            for (const auto &channel : m_channels) {
-                is_known = is_known || channel->name == "/" + name;
+            if (pid < 0 || m_known.count(name) != 0) {
+                continue;
             }
-            if (pid < 0 || is_known) {
+            if (m_processes.size() == (size_t)M_PROFILE_MAX_PROCESS) {
+                m_known.insert(name);
+                if (m_refused.empty()) {
+                    std::cerr << "geopm-bridge: warning: more than " << M_PROFILE_MAX_PROCESS
+                              << " profiled application processes on one node: the others "
+                                 "are not profiled (the report leaves them out)\n";
+                }
+                m_refused.push_back("/" + name);
                 continue;
             }
             // Only an object of this user, of the channel's size: a file
@@ -229,6 +242,9 @@ namespace geopm_bridge
             if (memory == MAP_FAILED) {
                 continue;
             }
+            // Known once mapped: one that is not ready yet (no size) is
+            // looked at again next time.
+            m_known.insert(name);
             m_processes.push_back({pid, affinity(pid), {}, false, true});
             m_channels.push_back(std::unique_ptr<Channel>(
                 new Channel{"/" + name, static_cast<ProfileChannelLayout *>(memory),

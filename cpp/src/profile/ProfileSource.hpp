@@ -37,6 +37,10 @@ namespace geopm_bridge
         ProfileEvent event;
     };
 
+    /// Application processes one node's source reads; more are left out
+    /// with a warning.
+    constexpr int M_PROFILE_MAX_PROCESS = 1024;
+
     class ProfileSource
     {
         public:
@@ -79,6 +83,8 @@ namespace geopm_bridge
             std::string m_key;
             std::string m_prefix;
             std::vector<std::unique_ptr<Channel> > m_channels;
+            std::set<std::string> m_known;        // names mapped or refused
+            std::vector<std::string> m_refused;   // beyond M_PROFILE_MAX_PROCESS
             std::vector<ProfileProcess> m_processes;
             int64_t m_last_scan_ns;
             bool m_do_keep_events;
