@@ -280,13 +280,7 @@ def test_an_applications_failure_on_any_simulated_node_is_the_jobs_exit_code(
 
 
 def test_time_hint_signals_count_the_time_in_each_hint(tmp_path: Path, app: Path) -> None:
-    # Sampled once per period, as GEOPM does: a period that does not divide
-    # the application's 50 ms phases, so that the samples do not always
-    # fall in the same part of them.
-    options = (
-        "--geopm-trace-signals=TIME_HINT_COMPUTE,PROFILE::TIME_HINT_UNSET",
-        "--geopm-period=0.013",
-    )
+    options = ("--geopm-trace-signals=TIME_HINT_COMPUTE,PROFILE::TIME_HINT_UNSET",)
     result = launch(tmp_path, str(app), "1.0", "10", options=options)
     assert result.returncode == 0, result.stderr
     [trace] = tmp_path.glob("trace-*")
@@ -294,7 +288,28 @@ def test_time_hint_signals_count_the_time_in_each_hint(tmp_path: Path, app: Path
     compute = [float(row["TIME_HINT_COMPUTE"]) for row in rows]
     unset = [float(row["PROFILE::TIME_HINT_UNSET"]) for row in rows]
     assert compute == sorted(compute) and unset == sorted(unset)
-    # Half of the application's run in the compute region, the rest (and
-    # its start-up) outside any region.
-    assert compute[-1] == pytest.approx(0.5, abs=0.07)
-    assert unset[-1] == pytest.approx(float(rows[-1]["TIME"]) - compute[-1], abs=0.03)
+    # Exact, not sampled: half of the application's second in the compute
+    # region, the other half outside any region.
+    assert compute[-1] == pytest.approx(0.5, abs=0.01)
+    assert unset[-1] == pytest.approx(0.5, abs=0.03)
+
+
+def test_the_profile_trace_has_every_entry_exit_and_epoch(tmp_path: Path, app: Path) -> None:
+    result = launch(tmp_path, str(app), "0.4", "4", options=("--geopm-trace-profile=events",))
+    assert result.returncode == 0, result.stderr
+    [path] = tmp_path.glob("events-*")
+    text = path.read_text()
+    assert "# agent: monitor" in text
+    rows = read_trace(path)
+    busy = f"0x{zlib.crc32(b'busy_loop'):08x}"
+    assert [(row["EVENT"], row["SIGNAL"]) for row in rows] == [
+        pair
+        for epoch in range(1, 5)
+        for pair in (("EPOCH_COUNT", str(epoch)), ("REGION_ENTRY", busy), ("REGION_EXIT", busy))
+    ]
+    assert len({row["PROCESS"] for row in rows}) == 1
+    times = [float(row["TIME"]) for row in rows]
+    assert times == sorted(times) and 0 < times[0] < times[-1] < 1.0
+    # Each entry is followed by its exit 50 ms later (the epoch's busy half).
+    for entry, exit_ in zip(times[1::3], times[2::3], strict=True):
+        assert exit_ - entry == pytest.approx(0.05, abs=0.01)

@@ -167,6 +167,7 @@ class JobConfig:
     endpoint: str
     report_path: str
     trace_path: str
+    trace_profile_path: str
     profile: str
     report_signals: list[str]
     trace_signals: list[str]

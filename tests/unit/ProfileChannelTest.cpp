@@ -48,7 +48,7 @@ namespace
 TEST_F(ProfileChannelTest, ready_once_the_writer_stamps_it)
 {
     EXPECT_FALSE(m_reader.is_ready());
-    ProfileChannelWriter writer(*m_layout, 1234);
+    ProfileChannelWriter writer(*m_layout, 1234, 0);
     EXPECT_TRUE(m_reader.is_ready());
     EXPECT_EQ(1234, m_layout->pid);
     ProfileSnapshot snap = m_reader.snapshot(0);
@@ -60,7 +60,7 @@ TEST_F(ProfileChannelTest, ready_once_the_writer_stamps_it)
 
 TEST_F(ProfileChannelTest, region_ids_are_geopms)
 {
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     uint64_t id = writer.region("dgemm", GEOPM_REGION_HINT_COMPUTE);
     EXPECT_EQ(geopm_crc32_str("dgemm"), id & 0xFFFFFFFFULL);
     EXPECT_EQ((uint64_t)GEOPM_REGION_HINT_COMPUTE, id >> 32);
@@ -75,7 +75,7 @@ TEST_F(ProfileChannelTest, region_ids_are_geopms)
 
 TEST_F(ProfileChannelTest, bad_regions_are_refused_and_change_nothing)
 {
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([&] { writer.region("x", GEOPM_NUM_REGION_HINT); }));
     EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([&] { writer.region("", GEOPM_REGION_HINT_UNKNOWN); }));
     std::string longest(M_PROFILE_NAME_SIZE - 1, 'a');
@@ -93,7 +93,7 @@ TEST_F(ProfileChannelTest, bad_regions_are_refused_and_change_nothing)
 
 TEST_F(ProfileChannelTest, misuse_of_enter_and_exit_is_an_error)
 {
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     EXPECT_EQ(GEOPM_ERROR_RUNTIME, error_code([&] { writer.exit(geopm_crc32_str("a"), 5); }));
     EXPECT_EQ(GEOPM_ERROR_INVALID, error_code([&] { writer.enter(geopm_crc32_str("a"), 5); }));
     uint64_t id = writer.region("a", GEOPM_REGION_HINT_UNKNOWN);
@@ -104,7 +104,7 @@ TEST_F(ProfileChannelTest, misuse_of_enter_and_exit_is_an_error)
 
 TEST_F(ProfileChannelTest, time_and_counts_belong_to_the_outermost_region)
 {
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     uint64_t outer = writer.region("outer", GEOPM_REGION_HINT_COMPUTE);
     uint64_t inner = writer.region("inner", GEOPM_REGION_HINT_MEMORY);
     writer.enter(outer, 100);
@@ -131,11 +131,16 @@ TEST_F(ProfileChannelTest, time_and_counts_belong_to_the_outermost_region)
     EXPECT_EQ((uint64_t)M_PROFILE_EVENT_EXIT, events[1].kind);
     EXPECT_EQ(outer & 0xFFFFFFFFULL, events[1].hash);
     EXPECT_EQ(200, events[1].time_ns);
+    // Time by hint, the innermost region's: exact, whatever the nesting.
+    EXPECT_DOUBLE_EQ(1e-9 * (100 + 800), snap.hint_time[GEOPM_REGION_HINT_UNSET]);
+    EXPECT_DOUBLE_EQ(1e-9 * (20 + 50), snap.hint_time[GEOPM_REGION_HINT_COMPUTE]);
+    EXPECT_DOUBLE_EQ(1e-9 * 30, snap.hint_time[GEOPM_REGION_HINT_MEMORY]);
+    EXPECT_DOUBLE_EQ(0.0, snap.hint_time[GEOPM_REGION_HINT_NETWORK]);
 }
 
 TEST_F(ProfileChannelTest, epochs_and_progress)
 {
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     writer.epoch(10);
     writer.epoch(25);
     writer.epoch(45);
@@ -156,7 +161,7 @@ TEST_F(ProfileChannelTest, epochs_and_progress)
 
 TEST_F(ProfileChannelTest, a_million_calls_between_two_reads_lose_no_total)
 {
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     uint64_t id = writer.region("tiny", GEOPM_REGION_HINT_COMPUTE);
     const int num_call = 1000000;
     int64_t now = 0;
@@ -190,7 +195,7 @@ TEST_F(ProfileChannelTest, a_reader_never_sees_half_an_update)
     // Every region call takes exactly 5 ns of the writer's clock and is
     // followed by an epoch: in any consistent view, total = 5 * count and
     // the epochs equal the completed calls.
-    ProfileChannelWriter writer(*m_layout, 1);
+    ProfileChannelWriter writer(*m_layout, 1, 0);
     uint64_t id = writer.region("step", GEOPM_REGION_HINT_COMPUTE);
     const int num_call = 300000;
     std::atomic<bool> is_done(false);

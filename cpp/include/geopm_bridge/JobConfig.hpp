@@ -21,6 +21,7 @@ namespace geopm_bridge
         std::string endpoint;                    // dynamic policy (docs/endpoint.md)
         std::string report_path;                 // "" = no report
         std::string trace_path;                  // "" = no trace
+        std::string trace_profile_path;          // "" = no profile trace (application events)
         std::string profile;                     // the report's profile name
         std::vector<std::string> report_signals; // extra report signals, "NAME[@domain]"
         std::vector<std::string> trace_signals;  // extra trace columns, "NAME[@domain]"
@@ -40,6 +41,7 @@ namespace geopm_bridge
             visit("endpoint", &JobConfig::endpoint, "GEOPM_ENDPOINT");
             visit("report_path", &JobConfig::report_path, "GEOPM_REPORT");
             visit("trace_path", &JobConfig::trace_path, "GEOPM_TRACE");
+            visit("trace_profile_path", &JobConfig::trace_profile_path, "GEOPM_TRACE_PROFILE");
             visit("profile", &JobConfig::profile, "GEOPM_PROFILE");
             visit("report_signals", &JobConfig::report_signals, "GEOPM_REPORT_SIGNALS");
             visit("trace_signals", &JobConfig::trace_signals, "GEOPM_TRACE_SIGNALS");

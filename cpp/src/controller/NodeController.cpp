@@ -15,6 +15,7 @@
 #include "profile/ProfileSource.hpp"
 #include "tree/TreeComm.hpp"
 #include "SignalRequest.hpp"
+#include "ProfileTracer.hpp"
 #include "Tracer.hpp"
 
 namespace geopm_bridge
@@ -153,6 +154,13 @@ namespace geopm_bridge
                     columns, m_agent[0]->trace_formats(), trace_buffer_size);
                 m_trace_values.assign(columns.size(), NAN);
             }
+            ProfileSource *source = ProfileSource::of(m_node);
+            if (!m_config.trace_profile_path.empty() && source != nullptr) {
+                source->keep_events();
+                m_profile_tracer = std::make_unique<ProfileTracer>(
+                    m_config.trace_profile_path, TraceHeader{start_time, profile, m_name, m_config.agent},
+                    trace_buffer_size);
+            }
         });
     }
 
@@ -161,9 +169,7 @@ namespace geopm_bridge
         m_level = 0;
         in_node([&]() {
             m_platform_io.read_batch();
-            if (m_reporter) {
-                m_reporter->update(ProfileSource::of(m_node));
-            }
+            update_profile_output();
         });
     }
 
@@ -231,9 +237,7 @@ namespace geopm_bridge
             leaf.sample_platform(m_out_sample);
             check_size("sample_platform", "out_sample", m_out_sample.size(), num_sample);
             bool do_send = check_sample("sample_platform", leaf.do_send_sample(), iteration);
-            if (m_reporter) {
-                m_reporter->update(ProfileSource::of(m_node));
-            }
+            update_profile_output();
             if (m_tracer) {
                 leaf.trace_values(m_trace_values);
                 check_size("trace_values", "values", m_trace_values.size(),
@@ -305,10 +309,24 @@ namespace geopm_bridge
         return in_node([&]() { return m_reporter->host_text(host); });
     }
 
+    void NodeController::update_profile_output(void)
+    {
+        ProfileSource *source = ProfileSource::of(m_node);
+        if (m_reporter) {
+            m_reporter->update(source);
+        }
+        if (m_profile_tracer) {
+            m_profile_tracer->update(source->take_events());
+        }
+    }
+
     void NodeController::flush_trace(void)
     {
         if (m_tracer) {
             in_node([&]() { m_tracer->flush(); });
+        }
+        if (m_profile_tracer) {
+            in_node([&]() { m_profile_tracer->flush(); });
         }
     }
 

@@ -27,6 +27,7 @@ namespace geopm
 namespace geopm_bridge
 {
     class NodeContext;
+    class ProfileTracer;
     class Tracer;
     class TreeComm;
     struct JobConfig;
@@ -67,12 +68,16 @@ namespace geopm_bridge
             /// This node's report section. Agent hooks that fail are left
             /// out; their error is kept in error when error is empty.
             std::string report_host(double runtime, double startup, std::exception_ptr &error);
+            /// Write out the trace and the profile trace.
             void flush_trace(void);
         private:
             /// Run func with the node current; an error leaves naming the
             /// node and the level it happened at (when m_do_prefix_errors).
             template <typename func_t>
             auto in_node(func_t func) -> decltype(func());
+            /// The report's and the profile trace's share of the node's
+            /// ProfileSource, after a read_batch().
+            void update_profile_output(void);
             [[noreturn]] void bad_output(const char *hook, const std::string &what) const;
             void check_size(const char *hook, const char *name, size_t actual, size_t expected) const;
             bool check_sample(const char *hook, bool do_send, int iteration) const;
@@ -92,6 +97,7 @@ namespace geopm_bridge
             std::vector<std::unique_ptr<geopm::Agent> > m_agent;
             std::unique_ptr<Reporter> m_reporter;
             std::unique_ptr<Tracer> m_tracer;
+            std::unique_ptr<ProfileTracer> m_profile_tracer;
             // The level whose agent runs now, for error messages.
             int m_level;
             // Time spent outside wait(), for the report.

@@ -1,8 +1,6 @@
 #include "Tracer.hpp"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
@@ -11,7 +9,6 @@
 #include "geopm_hash.h"
 #include "geopm_hint.h"
 #include "geopm_topo.h"
-#include "geopm_version.h"
 
 namespace geopm_bridge
 {
@@ -59,8 +56,6 @@ namespace geopm_bridge
                    const std::vector<std::function<std::string(double)> > &agent_formats,
                    size_t buffer_size)
         : m_platform_io(platform_io)
-        , m_path(path + "-" + header.hostname)
-        , m_buffer_size(buffer_size)
     {
         if (!agent_formats.empty() && agent_formats.size() != agent_columns.size()) {
             throw geopm::Exception("agent \"" + header.agent + "\": trace_formats() gives " +
@@ -104,38 +99,35 @@ namespace geopm_bridge
                 agent_formats.empty() ? geopm::string_format_double : agent_formats[idx]);
         }
 
-        m_buffer.reserve(m_buffer_size + 4096);
-        m_buffer = std::string("# geopm_version: ") + geopm_version() +
-                   "\n# start_time: " + header.start_time +
-                   "\n# profile_name: " + header.profile +
-                   "\n# node_name: " + header.hostname +
-                   "\n# agent: " + header.agent + "\n" + row + "\n";
-        // Fails now, before the run, if the file cannot be written.
-        write_out("w");
+        m_file = std::make_unique<TraceFile>(path, header, row, buffer_size);
     }
+
+    Tracer::~Tracer() = default;
 
     void Tracer::write_value(const Column &column, double value)
     {
+        std::string &buffer = m_file->buffer();
         if (column.is_double) {
             char text[32];
             int size = snprintf(text, sizeof(text), "%.16g", value);
-            m_buffer.append(text, size);
+            buffer.append(text, size);
         }
         else {
-            m_buffer += column.format(value);
+            buffer += column.format(value);
         }
     }
 
     void Tracer::update(const std::vector<double> &agent_values)
     {
+        std::string &buffer = m_file->buffer();
         bool is_first = true;
         for (const auto &column : m_platform_columns) {
             if (!is_first) {
-                m_buffer += '|';
+                buffer += '|';
             }
             is_first = false;
             if (column.signal_idx == -1) {
-                m_buffer += column.text;
+                buffer += column.text;
             }
             else {
                 write_value(column, m_platform_io.sample(column.signal_idx));
@@ -143,15 +135,13 @@ namespace geopm_bridge
         }
         for (size_t idx = 0; idx < m_agent_columns.size(); ++idx) {
             if (!is_first) {
-                m_buffer += '|';
+                buffer += '|';
             }
             is_first = false;
             write_value(m_agent_columns[idx], agent_values[idx]);
         }
-        m_buffer += '\n';
-        if (m_buffer.size() >= m_buffer_size) {
-            write_out("a");
-        }
+        buffer += '\n';
+        m_file->row_done();
     }
 
     size_t Tracer::num_agent_column(void) const
@@ -161,19 +151,6 @@ namespace geopm_bridge
 
     void Tracer::flush(void)
     {
-        write_out("a");
-    }
-
-    void Tracer::write_out(const char *mode)
-    {
-        FILE *file = fopen(m_path.c_str(), mode);
-        bool is_ok = file != nullptr &&
-                     fwrite(m_buffer.data(), 1, m_buffer.size(), file) == m_buffer.size();
-        is_ok = file != nullptr && fclose(file) == 0 && is_ok;
-        if (!is_ok) {
-            throw geopm::Exception("cannot write the trace file \"" + m_path + "\": " + strerror(errno),
-                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        m_buffer.clear();
+        m_file->flush();
     }
 }

@@ -1,9 +1,7 @@
 /*
- * The per-node trace (GEOPM_TRACE): '#' header lines, a '|'-separated
- * header row, one row per control iteration, in GEOPM's format. Rows are
- * formatted into a memory buffer and appended to the file when it fills
- * and at flush(); the file is open only while it is written, so that a
- * process simulating thousands of nodes holds no descriptor per node.
+ * The per-node trace (GEOPM_TRACE) in GEOPM's format (TraceFile): one row
+ * per control iteration, GEOPM's columns, the GEOPM_TRACE_SIGNALS and the
+ * agent's.
  */
 #ifndef GEOPM_BRIDGE_TRACER_HPP_INCLUDE
 #define GEOPM_BRIDGE_TRACER_HPP_INCLUDE
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "SignalRequest.hpp"
+#include "TraceFile.hpp"
 
 namespace geopm
 {
@@ -24,14 +23,6 @@ namespace geopm
 
 namespace geopm_bridge
 {
-    struct TraceHeader
-    {
-        std::string start_time;
-        std::string profile;
-        std::string hostname;
-        std::string agent;
-    };
-
     class Tracer
     {
         public:
@@ -47,6 +38,7 @@ namespace geopm_bridge
                    const std::vector<std::string> &agent_columns,
                    const std::vector<std::function<std::string(double)> > &agent_formats,
                    size_t buffer_size = M_DEFAULT_BUFFER_SIZE);
+            ~Tracer();
             /// Large enough that a long run writes rarely.
             static constexpr size_t M_DEFAULT_BUFFER_SIZE = 1 << 20;
             /// One row: the platform columns, sampled now, then agent_values.
@@ -64,13 +56,9 @@ namespace geopm_bridge
                 std::function<std::string(double)> format;
             };
             void write_value(const Column &column, double value);
-            /// Append the buffer to the file ("w": start it) and empty it.
-            void write_out(const char *mode);
 
             geopm::PlatformIO &m_platform_io;
-            std::string m_path;
-            size_t m_buffer_size;
-            std::string m_buffer;
+            std::unique_ptr<TraceFile> m_file;
             std::vector<Column> m_platform_columns;
             std::vector<Column> m_agent_columns;
     };

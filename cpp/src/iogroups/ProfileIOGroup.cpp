@@ -20,8 +20,6 @@ namespace geopm_bridge
         , m_node(current_node())
         , m_value(m_topo.num_domain(GEOPM_DOMAIN_CPU),
                   std::vector<double>(M_NUM_SIGNAL, NAN))
-        , m_hint_time(m_value.size())
-        , m_last_refresh_ns(0)
     {
         add_signal("PROFILE::REGION_HASH",
                    {M_REGION_HASH, GEOPM_DOMAIN_CPU, M_UNITS_NONE, geopm::Agg::region_hash,
@@ -56,7 +54,7 @@ namespace geopm_bridge
                        {M_TIME_HINT_FIRST + hint, GEOPM_DOMAIN_CPU, M_UNITS_SECONDS,
                         geopm::Agg::average, M_SIGNAL_BEHAVIOR_MONOTONE,
                         std::string("Time the application spent in regions hinted ") +
-                            profile_hint_name(hint) + " (sampled once per control period)",
+                            profile_hint_name(hint),
                         geopm::string_format_double});
             add_alias(name, "PROFILE::" + name);
         }
@@ -78,14 +76,10 @@ namespace geopm_bridge
     {
         // Until a profiled process runs, the node is outside any region
         // (what GEOPM shows for an application that marks nothing).
-        count_hint_time();
-        for (int cpu = 0; cpu < (int)m_value.size(); ++cpu) {
-            auto &row = m_value[cpu];
+        for (auto &row : m_value) {
             row.assign(M_NUM_SIGNAL, 0.0);
             row[M_REGION_HASH] = GEOPM_REGION_HASH_UNMARKED;
             row[M_REGION_HINT] = GEOPM_REGION_HINT_UNSET;
-            std::copy(m_hint_time[cpu].begin(), m_hint_time[cpu].end(),
-                      row.begin() + M_TIME_HINT_FIRST);
         }
         const ProfileSource *source = ProfileSource::of(m_node);
         if (source == nullptr) {
@@ -123,31 +117,14 @@ namespace geopm_bridge
                     }
                     auto &row = m_value[cpu];
                     row[M_REGION_HASH] = is_running ? snap.hash : GEOPM_REGION_HASH_UNMARKED;
-                    row[M_REGION_HINT] = is_running ? snap.hint : GEOPM_REGION_HINT_UNSET;
+                    row[M_REGION_HINT] = is_running ? snap.hint : (uint64_t)GEOPM_REGION_HINT_UNSET;
                     row[M_REGION_PROGRESS] = is_running ? share : NAN;
                     row[M_EPOCH_COUNT] = epochs;
-                    std::copy(m_hint_time[cpu].begin(), m_hint_time[cpu].end(),
+                    std::copy(snap.hint_time.begin(), snap.hint_time.end(),
                               row.begin() + M_TIME_HINT_FIRST);
                 }
             }
         }
-    }
-
-    void ProfileIOGroup::count_hint_time(void)
-    {
-        // As GEOPM counts it: the time since the last refresh goes to the
-        // hint each CPU showed then (none for a CPU without a process).
-        int64_t now = profile_now_ns();
-        if (m_last_refresh_ns != 0) {
-            double delta = 1e-9 * (now - m_last_refresh_ns);
-            for (size_t cpu = 0; cpu < m_value.size(); ++cpu) {
-                double hint = m_value[cpu][M_REGION_HINT];
-                if (!std::isnan(hint)) {
-                    m_hint_time[cpu][(int)hint] += delta;
-                }
-            }
-        }
-        m_last_refresh_ns = now;
     }
 
     double ProfileIOGroup::read_value(int id, int domain_idx)

@@ -4,8 +4,6 @@
 #ifndef GEOPM_BRIDGE_PROFILEIOGROUP_HPP_INCLUDE
 #define GEOPM_BRIDGE_PROFILEIOGROUP_HPP_INCLUDE
 
-#include <array>
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,8 +17,9 @@ namespace geopm_bridge
     class NodeContext;
 
     /// PROFILE::REGION_HASH, PROFILE::REGION_HINT, PROFILE::REGION_PROGRESS,
-    /// PROFILE::TIME_HINT_<HINT> (seconds in each hint of geopm_hint.h but
-    /// INACTIVE) and EPOCH::EPOCH_COUNT (and the names without prefix),
+    /// PROFILE::TIME_HINT_<HINT> (seconds the process spent with each hint
+    /// of geopm_hint.h but INACTIVE as its innermost, exact from its first
+    /// call; GEOPM samples it once per period) and EPOCH::EPOCH_COUNT (and the names without prefix),
     /// native at the cpu domain as in GEOPM: each CPU shows the profiled
     /// process that may run on it, NaN where none does; with no profiled
     /// process at all, every CPU is outside any region (unmarked, hint
@@ -47,15 +46,11 @@ namespace geopm_bridge
                 M_NUM_SIGNAL = M_TIME_HINT_FIRST + GEOPM_NUM_REGION_HINT,
             };
             void refresh(void) override;
-            void count_hint_time(void);
             double read_value(int id, int domain_idx) override;
 
             const NodeContext &m_node;  // whose application it shows
             // By CPU, then by signal_e: the values of the last refresh.
             std::vector<std::vector<double> > m_value;
-            // By CPU, then by hint: seconds (TIME_HINT_*).
-            std::vector<std::array<double, GEOPM_NUM_REGION_HINT> > m_hint_time;
-            int64_t m_last_refresh_ns;
     };
 }
 

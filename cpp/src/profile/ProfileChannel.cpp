@@ -48,7 +48,8 @@ namespace geopm_bridge
         return hint < GEOPM_NUM_REGION_HINT ? M_NAME[hint] : "INVALID";
     }
 
-    ProfileChannelWriter::ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid)
+    ProfileChannelWriter::ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid,
+                                               int64_t now_ns)
         : m_layout(layout)
         , m_seq(0)
     {
@@ -56,6 +57,7 @@ namespace geopm_bridge
         m_layout.pid = pid;
         m_layout.live_slot.store(-1, std::memory_order_relaxed);
         m_layout.live_hint.store(GEOPM_REGION_HINT_UNSET, std::memory_order_relaxed);
+        m_layout.live_hint_ns.store(now_ns, std::memory_order_relaxed);
         m_layout.magic.store(M_PROFILE_CHANNEL_MAGIC, std::memory_order_release);
     }
 
@@ -126,6 +128,16 @@ namespace geopm_bridge
         m_layout.event_head.store(head + 1, std::memory_order_release);
     }
 
+    void ProfileChannelWriter::change_hint(uint64_t hint, int64_t now_ns)
+    {
+        uint64_t ending = m_layout.live_hint.load(std::memory_order_relaxed);
+        int64_t since = m_layout.live_hint_ns.load(std::memory_order_relaxed);
+        std::atomic<int64_t> &total = m_layout.hint_total_ns[ending];
+        total.store(total.load(std::memory_order_relaxed) + now_ns - since, std::memory_order_relaxed);
+        m_layout.live_hint.store(hint, std::memory_order_relaxed);
+        m_layout.live_hint_ns.store(now_ns, std::memory_order_relaxed);
+    }
+
     void ProfileChannelWriter::enter(uint64_t region_id, int64_t now_ns)
     {
         uint64_t hint = id_hint(region_id);
@@ -136,7 +148,7 @@ namespace geopm_bridge
             m_layout.live_slot.store(slot, std::memory_order_relaxed);
             m_layout.live_enter_ns.store(now_ns, std::memory_order_relaxed);
         }
-        m_layout.live_hint.store(hint, std::memory_order_relaxed);
+        change_hint(hint, now_ns);
         end_update();
         if (m_hint_stack.empty()) {
             log(M_PROFILE_EVENT_ENTER, id_hash(region_id), now_ns);
@@ -162,13 +174,13 @@ namespace geopm_bridge
             region.total_ns.store(region.total_ns.load(std::memory_order_relaxed) + elapsed,
                                   std::memory_order_relaxed);
             m_layout.live_slot.store(-1, std::memory_order_relaxed);
-            m_layout.live_hint.store(GEOPM_REGION_HINT_UNSET, std::memory_order_relaxed);
+            change_hint(GEOPM_REGION_HINT_UNSET, now_ns);
             // Progress means something inside a region only.
             m_layout.work_total.store(0, std::memory_order_relaxed);
             m_layout.work_done.store(0, std::memory_order_relaxed);
         }
         else {
-            m_layout.live_hint.store(m_hint_stack.back(), std::memory_order_relaxed);
+            change_hint(m_hint_stack.back(), now_ns);
         }
         end_update();
         if (m_hint_stack.empty()) {
@@ -186,7 +198,7 @@ namespace geopm_bridge
         m_layout.last_epoch_ns.store(now_ns, std::memory_order_relaxed);
         m_layout.epoch_count.store(count + 1, std::memory_order_relaxed);
         end_update();
-        log(M_PROFILE_EVENT_EPOCH, 0, now_ns);
+        log(M_PROFILE_EVENT_EPOCH, count + 1, now_ns);
     }
 
     void ProfileChannelWriter::thread_init(uint64_t num_work_unit)
@@ -221,6 +233,7 @@ namespace geopm_bridge
         ProfileSnapshot result;
         int32_t live_slot = -1;
         int64_t live_enter_ns = 0;
+        int64_t live_hint_ns = 0;
         uint64_t seq_before = 0;
         uint64_t seq_after = 0;
         do {
@@ -237,6 +250,10 @@ namespace geopm_bridge
             live_slot = m_layout.live_slot.load(std::memory_order_relaxed);
             live_enter_ns = m_layout.live_enter_ns.load(std::memory_order_relaxed);
             result.hint = m_layout.live_hint.load(std::memory_order_relaxed);
+            live_hint_ns = m_layout.live_hint_ns.load(std::memory_order_relaxed);
+            for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+                result.hint_time[hint] = 1e-9 * m_layout.hint_total_ns[hint].load(std::memory_order_relaxed);
+            }
             result.epoch_count = m_layout.epoch_count.load(std::memory_order_relaxed);
             result.first_epoch_ns = m_layout.first_epoch_ns.load(std::memory_order_relaxed);
             result.last_epoch_ns = m_layout.last_epoch_ns.load(std::memory_order_relaxed);
@@ -258,6 +275,8 @@ namespace geopm_bridge
             return hint < GEOPM_NUM_REGION_HINT ? hint : (uint64_t)GEOPM_REGION_HINT_UNKNOWN;
         };
         result.hint = known_hint(result.hint);
+        // The hint the application is in counts up to now.
+        result.hint_time[result.hint] += 1e-9 * (now_ns - live_hint_ns);
         for (auto &region : result.regions) {
             region.hint = known_hint(region.hint);
         }

@@ -25,16 +25,19 @@
 
 #include <time.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "geopm_hint.h"
+
 namespace geopm_bridge
 {
     constexpr uint32_t M_PROFILE_CHANNEL_MAGIC = 0x47425046;  // "GBPF"
-    constexpr uint32_t M_PROFILE_CHANNEL_VERSION = 1;
+    constexpr uint32_t M_PROFILE_CHANNEL_VERSION = 2;
     /// Regions one process may register.
     constexpr int M_PROFILE_MAX_REGION = 512;
     /// Longest region name, with its terminating NUL.
@@ -72,7 +75,7 @@ namespace geopm_bridge
     struct ProfileEvent
     {
         uint64_t kind;    // profile_event_e
-        uint64_t hash;    // the region's (0 for an epoch)
+        uint64_t hash;    // the region's; for an epoch, the epochs so far
         int64_t time_ns;  // profile_now_ns()
     };
 
@@ -102,6 +105,8 @@ namespace geopm_bridge
         std::atomic<uint64_t> seq;
         std::atomic<int32_t> live_slot;  // the outermost region's slot, -1: unmarked
         std::atomic<uint64_t> live_hint;
+        std::atomic<int64_t> live_hint_ns;   // when live_hint began
+        std::atomic<int64_t> hint_total_ns[GEOPM_NUM_REGION_HINT];  // before that
         std::atomic<int64_t> live_enter_ns;
         std::atomic<uint64_t> epoch_count;
         std::atomic<int64_t> first_epoch_ns;
@@ -121,8 +126,9 @@ namespace geopm_bridge
     class ProfileChannelWriter
     {
         public:
-            /// Stamps zeroed memory as this process's channel.
-            ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid);
+            /// Stamps zeroed memory as this process's channel; its time
+            /// outside any region starts at now_ns.
+            ProfileChannelWriter(ProfileChannelLayout &layout, int64_t pid, int64_t now_ns);
             /// The region id of name with hint (registered on first use).
             uint64_t region(const std::string &name, uint64_t hint);
             void enter(uint64_t region_id, int64_t now_ns);
@@ -136,6 +142,9 @@ namespace geopm_bridge
             void begin_update(void);
             void end_update(void);
             void log(uint64_t kind, uint64_t hash, int64_t time_ns);
+            /// Inside an update: the time since the last change goes to
+            /// the hint that ends.
+            void change_hint(uint64_t hint, int64_t now_ns);
 
             ProfileChannelLayout &m_layout;
             std::map<uint64_t, int> m_slot;  // hash -> slot
@@ -158,6 +167,8 @@ namespace geopm_bridge
     {
         uint64_t hash;      // the outermost region now, or GEOPM_REGION_HASH_UNMARKED
         uint64_t hint;      // the innermost region's hint now (unset outside any)
+        // Seconds in each hint (geopm_hint.h) since the first call, up to now.
+        std::array<double, GEOPM_NUM_REGION_HINT> hint_time;
         double progress;    // work units done / declared; NaN when none declared
         uint64_t epoch_count;
         int64_t first_epoch_ns;  // 0 before the first epoch

@@ -13,7 +13,6 @@
 #include <mutex>
 
 #include "geopm/Exception.hpp"
-#include "geopm/Helper.hpp"
 #include "geopm_error.h"
 
 #include "ProfileChannel.hpp"
@@ -54,7 +53,13 @@ namespace geopm_bridge
             if (filter == nullptr || *filter == '\0') {
                 return true;
             }
-            for (const auto &entry : geopm::string_split(filter, ",")) {
+            // By hand, not geopm::string_split(): this library stands
+            // alone (it is preloaded into programs that have their own).
+            std::string rest = filter;
+            while (!rest.empty()) {
+                size_t comma = rest.find(',');
+                std::string entry = rest.substr(0, comma);
+                rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
                 std::string base = entry.substr(entry.find_last_of('/') + 1);
                 if (!base.empty() && base == program_invocation_short_name) {
                     return true;
@@ -95,7 +100,7 @@ namespace geopm_bridge
             }
             // A new object is zeroed: a valid empty channel once stamped.
             result->layout = static_cast<ProfileChannelLayout *>(memory);
-            result->writer = std::make_unique<ProfileChannelWriter>(*result->layout, getpid());
+            result->writer = std::make_unique<ProfileChannelWriter>(*result->layout, getpid(), profile_now_ns());
             return result;
         }
 

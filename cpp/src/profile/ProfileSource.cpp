@@ -103,6 +103,7 @@ namespace geopm_bridge
         : m_key(key)
         , m_prefix(profile_channel_prefix(key))
         , m_last_scan_ns(std::numeric_limits<int64_t>::min() / 2)
+        , m_do_keep_events(false)
     {
         // Channels of this user's controllers that died (their key is
         // their pid): nobody will read them.
@@ -179,6 +180,13 @@ namespace geopm_bridge
             if (reader.is_ready()) {
                 process.snapshot = reader.snapshot(now);
                 process.has_data = true;
+                if (m_do_keep_events) {
+                    m_drained.clear();
+                    reader.drain_events(m_drained);
+                    for (const auto &event : m_drained) {
+                        m_events.push_back({process.pid, event});
+                    }
+                }
             }
             if (!process.is_running) {
                 it = m_channels.erase(it);  // its last totals are kept
@@ -222,6 +230,22 @@ namespace geopm_bridge
                 new Channel{"/" + name, static_cast<ProfileChannelLayout *>(memory),
                             m_processes.size() - 1}));
         }
+    }
+
+    void ProfileSource::keep_events(void)
+    {
+        m_do_keep_events = true;
+    }
+
+    std::vector<ProfileProcessEvent> ProfileSource::take_events(void)
+    {
+        std::vector<ProfileProcessEvent> result;
+        result.swap(m_events);
+        std::stable_sort(result.begin(), result.end(),
+                         [](const ProfileProcessEvent &lhs, const ProfileProcessEvent &rhs) {
+                             return lhs.event.time_ns < rhs.event.time_ns;
+                         });
+        return result;
     }
 
     const std::vector<ProfileProcess> &ProfileSource::processes(void) const

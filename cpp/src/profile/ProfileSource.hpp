@@ -30,6 +30,13 @@ namespace geopm_bridge
         bool is_running;
     };
 
+    /// An event of one application process (the profile trace).
+    struct ProfileProcessEvent
+    {
+        int pid;
+        ProfileEvent event;
+    };
+
     class ProfileSource
     {
         public:
@@ -44,6 +51,12 @@ namespace geopm_bridge
             void update(void);
             /// Every process seen, running or exited, in the order found.
             const std::vector<ProfileProcess> &processes(void) const;
+            /// From now on update() also collects the processes' region
+            /// entries, exits and epochs (those the channels' bounded logs
+            /// kept), for take_events().
+            void keep_events(void);
+            /// The events collected since the last call, in time order.
+            std::vector<ProfileProcessEvent> take_events(void);
             /// Whether process counts in the node's epochs (EPOCH_COUNT and
             /// the report's Epoch Totals: the fewest of these processes):
             /// it marked one. A process that never marks an epoch (a
@@ -67,6 +80,9 @@ namespace geopm_bridge
             std::vector<std::unique_ptr<Channel> > m_channels;
             std::vector<ProfileProcess> m_processes;
             int64_t m_last_scan_ns;
+            bool m_do_keep_events;
+            std::vector<ProfileProcessEvent> m_events;
+            std::vector<ProfileEvent> m_drained;  // reused by update()
     };
 }
 

@@ -20,6 +20,7 @@ _VALUE_OPTIONS = {
     "--geopm-report-signals": "GEOPM_REPORT_SIGNALS",
     "--geopm-trace": "GEOPM_TRACE",
     "--geopm-trace-signals": "GEOPM_TRACE_SIGNALS",
+    "--geopm-trace-profile": "GEOPM_TRACE_PROFILE",
     "--geopm-profile": "GEOPM_PROFILE",
     "--geopm-period": "GEOPM_PERIOD",
     "--geopm-plugin-path": "GEOPM_PLUGIN_PATH",
