@@ -204,3 +204,25 @@ def test_geopm_ctl_local_runs_independent_controllers(tmp_path: Path) -> None:
     ]
     assert len(inits) == 2 and all('"fan_in": []' in line for line in inits)
     assert os.path.exists(tmp_path / f"trace-{HOST}")
+
+
+def test_each_ranks_application_is_profiled_on_its_own_node(tmp_path: Path) -> None:
+    """Two ranks, each with its own copy of an instrumented program (2 and
+    4 epochs): rank 0's report has each host's own regions and epochs."""
+    from test_profile import APP, build_app
+
+    app = str(build_app(tmp_path, "app", APP))
+    options = ["--node-model", "--geopm-period=0.02", "--geopm-report=report.yaml"]
+    result = mpirun(
+        tmp_path,
+        dict(os.environ),
+        ["-np", "1", *options, "--", app, "0.4", "2"],
+        ["-np", "1", *options, "--", app, "0.4", "4"],
+    )
+    assert result.returncode == 0, result.stderr
+    hosts = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"]
+    for rank, num_epoch in ((0, 2), (1, 4)):
+        host = hosts[rank_name(rank)]
+        [region] = host["Regions"]
+        assert (region["region"], region["count"]) == ("busy_loop", num_epoch)
+        assert host["Epoch Totals"]["count"] == num_epoch
