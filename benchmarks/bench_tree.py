@@ -106,9 +106,6 @@ def run_once(agent: str, leaves: int, iterations: int, work: Path) -> tuple[floa
         f"--geopm-report={report}",
         f"--geopm-plugin-path={work / 'plugins'}",
         "--geopm-agents=bench_tree:BenchTreePython",
-        "--",
-        "sleep",
-        "1000",
     ]
     env = {name: value for name, value in os.environ.items() if not name.startswith("GEOPM_")}
     paths = [str(HERE), str(HERE / "agents"), env.get("PYTHONPATH")]

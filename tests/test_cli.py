@@ -316,6 +316,17 @@ def test_unknown_agent_and_missing_app(tmp_path: Path, machine: Path) -> None:
     assert "no application" in one_line_error(run(["launch", "--geopm-agent=monitor"], tmp_path))
 
 
+def test_the_agents_alone_for_a_number_of_periods(tmp_path: Path) -> None:
+    result = run(
+        ["launch", "--node-model", "--geopm-max-iterations=5", "--geopm-trace=trace"], tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    rows = [line for line in trace.read_text().splitlines() if not line.startswith("#")]
+    assert len(rows) == 1 + 5  # the header row, then one row per period
+    assert (tmp_path / "geopm.report").exists()
+
+
 @pytest.mark.parametrize(
     ("fault", "expected"),
     [

@@ -162,9 +162,10 @@ def probe_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def launch(
-    tmp_path: Path, options: list[str], env: dict[str, str], app: tuple[str, ...] = ("sleep", "100")
+    tmp_path: Path, options: list[str], env: dict[str, str], app: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``geopm-bridge launch OPTIONS -- APP`` in tmp_path."""
+    """Run ``geopm-bridge launch OPTIONS -- APP`` in tmp_path (the agents
+    alone by default: the jobs end by GEOPM_BRIDGE_MAX_ITERATIONS)."""
     return subprocess.run(
         [*require_cli(), "launch", *options, "--", *app],
         capture_output=True,
@@ -448,6 +449,7 @@ def test_an_agent_error_names_the_node_and_level(tmp_path: Path) -> None:
             "--geopm-trace=trace",
         ],
         probe_env(tmp_path, TREE_PROBE_RAISE="aggregate_sample:1:1"),
+        app=("sleep", "100"),  # one copy per node, stopped by the error
     )
     assert result.returncode == 1
     assert "node sim0003, level 1: " in result.stderr

@@ -93,9 +93,12 @@ namespace geopm_bridge
         }
         bool do_prefix_errors = nodes.size() > 1 || cluster != nullptr;
         for (auto &node : nodes) {
+            // Without an application, nothing to profile (and no cost per
+            // simulated node).
+            bool is_profiled = !node.profile_key.empty() && !config.app_argv.empty();
             m_profile_keys.push_back(node.profile_key);
-            m_app_profiles.push_back(node.profile_key.empty()
-                                         ? nullptr : std::make_unique<ProfileSource>(node.profile_key));
+            m_app_profiles.push_back(is_profiled ? std::make_unique<ProfileSource>(node.profile_key)
+                                                 : nullptr);
             ProfileSource::attach(*node.context, m_app_profiles.back().get());
             m_nodes.push_back(std::make_unique<NodeController>(
                 m_config, *node.context, node.name, std::move(node.tree_comm), do_prefix_errors));

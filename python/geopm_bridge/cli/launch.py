@@ -96,9 +96,14 @@ def main(args: list[str]) -> int:
 
     own, app = _split(args)
     opts = _parser().parse_args(own)
-    if not app:
-        raise UsageError("no application given: geopm-bridge launch [OPTIONS] -- APP [ARGS...]")
     environ = {name: value for name, value in vars(opts).items() if name.isupper() and value}
+    # The agents alone, for K periods, is a job too (benchmarks, agent
+    # experiments on simulated nodes); otherwise nothing would end it.
+    if not app and "GEOPM_BRIDGE_MAX_ITERATIONS" not in {**os.environ, **environ}:
+        raise UsageError(
+            "no application given: geopm-bridge launch [OPTIONS] -- APP [ARGS...] "
+            "(or --geopm-max-iterations=K to run the agents alone for K control periods)"
+        )
     if "GEOPM_REPORT" not in environ and "GEOPM_REPORT" not in os.environ:
         environ["GEOPM_REPORT"] = _DEFAULT_REPORT
     _check_policy(environ)
