@@ -97,9 +97,9 @@ namespace geopm_bridge
             // simulated node).
             bool is_profiled = !node.profile_key.empty() && !config.app_argv.empty();
             m_profile_keys.push_back(node.profile_key);
-            m_app_profiles.push_back(is_profiled ? std::make_unique<ProfileSource>(node.profile_key)
+            m_app_profiles.push_back(is_profiled ? std::make_unique<ProfileSource>(node.profile_key,
+                                                                                   node.context)
                                                  : nullptr);
-            ProfileSource::attach(*node.context, m_app_profiles.back().get());
             m_nodes.push_back(std::make_unique<NodeController>(
                 m_config, *node.context, node.name, std::move(node.tree_comm), do_prefix_errors));
         }
@@ -112,9 +112,6 @@ namespace geopm_bridge
 
     Controller::~Controller()
     {
-        for (auto &node : m_nodes) {
-            ProfileSource::attach(node->context(), nullptr);
-        }
         if (m_is_restore_due) {
             try {
                 restore_control();

@@ -87,11 +87,6 @@ namespace geopm_bridge
         return m_name;
     }
 
-    NodeContext &NodeController::context(void) const
-    {
-        return m_node;
-    }
-
     bool NodeController::is_root(void) const
     {
         return m_is_root;

@@ -42,7 +42,6 @@ namespace geopm_bridge
                            std::unique_ptr<TreeComm> tree_comm, bool do_prefix_errors);
             ~NodeController();
             const std::string &name(void) const;
-            NodeContext &context(void) const;
             bool is_root(void) const;
             int root_level(void) const;
             const std::vector<std::string> &policy_names(void) const;

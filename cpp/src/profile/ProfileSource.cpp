@@ -91,6 +91,12 @@ namespace geopm_bridge
         }
     }
 
+    namespace
+    {
+        std::mutex g_attached_lock;
+        std::map<const NodeContext *, ProfileSource *> g_attached;
+    }
+
     struct ProfileSource::Channel
     {
         std::string name;  // with the leading '/'
@@ -104,8 +110,9 @@ namespace geopm_bridge
         }
     };
 
-    ProfileSource::ProfileSource(const std::string &key)
-        : m_key(key)
+    ProfileSource::ProfileSource(const std::string &key, const NodeContext *node)
+        : m_node(node)
+        , m_key(key)
         , m_prefix(profile_channel_prefix(key))
         , m_last_scan_ns(std::numeric_limits<int64_t>::min() / 2)
         , m_do_keep_events(false)
@@ -122,20 +129,22 @@ namespace geopm_bridge
                 shm_unlink(("/" + name).c_str());
             }
         }
+        if (m_node != nullptr) {
+            std::lock_guard<std::mutex> lock(g_attached_lock);
+            g_attached[m_node] = this;
+        }
     }
 
     ProfileSource::~ProfileSource()
     {
+        if (m_node != nullptr) {
+            std::lock_guard<std::mutex> lock(g_attached_lock);
+            g_attached.erase(m_node);
+        }
         // The channels it read go with m_channels; these it never read.
         for (const auto &name : m_refused) {
             shm_unlink(name.c_str());
         }
-    }
-
-    namespace
-    {
-        std::mutex g_attached_lock;
-        std::map<const NodeContext *, ProfileSource *> g_attached;
     }
 
     ProfileSource *ProfileSource::of(const NodeContext &node)
@@ -143,17 +152,6 @@ namespace geopm_bridge
         std::lock_guard<std::mutex> lock(g_attached_lock);
         auto found = g_attached.find(&node);
         return found == g_attached.end() ? nullptr : found->second;
-    }
-
-    void ProfileSource::attach(const NodeContext &node, ProfileSource *source)
-    {
-        std::lock_guard<std::mutex> lock(g_attached_lock);
-        if (source == nullptr) {
-            g_attached.erase(&node);
-        }
-        else {
-            g_attached[&node] = source;
-        }
     }
 
     bool ProfileSource::counts_epochs(const ProfileProcess &process)

@@ -45,7 +45,9 @@ namespace geopm_bridge
     {
         public:
             /// key: the controller's, as in the application's environment.
-            explicit ProfileSource(const std::string &key);
+            /// node: the node whose application it reads (ProfileSource::of()
+            /// answers it while the source lives), or none.
+            explicit ProfileSource(const std::string &key, const NodeContext *node = nullptr);
             ~ProfileSource();
             ProfileSource(const ProfileSource &) = delete;
             ProfileSource &operator=(const ProfileSource &) = delete;
@@ -73,13 +75,11 @@ namespace geopm_bridge
             static std::string new_key(int node_idx = -1);
             /// The source of the application on node, for the PROFILE
             /// IOGroup, the node model and the report; nullptr when none.
-            /// The controller attaches one per node for the duration of
-            /// its job (nullptr detaches).
             static ProfileSource *of(const NodeContext &node);
-            static void attach(const NodeContext &node, ProfileSource *source);
         private:
             struct Channel;
             void scan(int64_t now_ns, int64_t max_listing_age_ns);
+            const NodeContext *m_node;
             std::string m_key;
             std::string m_prefix;
             std::vector<std::unique_ptr<Channel> > m_channels;
