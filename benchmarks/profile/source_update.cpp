@@ -157,6 +157,18 @@ int main(int argc, char **argv)
     }
     double seconds = atof(argv[1]);
     int64_t period_ns = (int64_t)(atof(argv[2]) * 1e6);
+    if (!(seconds > 0.0) || period_ns <= 0) {
+        fprintf(stderr, "source_update: SECONDS and PERIOD_MS must be positive numbers\n");
+        return 2;
+    }
+    for (int arg = 3; arg < argc; ++arg) {
+        int num_process = atoi(argv[arg]);
+        if (num_process < 1 || num_process > 1024) {
+            fprintf(stderr, "source_update: a process count must be 1 to 1024, not \"%s\"\n",
+                    argv[arg]);
+            return 2;
+        }
+    }
     printf("{");
     for (int arg = 3; arg < argc; ++arg) {
         int num_process = atoi(argv[arg]);
