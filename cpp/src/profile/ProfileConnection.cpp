@@ -44,6 +44,11 @@ namespace geopm_bridge
         // g_is_resolved set when the process has no controller.
         std::atomic<ProfileChannelWriter *> g_writer(nullptr);
         std::atomic<bool> g_is_resolved(false);
+        // In a forked child: the channel of the process it was forked from
+        // (still mapped here) and how many regions that process had
+        // registered then; their ids stay valid in the child, as in GEOPM.
+        const ProfileChannelLayout *g_inherited = nullptr;
+        uint32_t g_inherited_num_region = 0;
 
         // GEOPM_PROGRAM_FILTER: comma-separated program names or paths;
         // unset or empty profiles every program.
@@ -100,7 +105,13 @@ namespace geopm_bridge
             }
             // A new object is zeroed: a valid empty channel once stamped.
             result->layout = static_cast<ProfileChannelLayout *>(memory);
-            result->writer = std::make_unique<ProfileChannelWriter>(*result->layout, getpid(), profile_now_ns());
+            result->writer = std::make_unique<ProfileChannelWriter>(*result->layout, getpid(),
+                                                                    profile_now_ns());
+            for (uint32_t idx = 0; idx < g_inherited_num_region; ++idx) {
+                const ProfileRegionSlot &slot = g_inherited->regions[idx];
+                result->writer->region(std::string(slot.name, strnlen(slot.name, M_PROFILE_NAME_SIZE)),
+                                       slot.hint);
+            }
             return result;
         }
 
@@ -119,7 +130,12 @@ namespace geopm_bridge
         void forget_in_child(void)
         {
             // The parent's channel stays the parent's: the child's first
-            // call makes its own. Nothing is unmapped or freed here.
+            // call makes its own, holding the regions the parent had
+            // registered. Nothing is unmapped or freed here.
+            if (g_connection) {
+                g_inherited = g_connection->layout;
+                g_inherited_num_region = g_inherited->num_region.load(std::memory_order_acquire);
+            }
             (void)g_connection.release();
             g_writer.store(nullptr);
             g_is_resolved.store(false);

@@ -9,8 +9,10 @@
  * <pid> (ProfileChannel.hpp), owner-only, which the controller finds by that prefix. Without
  * the key, or when GEOPM_PROGRAM_FILTER leaves the program out, there is
  * no connection and the API does nothing. A forked child makes its own at
- * its first call. The object outlives the process, so that the controller
- * reads its last totals; the controller removes it.
+ * its first call, holding the regions its parent had registered, so that
+ * the ids the parent was given stay valid in the child (as in GEOPM, whose
+ * child inherits the parent's state). The object outlives the process, so
+ * that the controller reads its last totals; the controller removes it.
  */
 #ifndef GEOPM_BRIDGE_PROFILECONNECTION_HPP_INCLUDE
 #define GEOPM_BRIDGE_PROFILECONNECTION_HPP_INCLUDE
