@@ -229,3 +229,38 @@ TEST_F(ProfileChannelTest, a_reader_never_sees_half_an_update)
     EXPECT_EQ(0, num_bad) << "of " << num_view << " views";
     EXPECT_EQ((uint64_t)num_call, m_reader.snapshot(0).regions[0].count);
 }
+
+TEST_F(ProfileChannelTest, a_writer_that_died_inside_an_update_stops_no_reader)
+{
+    ProfileChannelWriter writer(*m_layout, 1, 0);
+    writer.epoch(10);
+    // What a process killed between the two halves of an update leaves.
+    m_layout->seq.store(m_layout->seq.load() + 1);
+    EXPECT_EQ(1U, m_reader.snapshot(20).epoch_count);
+}
+
+TEST_F(ProfileChannelTest, every_thread_may_declare_and_post_work)
+{
+    ProfileChannelWriter writer(*m_layout, 1, 0);
+    uint64_t loop = writer.region("loop", GEOPM_REGION_HINT_PARALLEL);
+    writer.enter(loop, 10);
+    const int num_thread = 4;
+    const int num_post = 1000;
+    std::vector<std::thread> threads;
+    for (int idx = 0; idx < num_thread; ++idx) {
+        // As GEOPM's examples: each thread declares the whole loop's work,
+        // then posts its share.
+        threads.emplace_back([&writer] {
+            for (int post = 0; post < num_post; ++post) {
+                writer.thread_init(num_thread * num_post);
+                writer.thread_post();
+            }
+        });
+    }
+    for (auto &thread : threads) {
+        thread.join();
+    }
+    EXPECT_DOUBLE_EQ(1.0, m_reader.snapshot(20).progress);
+    writer.exit(loop, 30);
+    EXPECT_TRUE(std::isnan(m_reader.snapshot(40).progress));
+}

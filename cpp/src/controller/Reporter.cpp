@@ -355,13 +355,18 @@ namespace geopm_bridge
         const auto &app_region = m_app ? m_app->region : M_NO_REGION;
         std::vector<uint64_t> order;
         for (const auto &kv : app_region) {
-            order.push_back(kv.first);
+            // As GEOPM: a region never completed (only nested, or still
+            // running at the end) has no entry; its time is unmarked.
+            if (kv.second.count > 0.0) {
+                order.push_back(kv.first);
+            }
         }
         std::stable_sort(order.begin(), order.end(), [&app_region](uint64_t lhs, uint64_t rhs) {
             return app_region.at(lhs).runtime > app_region.at(rhs).runtime;
         });
         for (const auto &kv : host.agent_region) {
-            if (app_region.count(kv.first) == 0 && !is_whole_run(kv.first)) {
+            if (std::find(order.begin(), order.end(), kv.first) == order.end() &&
+                !is_whole_run(kv.first)) {
                 order.push_back(kv.first);
             }
         }

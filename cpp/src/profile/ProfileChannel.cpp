@@ -203,15 +203,14 @@ namespace geopm_bridge
 
     void ProfileChannelWriter::thread_init(uint64_t num_work_unit)
     {
-        // As GEOPM: one unit cannot be shared between threads, and such a
-        // call changes nothing.
-        if (num_work_unit <= 1) {
-            return;
+        // Any thread (each of a parallel loop's threads calls it, as in
+        // GEOPM's examples): one atomic store, outside the sequence lock.
+        // The work done so far in the region stays counted; the
+        // outermost exit resets both. One unit cannot be shared between
+        // threads: as GEOPM, such a call changes nothing.
+        if (num_work_unit > 1) {
+            m_layout.work_total.store(num_work_unit, std::memory_order_relaxed);
         }
-        begin_update();
-        m_layout.work_done.store(0, std::memory_order_relaxed);
-        m_layout.work_total.store(num_work_unit, std::memory_order_relaxed);
-        end_update();
     }
 
     void ProfileChannelWriter::thread_post(void)
@@ -238,6 +237,8 @@ namespace geopm_bridge
         int32_t live_slot = -1;
         int64_t live_enter_ns = 0;
         int64_t live_hint_ns = 0;
+        constexpr int M_MAX_TRY = 100000;
+        int num_try = 0;
         uint64_t seq_before = 0;
         uint64_t seq_after = 0;
         do {
@@ -272,7 +273,10 @@ namespace geopm_bridge
             }
             std::atomic_thread_fence(std::memory_order_acquire);
             seq_after = m_layout.seq.load(std::memory_order_relaxed);
-        } while ((seq_before & 1) != 0 || seq_before != seq_after);
+            // A writer that died inside an update leaves the lock odd for
+            // good: after so many tries take what is there (one update's
+            // worth of difference at most), never spin for ever.
+        } while (((seq_before & 1) != 0 || seq_before != seq_after) && ++num_try < M_MAX_TRY);
         // The memory is the application's: a hint out of range (a bug or
         // a stray write there) must not index the controller's tables.
         auto known_hint = [](uint64_t hint) {

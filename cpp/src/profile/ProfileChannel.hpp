@@ -121,8 +121,9 @@ namespace geopm_bridge
     };
 
     /// The application's side (one per process, used from the thread that
-    /// marks regions; thread_post() from any thread). Errors are
-    /// geopm::Exception with GEOPM's codes, and leave the channel as it was.
+    /// marks regions; thread_init() and thread_post() from any thread).
+    /// Errors are geopm::Exception with GEOPM's codes, and leave the
+    /// channel as it was.
     class ProfileChannelWriter
     {
         public:
@@ -134,7 +135,8 @@ namespace geopm_bridge
             void enter(uint64_t region_id, int64_t now_ns);
             void exit(uint64_t region_id, int64_t now_ns);
             void epoch(int64_t now_ns);
-            /// The work units of the current region (0 or 1: ignored).
+            /// The work units of the current region (0 or 1: ignored);
+            /// from any thread, as thread_post().
             void thread_init(uint64_t num_work_unit);
             void thread_post(void);
         private:
