@@ -22,6 +22,9 @@ namespace geopm_bridge
     namespace
     {
         const char *const M_SHM_DIR = "/dev/shm";
+        // ProfileSource::of(): each node's source while it lives.
+        std::mutex g_attached_lock;
+        std::map<const NodeContext *, ProfileSource *> g_attached;
         constexpr int64_t M_SCAN_INTERVAL_NS = 50000000;
         // At the end: a listing newer than the last process (the nodes'
         // final updates follow each other closely and share one).
@@ -40,10 +43,11 @@ namespace geopm_bridge
             return (!text.empty() && *end == '\0' && value > 0 && value < (1L << 30)) ? (int)value : -1;
         }
 
-        // The names in /dev/shm, sorted; listed again when the last
-        // listing is max_age_ns old, however many sources ask (the
-        // simulated nodes of one controller each have one).
-        const std::vector<std::string> &shm_listing(int64_t now_ns, int64_t max_age_ns)
+        // The names in /dev/shm that start with prefix. One sorted listing
+        // serves every source (the simulated nodes of one controller each
+        // have one) until it is max_age_ns old.
+        std::vector<std::string> shm_names_with(const std::string &prefix, int64_t now_ns,
+                                                int64_t max_age_ns = M_SCAN_INTERVAL_NS / 2)
         {
             static std::mutex s_lock;
             static std::vector<std::string> s_names;
@@ -60,16 +64,9 @@ namespace geopm_bridge
                 }
                 std::sort(s_names.begin(), s_names.end());
             }
-            return s_names;
-        }
-
-        std::vector<std::string> shm_names_with(const std::string &prefix, int64_t now_ns,
-                                                int64_t max_age_ns = M_SCAN_INTERVAL_NS / 2)
-        {
-            const auto &names = shm_listing(now_ns, max_age_ns);
             std::vector<std::string> result;
-            for (auto it = std::lower_bound(names.begin(), names.end(), prefix);
-                 it != names.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
+            for (auto it = std::lower_bound(s_names.begin(), s_names.end(), prefix);
+                 it != s_names.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
                 result.push_back(*it);
             }
             return result;
@@ -89,12 +86,6 @@ namespace geopm_bridge
             }
             return result;
         }
-    }
-
-    namespace
-    {
-        std::mutex g_attached_lock;
-        std::map<const NodeContext *, ProfileSource *> g_attached;
     }
 
     struct ProfileSource::Channel
