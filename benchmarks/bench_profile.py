@@ -170,19 +170,6 @@ def main() -> None:
         python = [sys.executable, str(PYTHON_PROGRAM), str(args.repeats), str(args.calls // 5)]
         alone.update(run(python, work))
         live.update(run([*launch, *python], work))
-        live = run(
-            [
-                *CLI,
-                "launch",
-                "--node-model",
-                "--geopm-period=0.005",
-                "--geopm-trace=trace",
-                "--geopm-report=report.yaml",
-                "--",
-                *program,
-            ],
-            work,
-        )
         source = run(
             [
                 str(build_source_update(work)),

@@ -93,6 +93,7 @@ namespace geopm_bridge
         std::string name;  // with the leading '/'
         ProfileChannelLayout *layout;
         size_t process_idx;
+        uint64_t scanned_seq;  // the channel's update count at the last scan
 
         ~Channel()
         {
@@ -172,9 +173,15 @@ namespace geopm_bridge
         for (auto it = m_channels.begin(); it != m_channels.end();) {
             ProfileProcess &process = m_processes[(*it)->process_idx];
             // Whether it still runs, asked before the last read: a process
-            // that exits in between is read once more next time.
-            if (is_scan_due) {
+            // that exits in between is read once more next time. One that
+            // marked something since the last scan lives: only the quiet
+            // ones are asked (a system call each).
+            uint64_t seq = (*it)->layout->seq.load(std::memory_order_relaxed);
+            if (is_scan_due && seq == (*it)->scanned_seq) {
                 process.is_running = is_alive(process.pid);
+            }
+            if (is_scan_due) {
+                (*it)->scanned_seq = seq;
             }
             ProfileChannelReader reader(*(*it)->layout);
             if (reader.is_ready()) {
@@ -237,7 +244,7 @@ namespace geopm_bridge
             m_processes.push_back({pid, affinity(pid), {}, false, true});
             m_channels.push_back(std::unique_ptr<Channel>(
                 new Channel{"/" + name, static_cast<ProfileChannelLayout *>(memory),
-                            m_processes.size() - 1}));
+                            m_processes.size() - 1, UINT64_MAX}));
         }
     }
 
