@@ -186,7 +186,8 @@ def test_trace_follows_the_applications_regions_and_epochs(tmp_path: Path, app: 
 def test_report_breaks_the_run_down_by_region_and_epoch(tmp_path: Path, app: Path) -> None:
     import geopmpy.io  # GEOPM's report parser (run-tests installs it)
 
-    result = launch(tmp_path, str(app), "1.0", "10")
+    options = ("--geopm-report-signals=TIME_HINT_COMPUTE",)
+    result = launch(tmp_path, str(app), "1.0", "10", options=options)
     assert result.returncode == 0, result.stderr
     collection = geopmpy.io.RawReportCollection(
         [str(tmp_path / "report.yaml")], dir_name="", do_cache=False, verbose=False
@@ -206,6 +207,14 @@ def test_report_breaks_the_run_down_by_region_and_epoch(tmp_path: Path, app: Pat
     assert region["package-energy (J)"] > 0 and unmarked["package-energy (J)"] > 0
     assert region["package-energy (J)"] + unmarked["package-energy (J)"] == pytest.approx(
         app_totals["package-energy (J)"]
+    )
+    # A report signal is shared out the same way (by each period's time in
+    # the region): the time in the compute hint went up mostly inside the
+    # region, and nothing is lost or doubled.
+    assert app_totals["TIME_HINT_COMPUTE"] == pytest.approx(0.5, abs=0.02)
+    assert region["TIME_HINT_COMPUTE"] > 3 * unmarked["TIME_HINT_COMPUTE"]
+    assert region["TIME_HINT_COMPUTE"] + unmarked["TIME_HINT_COMPUTE"] == pytest.approx(
+        app_totals["TIME_HINT_COMPUTE"]
     )
 
 

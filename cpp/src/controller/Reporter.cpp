@@ -148,21 +148,29 @@ namespace geopm_bridge
             period = {delta, total_of(m_energy_idx), total_of(m_dram_energy_idx),
                       total_of(m_cycles_thread_idx), total_of(m_cycles_reference_idx), NAN};
         }
-        for (auto &tracked : m_tracked) {
+        m_signal_change.assign(m_tracked.size() - m_num_builtin, NAN);
+        for (size_t idx = 0; idx < m_tracked.size(); ++idx) {
+            Tracked &tracked = m_tracked[idx];
             double sample = m_platform_io.sample(tracked.signal_idx);
             if (std::isnan(sample)) {
                 continue;
             }
+            double change = NAN;
             if (tracked.behavior == geopm::IOGroup::M_SIGNAL_BEHAVIOR_MONOTONE) {
                 if (!std::isnan(tracked.last)) {
-                    tracked.total += sample - tracked.last;
+                    change = sample - tracked.last;
+                    tracked.total += change;
                 }
             }
             else if (tracked.behavior == geopm::IOGroup::M_SIGNAL_BEHAVIOR_VARIABLE) {
+                change = sample;
                 tracked.weighted += sample * delta;
                 tracked.weight += delta;
             }
             tracked.last = sample;
+            if (idx >= m_num_builtin) {
+                m_signal_change[idx - m_num_builtin] = change;
+            }
         }
         if (profile != nullptr) {
             period.energy = total_of(m_energy_idx) - period.energy;
@@ -183,10 +191,31 @@ namespace geopm_bridge
         cycles_reference += scale * other.cycles_reference;
         frequency_weighted += scale * other.frequency_weighted;
         frequency_weight += scale * other.frequency_weight;
+        signal_sum.resize(std::max(signal_sum.size(), other.signal_sum.size()), 0.0);
+        signal_weight.resize(signal_sum.size(), 0.0);
+        for (size_t idx = 0; idx < other.signal_sum.size(); ++idx) {
+            signal_sum[idx] += scale * other.signal_sum[idx];
+            signal_weight[idx] += scale * other.signal_weight[idx];
+        }
     }
 
-    void Reporter::add_share(Totals &totals, const PeriodDelta &period, double share)
+    void Reporter::add_share(Totals &totals, const PeriodDelta &period, double share) const
     {
+        totals.signal_sum.resize(m_signal_change.size(), 0.0);
+        totals.signal_weight.resize(m_signal_change.size(), 0.0);
+        for (size_t idx = 0; idx < m_signal_change.size(); ++idx) {
+            double change = m_signal_change[idx];
+            if (std::isnan(change)) {
+                continue;
+            }
+            if (m_tracked[m_num_builtin + idx].behavior == geopm::IOGroup::M_SIGNAL_BEHAVIOR_MONOTONE) {
+                totals.signal_sum[idx] += share * change;
+            }
+            else {
+                totals.signal_sum[idx] += share * change * period.delta;
+                totals.signal_weight[idx] += share * period.delta;
+            }
+        }
         totals.sync_runtime += share * period.delta;
         totals.energy += share * period.energy;
         totals.dram_energy += share * period.dram_energy;
@@ -299,10 +328,16 @@ namespace geopm_bridge
                 result.hint_time[kv.second.hint] += kv.second.runtime;
             }
         }
+        for (size_t idx = m_num_builtin; idx < m_tracked.size(); ++idx) {
+            const Tracked &tracked = m_tracked[idx];
+            bool is_monotone = tracked.behavior == geopm::IOGroup::M_SIGNAL_BEHAVIOR_MONOTONE;
+            result.signal_sum.push_back(is_monotone ? tracked.total : tracked.weighted);
+            result.signal_weight.push_back(is_monotone ? 0.0 : tracked.weight);
+        }
         return result;
     }
 
-    report_pairs_t Reporter::section_data(const Totals &totals, bool with_signals) const
+    report_pairs_t Reporter::section_data(const Totals &totals) const
     {
         double frequency_pct = NAN;
         double frequency_hz = NAN;
@@ -329,8 +364,22 @@ namespace geopm_bridge
             data.emplace_back(hint_field(field), totals.hint_time[field]);
         }
         for (size_t idx = m_num_builtin; idx < m_tracked.size(); ++idx) {
-            // The platform's own signals are summed for the whole run only.
-            data.emplace_back(m_label[idx], with_signals ? value(idx) : NAN);
+            // As for the run (value()), over this section's time only.
+            size_t own = idx - m_num_builtin;
+            double sum = own < totals.signal_sum.size() ? totals.signal_sum[own] : 0.0;
+            double weight = own < totals.signal_weight.size() ? totals.signal_weight[own] : 0.0;
+            double result = NAN;
+            switch (m_tracked[idx].behavior) {
+                case geopm::IOGroup::M_SIGNAL_BEHAVIOR_MONOTONE:
+                    result = sum;
+                    break;
+                case geopm::IOGroup::M_SIGNAL_BEHAVIOR_VARIABLE:
+                    result = weight > 0.0 ? sum / weight : NAN;
+                    break;
+                default:
+                    result = m_tracked[idx].last;
+            }
+            data.emplace_back(m_label[idx], result);
         }
         report_pairs_t result;
         for (const auto &kv : data) {
@@ -390,7 +439,7 @@ namespace geopm_bridge
                     {"runtime (s)", format_number(region.runtime)},
                     {"count", format_number(region.count)},
                 });
-                write_pairs(regions, "      ", section_data(totals, false));
+                write_pairs(regions, "      ", section_data(totals));
                 marked_runtime += region.runtime;
                 marked.add(totals, 1.0);
             }
@@ -411,12 +460,12 @@ namespace geopm_bridge
         out += "    Unmarked Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(std::max(0.0, host.runtime - marked_runtime))},
                                    {"count", "0"}});
-        write_pairs(out, "      ", section_data(unmarked, true));
+        write_pairs(out, "      ", section_data(unmarked));
         auto unmarked_agent = host.agent_region.find(GEOPM_REGION_HASH_UNMARKED);
         if (unmarked_agent != host.agent_region.end()) {
             write_pairs(out, "      ", unmarked_agent->second);
         }
-        report_pairs_t totals = section_data(run, true);
+        report_pairs_t totals = section_data(run);
         out += "    Epoch Totals:\n";
         if (!m_app || m_app->epoch_count == 0) {
             // No epoch was marked: nothing accumulates there.
@@ -428,7 +477,7 @@ namespace geopm_bridge
         else {
             write_pairs(out, "      ", {{"runtime (s)", format_number(m_app->epoch.sync_runtime)},
                                        {"count", std::to_string(m_app->epoch_count)}});
-            write_pairs(out, "      ", section_data(m_app->epoch, false));
+            write_pairs(out, "      ", section_data(m_app->epoch));
         }
         out += "    Application Totals:\n";
         write_pairs(out, "      ", {{"runtime (s)", format_number(host.runtime)}, {"count", "0"}});

@@ -90,6 +90,11 @@ namespace geopm_bridge
                 double frequency_weighted = 0.0;  // CPU_FREQUENCY_STATUS * s
                 double frequency_weight = 0.0;
                 double hint_time[GEOPM_NUM_REGION_HINT] = {};
+                // The GEOPM_REPORT_SIGNALS, in order: a monotone signal's
+                // increase (sum), a variable one's value * s (sum) and s
+                // (weight); empty until a period gave them.
+                std::vector<double> signal_sum;
+                std::vector<double> signal_weight;
                 /// Adds scale times other's sums (hint times aside).
                 void add(const Totals &other, double scale);
             };
@@ -114,9 +119,11 @@ namespace geopm_bridge
                 double frequency;
             };
             void update_profile(const ProfileSource &profile, const PeriodDelta &period);
-            static void add_share(Totals &totals, const PeriodDelta &period, double share);
+            /// The share of the period's values (and of the report
+            /// signals' in m_signal_change) that goes to totals.
+            void add_share(Totals &totals, const PeriodDelta &period, double share) const;
             Totals run_totals(void) const;
-            report_pairs_t section_data(const Totals &totals, bool with_signals) const;
+            report_pairs_t section_data(const Totals &totals) const;
             // What update() touches, without the label (kept apart in
             // m_label, same order: cache lines matter with thousands of
             // simulated nodes).
@@ -143,6 +150,9 @@ namespace geopm_bridge
             int m_cycles_reference_idx;
             int m_frequency_idx;
             size_t m_num_builtin;       // m_tracked entries before the user's signals
+            // The user's signals in the last period: a monotone signal's
+            // increase, a variable one's value (NaN: none).
+            std::vector<double> m_signal_change;
             double m_sticker_frequency;
             bool m_is_started;
             geopm_time_s m_last_time;
