@@ -136,6 +136,11 @@ TEST_F(ProfileChannelTest, time_and_counts_belong_to_the_outermost_region)
     EXPECT_DOUBLE_EQ(1e-9 * (20 + 50), snap.hint_time[GEOPM_REGION_HINT_COMPUTE]);
     EXPECT_DOUBLE_EQ(1e-9 * 30, snap.hint_time[GEOPM_REGION_HINT_MEMORY]);
     EXPECT_DOUBLE_EQ(0.0, snap.hint_time[GEOPM_REGION_HINT_NETWORK]);
+    // And the outermost region's own time by hint (GEOPM's time-hint
+    // fields of a region): the nested region's hint counts in it.
+    EXPECT_DOUBLE_EQ(1e-9 * (20 + 50), snap.regions[0].hint_time[GEOPM_REGION_HINT_COMPUTE]);
+    EXPECT_DOUBLE_EQ(1e-9 * 30, snap.regions[0].hint_time[GEOPM_REGION_HINT_MEMORY]);
+    EXPECT_DOUBLE_EQ(0.0, snap.regions[0].hint_time[GEOPM_REGION_HINT_UNSET]);
 }
 
 TEST_F(ProfileChannelTest, epochs_and_progress)

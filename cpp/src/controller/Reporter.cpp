@@ -191,6 +191,9 @@ namespace geopm_bridge
         cycles_reference += scale * other.cycles_reference;
         frequency_weighted += scale * other.frequency_weighted;
         frequency_weight += scale * other.frequency_weight;
+        for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+            hint_time[hint] += scale * other.hint_time[hint];
+        }
         signal_sum.resize(std::max(signal_sum.size(), other.signal_sum.size()), 0.0);
         signal_weight.resize(signal_sum.size(), 0.0);
         for (size_t idx = 0; idx < other.signal_sum.size(); ++idx) {
@@ -238,24 +241,38 @@ namespace geopm_bridge
         bool has_epoch = false;
         uint64_t epoch_count = 0;
         int64_t first_epoch_ns = 0;
-        // Per region, summed over the processes: time, entries.
-        std::map<uint64_t, std::pair<double, double> > sum;
+        // Per region, summed over the processes.
+        struct RegionSum
+        {
+            double runtime = 0.0;
+            double count = 0.0;
+            double hint_time[GEOPM_NUM_REGION_HINT] = {};
+        };
+        std::map<uint64_t, RegionSum> sum;
+        double hint_time[GEOPM_NUM_REGION_HINT] = {};
         for (const auto &process : profile.processes()) {
             if (!process.has_data) {
                 continue;
             }
             ++num_process;
             num_running += process.is_running;
-            for (const auto &region : process.snapshot.regions) {
+            const ProfileSnapshot &snap = process.snapshot;
+            for (const auto &region : snap.regions) {
                 RegionAccount &account = m_app->region[region.hash];
                 if (account.name.empty()) {
                     account.name = region.name;
                     account.hint = region.hint;
                 }
-                sum[region.hash].first += region.total_ns * 1e-9;
-                sum[region.hash].second += region.count;
+                RegionSum &region_sum = sum[region.hash];
+                region_sum.runtime += region.total_ns * 1e-9;
+                region_sum.count += region.count;
+                for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+                    region_sum.hint_time[hint] += region.hint_time[hint];
+                }
             }
-            const ProfileSnapshot &snap = process.snapshot;
+            for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+                hint_time[hint] += snap.hint_time[hint];
+            }
             if (ProfileSource::counts_epochs(process)) {
                 epoch_count = has_epoch ? std::min(epoch_count, snap.epoch_count) : snap.epoch_count;
                 first_epoch_ns = has_epoch ? std::min(first_epoch_ns, snap.first_epoch_ns)
@@ -263,20 +280,26 @@ namespace geopm_bridge
                 has_epoch = true;
             }
         }
-        // GEOPM's runtime and count of a region: per process, averaged
-        // over the node's profiled processes.
+        // GEOPM's runtime, count and time by hint of a region: per
+        // process, averaged over the node's profiled processes.
         for (const auto &kv : sum) {
             RegionAccount &account = m_app->region[kv.first];
-            account.runtime = kv.second.first / num_process;
-            account.count = kv.second.second / num_process;
+            account.runtime = kv.second.runtime / num_process;
+            account.count = kv.second.count / num_process;
+            for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+                account.hint_time[hint] = kv.second.hint_time[hint] / num_process;
+            }
+        }
+        for (int hint = 0; hint < GEOPM_NUM_REGION_HINT && num_process > 0; ++hint) {
+            m_app->hint_time[hint] = hint_time[hint] / num_process;
         }
         // Each region takes the period's energy in proportion to the time
         // the processes spent in it during the period.
         double capacity = period.delta * std::max(1, num_running);
         for (const auto &kv : sum) {
             RegionAccount &account = m_app->region[kv.first];
-            double spent = kv.second.first - account.seen_time;
-            account.seen_time = kv.second.first;
+            double spent = kv.second.runtime - account.seen_time;
+            account.seen_time = kv.second.runtime;
             if (capacity > 0.0 && spent > 0.0) {
                 add_share(account.totals, period, std::min(1.0, spent / capacity));
             }
@@ -324,9 +347,8 @@ namespace geopm_bridge
             result.frequency_weight = m_tracked[m_frequency_idx].weight;
         }
         if (m_app) {
-            for (const auto &kv : m_app->region) {
-                result.hint_time[kv.second.hint] += kv.second.runtime;
-            }
+            std::copy(std::begin(m_app->hint_time), std::end(m_app->hint_time),
+                      std::begin(result.hint_time));
         }
         for (size_t idx = m_num_builtin; idx < m_tracked.size(); ++idx) {
             const Tracked &tracked = m_tracked[idx];
@@ -432,7 +454,8 @@ namespace geopm_bridge
             else {
                 const RegionAccount &region = account->second;
                 Totals totals = region.totals;
-                totals.hint_time[region.hint] = region.runtime;
+                std::copy(std::begin(region.hint_time), std::end(region.hint_time),
+                          std::begin(totals.hint_time));
                 write_pairs(regions, "      ", {
                     {"region", JsonValue::quote(region.name)},
                     {"hash", hex},

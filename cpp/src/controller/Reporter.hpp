@@ -95,7 +95,7 @@ namespace geopm_bridge
                 // (weight); empty until a period gave them.
                 std::vector<double> signal_sum;
                 std::vector<double> signal_weight;
-                /// Adds scale times other's sums (hint times aside).
+                /// Adds scale times other's sums.
                 void add(const Totals &other, double scale);
             };
             /// One marked region on this node.
@@ -105,6 +105,7 @@ namespace geopm_bridge
                 uint64_t hint = 0;
                 double runtime = 0.0;    // per process, averaged (s), as GEOPM
                 double count = 0.0;      // entries per process, averaged
+                double hint_time[GEOPM_NUM_REGION_HINT] = {};  // runtime by hint, averaged
                 double seen_time = 0.0;  // every process's time in it, last update (s)
                 Totals totals;
             };
@@ -161,6 +162,9 @@ namespace geopm_bridge
             struct AppTotals
             {
                 std::map<uint64_t, RegionAccount> region;
+                // Per process, averaged: its time by hint since its first
+                // call (the run's time-hint fields).
+                double hint_time[GEOPM_NUM_REGION_HINT] = {};
                 uint64_t epoch_count = 0;
                 int64_t first_epoch_ns = 0;
                 Totals epoch;

@@ -131,9 +131,16 @@ namespace geopm_bridge
     void ProfileChannelWriter::change_hint(uint64_t hint, int64_t now_ns)
     {
         uint64_t ending = m_layout.live_hint.load(std::memory_order_relaxed);
-        int64_t since = m_layout.live_hint_ns.load(std::memory_order_relaxed);
-        std::atomic<int64_t> &total = m_layout.hint_total_ns[ending];
-        total.store(total.load(std::memory_order_relaxed) + now_ns - since, std::memory_order_relaxed);
+        int64_t elapsed = now_ns - m_layout.live_hint_ns.load(std::memory_order_relaxed);
+        auto add = [elapsed](std::atomic<int64_t> &total) {
+            total.store(total.load(std::memory_order_relaxed) + elapsed, std::memory_order_relaxed);
+        };
+        add(m_layout.hint_total_ns[ending]);
+        // And to the outermost region it was spent in, if any.
+        int32_t slot = m_layout.live_slot.load(std::memory_order_relaxed);
+        if (slot >= 0) {
+            add(m_layout.regions[slot].hint_total_ns[ending]);
+        }
         m_layout.live_hint.store(hint, std::memory_order_relaxed);
         m_layout.live_hint_ns.store(now_ns, std::memory_order_relaxed);
     }
@@ -144,11 +151,11 @@ namespace geopm_bridge
         geopm::check_hint(hint);
         int slot = slot_of(id_hash(region_id));
         begin_update();
+        change_hint(hint, now_ns);
         if (m_hint_stack.empty()) {
             m_layout.live_slot.store(slot, std::memory_order_relaxed);
             m_layout.live_enter_ns.store(now_ns, std::memory_order_relaxed);
         }
-        change_hint(hint, now_ns);
         end_update();
         if (m_hint_stack.empty()) {
             log(M_PROFILE_EVENT_ENTER, id_hash(region_id), now_ns);
@@ -173,8 +180,8 @@ namespace geopm_bridge
                                std::memory_order_relaxed);
             region.total_ns.store(region.total_ns.load(std::memory_order_relaxed) + elapsed,
                                   std::memory_order_relaxed);
-            m_layout.live_slot.store(-1, std::memory_order_relaxed);
             change_hint(GEOPM_REGION_HINT_UNSET, now_ns);
+            m_layout.live_slot.store(-1, std::memory_order_relaxed);
             // Progress means something inside a region only.
             m_layout.work_total.store(0, std::memory_order_relaxed);
             m_layout.work_done.store(0, std::memory_order_relaxed);
@@ -250,7 +257,7 @@ namespace geopm_bridge
                 const ProfileRegionSlot &slot = m_layout.regions[idx];
                 result.regions.push_back({slot.hash, slot.hint,
                                           std::string(slot.name, strnlen(slot.name, M_PROFILE_NAME_SIZE)),
-                                          0, 0});
+                                          0, 0, {}});
             }
             live_slot = m_layout.live_slot.load(std::memory_order_relaxed);
             live_enter_ns = m_layout.live_enter_ns.load(std::memory_order_relaxed);
@@ -268,8 +275,12 @@ namespace geopm_bridge
                                          : std::min(1.0, (double)done / total);
             for (size_t idx = 0; idx < result.regions.size(); ++idx) {
                 const ProfileRegionSlot &slot = m_layout.regions[idx];
-                result.regions[idx].count = slot.count.load(std::memory_order_relaxed);
-                result.regions[idx].total_ns = slot.total_ns.load(std::memory_order_relaxed);
+                ProfileRegionTotals &region = result.regions[idx];
+                region.count = slot.count.load(std::memory_order_relaxed);
+                region.total_ns = slot.total_ns.load(std::memory_order_relaxed);
+                for (int hint = 0; hint < GEOPM_NUM_REGION_HINT; ++hint) {
+                    region.hint_time[hint] = 1e-9 * slot.hint_total_ns[hint].load(std::memory_order_relaxed);
+                }
             }
             std::atomic_thread_fence(std::memory_order_acquire);
             seq_after = m_layout.seq.load(std::memory_order_relaxed);
@@ -283,8 +294,10 @@ namespace geopm_bridge
             return hint < GEOPM_NUM_REGION_HINT ? hint : (uint64_t)GEOPM_REGION_HINT_UNKNOWN;
         };
         result.hint = known_hint(result.hint);
-        // The hint the application is in counts up to now.
-        result.hint_time[result.hint] += 1e-9 * (now_ns - live_hint_ns);
+        // The hint the application is in counts up to now (and in the
+        // region it is in, below).
+        double live_hint_time = 1e-9 * (now_ns - live_hint_ns);
+        result.hint_time[result.hint] += live_hint_time;
         for (auto &region : result.regions) {
             region.hint = known_hint(region.hint);
         }
@@ -293,6 +306,7 @@ namespace geopm_bridge
             // The region the application is in counts up to now.
             result.hash = result.regions[live_slot].hash;
             result.regions[live_slot].total_ns += now_ns - live_enter_ns;
+            result.regions[live_slot].hint_time[result.hint] += live_hint_time;
         }
         return result;
     }

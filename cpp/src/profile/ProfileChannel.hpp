@@ -37,7 +37,7 @@
 namespace geopm_bridge
 {
     constexpr uint32_t M_PROFILE_CHANNEL_MAGIC = 0x47425046;  // "GBPF"
-    constexpr uint32_t M_PROFILE_CHANNEL_VERSION = 2;
+    constexpr uint32_t M_PROFILE_CHANNEL_VERSION = 3;
     /// Regions one process may register.
     constexpr int M_PROFILE_MAX_REGION = 512;
     /// Longest region name, with its terminating NUL.
@@ -88,6 +88,7 @@ namespace geopm_bridge
         char name[M_PROFILE_NAME_SIZE];
         std::atomic<uint64_t> count;     // completed outermost entries
         std::atomic<int64_t> total_ns;   // time in them
+        std::atomic<int64_t> hint_total_ns[GEOPM_NUM_REGION_HINT];  // that time by hint
     };
 
     /// What lives in the shared memory. Plain atomics only (lock-free, so
@@ -162,6 +163,8 @@ namespace geopm_bridge
         std::string name;
         uint64_t count;
         int64_t total_ns;  // completed entries, plus the current one up to now
+        // That time (s) by the hint in force (nested regions' hints).
+        std::array<double, GEOPM_NUM_REGION_HINT> hint_time;
     };
 
     /// A consistent view of a channel at one time.
