@@ -57,21 +57,19 @@ ROWS = (
 )
 
 
-def build(work: Path) -> Path:
-    compiler = shutil.which("gcc") or sys.exit("bench_profile.py needs gcc")
-    program = work / "prof_calls"
+def compile_against_package(compiler: str, source: Path, program: Path, *flags: str) -> Path:
+    """source built with compiler against the installed package's headers and libgeopm."""
+    found = shutil.which(compiler) or sys.exit(f"bench_profile.py needs {compiler}")
     lib = geopm_bridge.get_library_dir()
     subprocess.run(
         [
-            compiler,
+            found,
             "-O2",
-            "-std=c11",
-            "-D_POSIX_C_SOURCE=200809L",
-            str(SOURCE),
+            *flags,
+            str(source),
             f"-I{geopm_bridge.get_include()}",
             f"-L{lib}",
             "-lgeopm",
-            "-lgeopmd",
             "-pthread",
             f"-Wl,-rpath,{lib}",
             "-o",
@@ -80,30 +78,16 @@ def build(work: Path) -> Path:
         check=True,
     )
     return program
+
+
+def build(work: Path) -> Path:
+    flags = ("-std=c11", "-D_POSIX_C_SOURCE=200809L")
+    return compile_against_package("gcc", SOURCE, work / "prof_calls", *flags)
 
 
 def build_source_update(work: Path) -> Path:
-    compiler = shutil.which("g++") or sys.exit("bench_profile.py needs g++")
-    program = work / "source_update"
-    lib = geopm_bridge.get_library_dir()
-    subprocess.run(
-        [
-            compiler,
-            "-O2",
-            "-std=c++17",
-            str(SOURCE_UPDATE),
-            f"-I{geopm_bridge.get_include()}",
-            f"-I{PRIVATE_HEADERS}",
-            f"-L{lib}",
-            "-lgeopm",
-            "-pthread",
-            f"-Wl,-rpath,{lib}",
-            "-o",
-            str(program),
-        ],
-        check=True,
-    )
-    return program
+    flags = ("-std=c++17", f"-I{PRIVATE_HEADERS}")
+    return compile_against_package("g++", SOURCE_UPDATE, work / "source_update", *flags)
 
 
 def run(command: list[str], work: Path) -> dict[str, Any]:

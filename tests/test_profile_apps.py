@@ -15,17 +15,16 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 from typing import Any
 
 import geopm_bridge
+import jobs
 import pytest
 from cpp_build import clean_env
 from test_profile import read_trace
 
-GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
 INCLUDE = Path(geopm_bridge.get_include())
 LIBRARY_DIR = Path(geopm_bridge.get_library_dir())
 
@@ -38,14 +37,8 @@ def launch(
     work: Path, *app: str, options: tuple[str, ...] = (), env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run app under one controller, the report in work/report.yaml."""
-    result = subprocess.run(
-        [*GEOPM_BRIDGE, "launch", "--geopm-report=report.yaml", *options, "--", *app],
-        cwd=work,
-        env=env or clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    options = ("--geopm-report=report.yaml", *options)
+    result = jobs.launch(work, *app, options=options, env=env, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 

@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 
 import geopm_bridge
+import jobs
 import pytest
 from cpp_build import clean_env
 from geopm_bridge import profile
 from geopm_bridge.profile import RegionHint
-
-GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
 
 # app.py EPOCHS: every use of the API, then its errors, one line each.
 APP = r"""
@@ -102,22 +101,8 @@ def errors(stdout: str) -> dict[str, tuple[int, str]]:
 
 def launch(tmp_path: Path, *command: str) -> subprocess.CompletedProcess[str]:
     """command under a controller on the node model; report.yaml in tmp_path."""
-    return subprocess.run(
-        [
-            *GEOPM_BRIDGE,
-            "launch",
-            "--node-model",
-            "--geopm-period=0.02",
-            "--geopm-report=report.yaml",
-            "--",
-            *command,
-        ],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    options = ("--node-model", "--geopm-period=0.02", "--geopm-report=report.yaml")
+    return jobs.launch(tmp_path, *command, options=options)
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import geopm_bridge
+import jobs
 import pytest
 from cpp_build import clean_env
 from geopm_bridge.profile import RegionHint
-
-GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
 
 # app.py SECONDS HINT...: one region per hint (named after it), SECONDS of
 # busy work each, in turn, as one epoch; twice.
@@ -49,23 +48,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(tmp_path: Path, *options: str, command: tuple[str, ...]) -> None:
-    result = subprocess.run(
-        [
-            *GEOPM_BRIDGE,
-            "launch",
-            "--geopm-period=0.01",
-            "--geopm-report=report.yaml",
-            "--geopm-trace=trace",
-            *options,
-            "--",
-            *command,
-        ],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    options = ("--geopm-period=0.01", "--geopm-report=report.yaml", "--geopm-trace=trace", *options)
+    result = jobs.launch(tmp_path, *command, options=options)
     assert result.returncode == 0, result.stderr
 
 
@@ -167,7 +151,7 @@ def test_the_region_frequency_agent_saves_energy_in_memory_regions(
 
 def test_the_region_frequency_agent_needs_its_signals(tmp_path: Path) -> None:
     result = subprocess.run(
-        [*GEOPM_BRIDGE, "launch", "--geopm-agent=region_frequency", "--", "true"],
+        [*jobs.GEOPM_BRIDGE, "launch", "--geopm-agent=region_frequency", "--", "true"],
         cwd=tmp_path,
         env=clean_env(GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path)),
         capture_output=True,
