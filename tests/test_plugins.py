@@ -1,7 +1,8 @@
 """GEOPM-style C++ plugins built by a user's recipe and loaded from GEOPM_PLUGIN_PATH.
 
 tests/plugins/ holds an agent plugin (idle_frequency) and an IOGroup plugin
-(SCRATCH) written against the GEOPM 3.1 public headers only. They are built
+(SCRATCH) written against the GEOPM 3.1 public headers only, and a plugin
+that needs a function the runtime does not define. They are built
 with the one-line g++ command a user would type, then loaded by the runtime
 from GEOPM_PLUGIN_PATH: by the C++ test driver and, when the package is
 installed, by ``geopm-bridge launch`` and ``geopm-bridge read``.
@@ -9,7 +10,9 @@ installed, by ``geopm-bridge launch`` and ``geopm-bridge read``.
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from cpp_build import (
     PLUGINS,
     clean_env,
     compile_plugin,
+    driver,
     ok,
     require_cli,
     run_driver,
@@ -213,3 +217,71 @@ def test_cli_read_uses_the_iogroup_plugin(cli: list[str], plugin_dir: Path) -> N
     after = float(Path("/proc/uptime").read_text().split()[0])
     assert result.returncode == 0, result.stderr
     assert before <= float(result.stdout.split()[-1]) <= after
+
+
+MISSING_FILE = "libgeopmagent_needs_missing.so.2.1.0"
+
+
+@pytest.fixture(scope="module")
+def mixed_plugin_dir(plugin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two working plugins and one that cannot load, side by side."""
+    directory = tmp_path_factory.mktemp("mixed-plugins")
+    for name in (AGENT_FILE, IOGROUP_FILE):
+        shutil.copy(plugin_dir / name, directory / name)
+    compile_plugin(PLUGINS / "MissingSymbolPlugin.cpp", directory / MISSING_FILE)
+    return directory
+
+
+def missing_symbol_warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if MISSING_FILE in line]
+
+
+def assert_one_clear_warning(stderr: str, directory: Path) -> None:
+    # One line, naming the file and the function as C++ spells it.
+    [warning] = missing_symbol_warnings(stderr)
+    assert str(directory / MISSING_FILE) in warning
+    assert "not loaded" in warning
+    assert "geopm::frequency_steps(std::" in warning and "_ZN" not in warning
+
+
+def test_plugin_missing_a_symbol_is_named_and_the_others_load(mixed_plugin_dir: Path) -> None:
+    env = clean_env(GEOPM_PLUGIN_PATH=str(mixed_plugin_dir))
+    result = subprocess.run(
+        [str(driver())],
+        input="agents\nnames\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    agents, names = (json.loads(line) for line in result.stdout.splitlines())
+    assert "idle_frequency" in ok(agents)["agents"]
+    assert SCRATCH_SIGNALS <= set(ok(names)["signals"])
+    assert_one_clear_warning(result.stderr, mixed_plugin_dir)
+
+
+def test_cli_launch_runs_beside_a_plugin_missing_a_symbol(
+    cli: list[str], mixed_plugin_dir: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "idle.report"
+    result = subprocess.run(
+        [
+            *cli,
+            "launch",
+            "--geopm-agent=idle_frequency",
+            f"--geopm-report={report}",
+            f"--geopm-plugin-path={mixed_plugin_dir}",
+            "--geopm-period=0.05",
+            "--",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(report.read_text())["Agent"] == "idle_frequency"
+    assert_one_clear_warning(result.stderr, mixed_plugin_dir)

@@ -105,7 +105,9 @@ namespace geopm
     class GEOPM_PUBLIC IOGroupFactory : public PluginFactory<IOGroup>
     {
         public:
-            IOGroupFactory() = default;
+            /// A factory holding the built-in IOGroups (plugins load in
+            /// iogroup_factory()).
+            IOGroupFactory();
             virtual ~IOGroupFactory() = default;
             /// Same contract as PluginFactory::register_plugin(). While a
             /// plugin is being loaded a failure is not thrown into dlopen()

@@ -79,6 +79,11 @@ namespace geopm
         return it->second;
     }
 
+    IOGroupFactory::IOGroupFactory()
+    {
+        geopm_bridge::register_builtin_iogroups(*this);
+    }
+
     void IOGroupFactory::register_plugin(const std::string &plugin_name,
                                          std::function<std::unique_ptr<IOGroup>()> make_plugin,
                                          const std::map<std::string, std::string> &dictionary)
@@ -97,10 +102,7 @@ namespace geopm
     {
         static IOGroupFactory instance;
         static geopm_bridge::FactoryFill fill;
-        fill.run_once([]() {
-            geopm_bridge::register_builtin_iogroups(instance);
-            plugin_load(IOGroup::M_PLUGIN_PREFIX);
-        });
+        fill.run_once([]() { plugin_load(IOGroup::M_PLUGIN_PREFIX); });
         return instance;
     }
 }

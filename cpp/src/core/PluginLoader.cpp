@@ -7,7 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cxxabi.h>
+
 #include <algorithm>
+#include <iostream>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -58,6 +62,34 @@ namespace geopm_bridge
             }
         }
 
+        // dlerror()'s text on one line, without the plugin's own path in
+        // front and with a missing C++ symbol demangled.
+        std::string load_failure(const std::string &path, std::string reason)
+        {
+            std::replace(reason.begin(), reason.end(), '\n', ' ');
+            if (geopm::string_begins_with(reason, path + ": ")) {
+                reason.erase(0, path.size() + 2);
+            }
+            const std::string marker = "undefined symbol: ";
+            size_t begin = reason.find(marker);
+            if (begin != std::string::npos) {
+                begin += marker.size();
+                size_t end = reason.find_first_of(", ", begin);
+                if (end == std::string::npos) {
+                    end = reason.size();
+                }
+                int status = 0;
+                std::unique_ptr<char, void (*)(void *)> plain(
+                    abi::__cxa_demangle(reason.substr(begin, end - begin).c_str(), nullptr,
+                                        nullptr, &status),
+                    free);
+                if (status == 0 && plain) {
+                    reason.replace(begin, end - begin, plain.get());
+                }
+            }
+            return reason;
+        }
+
         void load_one(const std::string &path)
         {
             std::exception_ptr pending;
@@ -76,10 +108,13 @@ namespace geopm_bridge
                 rethrow_for_plugin(path, pending);
             }
             if (handle == nullptr) {
+                // As in GEOPM, a plugin that cannot be loaded is left out
+                // with a warning and the others load.
                 const char *reason = dlerror();
-                throw geopm::Exception("plugin \"" + path + "\" could not be loaded: " +
-                                       (reason ? reason : "unknown dlopen() error"),
-                                       GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+                std::cerr << "Warning: <geopm> plugin \"" << path << "\" not loaded: "
+                          << load_failure(path, reason ? reason : "unknown dlopen() error")
+                          << std::endl;
+                return;
             }
             // The handle is kept open for the life of the process: the
             // factories hold functions that live in the plugin.

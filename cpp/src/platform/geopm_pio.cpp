@@ -36,9 +36,14 @@ namespace
         return copy_out(*std::next(names.begin(), name_idx), result_max, result);
     }
 
-    int not_implemented(void)
+    // GEOPM_ERROR_NOT_IMPLEMENTED, with a message naming the function and
+    // what is missing for geopm_error_message() to give.
+    int not_implemented(const char *function, const char *missing)
     {
-        return GEOPM_ERROR_NOT_IMPLEMENTED;
+        return guarded([&]() -> int {
+            throw geopm::Exception(std::string(function) + "(): " + missing,
+                                   GEOPM_ERROR_NOT_IMPLEMENTED, __FILE__, __LINE__);
+        });
     }
 }
 
@@ -202,12 +207,12 @@ extern "C"
     int geopm_pio_start_batch_server(int, int, const struct geopm_request_s *, int,
                                      const struct geopm_request_s *, int *, int, char *)
     {
-        return not_implemented();
+        return not_implemented(__func__, "the embedded runtime has no batch server");
     }
 
     int geopm_pio_stop_batch_server(int)
     {
-        return not_implemented();
+        return not_implemented(__func__, "the embedded runtime has no batch server");
     }
 
     int geopm_pio_format_signal(double signal, int format_type, size_t result_max, char *result)
@@ -230,6 +235,7 @@ extern "C"
 
     int geopm_pio_profile_pids(const char *, int, int *, int *)
     {
-        return not_implemented();
+        return not_implemented(__func__, "the embedded runtime has no geopm service to list "
+                                         "profiled processes");
     }
 }
