@@ -119,10 +119,9 @@ TEST(PolicyTest, a_policy_is_an_object)
     EXPECT_TRUE(contains(array.second, "test policy: a policy is a JSON object")) << array.second;
     auto bad = error_of([] { parse_json("{\"POWER\": }", "endpoint document"); });
     EXPECT_EQ(GEOPM_ERROR_FILE_PARSE, bad.first);
-    // The source comes first, then the parser's own message (which keeps its
-    // "<geopm> ..." prefix: geopm::Exception::what() is rewrapped whole).
-    EXPECT_TRUE(contains(bad.second, "endpoint document: ")) << bad.second;
-    EXPECT_TRUE(contains(bad.second, "JSON parse error at offset 10: invalid value")) << bad.second;
+    // The source, where the text went wrong, and json11's own message.
+    EXPECT_TRUE(contains(bad.second, "endpoint document: JSON parse error at offset 10: "
+                                     "expected value, got '}' (125)")) << bad.second;
 }
 
 TEST(PolicyTest, no_file_is_the_all_nan_policy)
@@ -156,9 +155,8 @@ TEST_F(PolicyFileTest, errors_name_the_file)
     write("{\"POWER\": 1");
     auto truncated = error_of([this] { FilePolicy(m_path, "my_agent", NAMES); });
     EXPECT_EQ(GEOPM_ERROR_FILE_PARSE, truncated.first);
-    EXPECT_TRUE(contains(truncated.second, "policy file \"" + m_path + "\": ")) << truncated.second;
-    EXPECT_TRUE(contains(truncated.second, "JSON parse error at offset 11: expected '}'"))
-        << truncated.second;
+    EXPECT_TRUE(contains(truncated.second, "policy file \"" + m_path + "\": JSON parse error at "
+                                           "offset 11: unexpected end of input")) << truncated.second;
     std::string missing = m_path + ".missing";
     auto absent = error_of([&missing] { FilePolicy(missing, "my_agent", NAMES); });
     EXPECT_EQ(GEOPM_ERROR_INVALID, absent.first);

@@ -73,28 +73,28 @@ namespace geopm_bridge
     {
         std::string source = "endpoint policy \"" + m_policy_path + "\"";
         try {
-            JsonValue doc = parse_json(read_text_file(m_policy_path, "endpoint policy"), source);
+            json11::Json doc = parse_json(read_text_file(m_policy_path, "endpoint policy"), source);
             // Either {"seq": n, "policy": {...}} or the bare policy object.
-            const JsonValue *policy = &doc;
-            const JsonValue *seq = nullptr;
+            const json11::Json *policy = &doc;
+            const json11::Json *seq = nullptr;
             if (doc.is_object()) {
-                auto policy_it = doc.object().find("policy");
-                if (policy_it != doc.object().end() && policy_it->second.is_object()) {
+                auto policy_it = doc.object_items().find("policy");
+                if (policy_it != doc.object_items().end() && policy_it->second.is_object()) {
                     policy = &policy_it->second;
-                    auto seq_it = doc.object().find("seq");
-                    seq = seq_it == doc.object().end() ? nullptr : &seq_it->second;
+                    auto seq_it = doc.object_items().find("seq");
+                    seq = seq_it == doc.object_items().end() ? nullptr : &seq_it->second;
                 }
             }
             if (seq != nullptr &&
-                (!seq->is_number() || seq->number() < 0 ||
-                 seq->number() != std::floor(seq->number()) || seq->number() > 9.0e15)) {
+                (!seq->is_number() || seq->number_value() < 0 || seq->number_value() > 9.0e15 ||
+                 seq->number_value() != std::floor(seq->number_value()))) {
                 throw geopm::Exception(source + ": \"seq\" must be a non-negative integer",
                                        GEOPM_ERROR_FILE_PARSE, __FILE__, __LINE__);
             }
             std::vector<double> values = policy_from_json(*policy, m_policy_names,
                                                           m_agent_name, source);
             ++m_num_update;
-            m_policy_seq = seq != nullptr ? static_cast<int64_t>(seq->number()) : m_num_update;
+            m_policy_seq = seq != nullptr ? static_cast<int64_t>(seq->number_value()) : m_num_update;
             m_policy = values;
         }
         catch (const geopm::Exception &ex) {
@@ -123,7 +123,7 @@ namespace geopm_bridge
     {
         std::string result = "{";
         for (size_t idx = 0; idx < names.size(); ++idx) {
-            result += (idx ? ", " : "") + JsonValue::quote(names[idx]) + ": " + format_json_number(values[idx]);
+            result += (idx ? ", " : "") + json_quote(names[idx]) + ": " + format_json_number(values[idx]);
         }
         return result + "}";
     }
@@ -134,9 +134,9 @@ namespace geopm_bridge
             std::chrono::system_clock::now().time_since_epoch()).count();
         std::string hosts;
         for (const auto &host : m_hosts) {
-            hosts += (hosts.empty() ? "" : ", ") + JsonValue::quote(host);
+            hosts += (hosts.empty() ? "" : ", ") + json_quote(host);
         }
-        return "{\"agent\": " + JsonValue::quote(m_agent_name) +
+        return "{\"agent\": " + json_quote(m_agent_name) +
                ", \"timestamp\": " + format_json_number(wall) +
                ", \"running\": " + (is_final ? "false" : "true") +
                ", \"sample\": " + json_map(m_sample_names, m_sample) +

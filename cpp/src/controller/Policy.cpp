@@ -19,7 +19,7 @@ namespace geopm_bridge
         return result;
     }
 
-    std::vector<double> policy_from_json(const JsonValue &object,
+    std::vector<double> policy_from_json(const json11::Json &object,
                                          const std::vector<std::string> &names,
                                          const std::string &agent_name,
                                          const std::string &source)
@@ -29,13 +29,13 @@ namespace geopm_bridge
                                    GEOPM_ERROR_FILE_PARSE, __FILE__, __LINE__);
         }
         std::vector<std::string> unknown;
-        for (const auto &member : object.object()) {
+        for (const auto &member : object.object_items()) {
             bool known = false;
             for (const auto &name : names) {
                 known = known || name == member.first;
             }
             if (!known) {
-                unknown.push_back(JsonValue::quote(member.first));
+                unknown.push_back(json_quote(member.first));
             }
         }
         if (!unknown.empty()) {
@@ -47,19 +47,19 @@ namespace geopm_bridge
         }
         std::vector<double> result(names.size(), NAN);
         for (size_t idx = 0; idx < names.size(); ++idx) {
-            auto it = object.object().find(names[idx]);
-            if (it == object.object().end()) {
+            auto it = object.object_items().find(names[idx]);
+            if (it == object.object_items().end()) {
                 continue;
             }
-            const JsonValue &value = it->second;
+            const json11::Json &value = it->second;
             if (value.is_number()) {
-                result[idx] = value.number();
+                result[idx] = value.number_value();
             }
-            else if (!value.is_string() ||
-                     (value.string() != "NAN" && value.string() != "NaN" && value.string() != "nan")) {
+            else if (value.string_value() != "NAN" && value.string_value() != "NaN" &&
+                     value.string_value() != "nan") {
                 throw geopm::Exception(source + ": the value of policy " + names[idx] +
                                        " must be a number or \"NAN\"" +
-                                       (value.is_string() ? ", not " + JsonValue::quote(value.string()) : ""),
+                                       (value.is_string() ? ", not " + json_quote(value.string_value()) : ""),
                                        GEOPM_ERROR_FILE_PARSE, __FILE__, __LINE__);
             }
         }
@@ -77,10 +77,10 @@ namespace geopm_bridge
             return;
         }
         std::string source = "policy file \"" + path + "\"";
-        JsonValue object = parse_json(read_text_file(path, "policy file"), source);
+        json11::Json object = parse_json(read_text_file(path, "policy file"), source);
         m_policy = policy_from_json(object, names, agent_name, source);
         for (size_t idx = 0; idx < names.size(); ++idx) {
-            m_given[idx] = object.object().count(names[idx]) != 0;
+            m_given[idx] = object.object_items().count(names[idx]) != 0;
         }
     }
 
@@ -94,7 +94,7 @@ namespace geopm_bridge
         std::string result = "{";
         for (size_t idx = 0; idx < m_names.size(); ++idx) {
             if (m_given[idx]) {
-                result += (result.size() > 1 ? ", " : "") + JsonValue::quote(m_names[idx]) + ": " +
+                result += (result.size() > 1 ? ", " : "") + json_quote(m_names[idx]) + ": " +
                           (std::isnan(m_policy[idx]) ? "\"NAN\"" : format_number(m_policy[idx]));
             }
         }

@@ -11,14 +11,17 @@
 #include <string>
 #include <vector>
 
+namespace json11
+{
+    class Json;
+}
+
 namespace geopm_bridge
 {
-    class JsonValue;
-
     /// The policy vector (in the order of names) given by a JSON object.
     /// Throws geopm::Exception naming source, the agent and the offending
     /// names or values.
-    std::vector<double> policy_from_json(const JsonValue &object,
+    std::vector<double> policy_from_json(const json11::Json &object,
                                          const std::vector<std::string> &names,
                                          const std::string &agent_name,
                                          const std::string &source);

@@ -457,7 +457,7 @@ namespace geopm_bridge
                 std::copy(std::begin(region.hint_time), std::end(region.hint_time),
                           std::begin(totals.hint_time));
                 write_pairs(regions, "      ", {
-                    {"region", JsonValue::quote(region.name)},
+                    {"region", json_quote(region.name)},
                     {"hash", hex},
                     {"runtime (s)", format_number(region.runtime)},
                     {"count", format_number(region.count)},
@@ -526,7 +526,7 @@ namespace geopm_bridge
             {"Policy", header.policy},
         });
         if (!header.status.empty()) {
-            write_pairs(out, "", {{"Run Status", JsonValue::quote(header.status)}});
+            write_pairs(out, "", {{"Run Status", json_quote(header.status)}});
         }
         write_pairs(out, "", header.agent_header);
         out += "\nHosts:\n";

@@ -209,13 +209,14 @@ namespace geopm
             // A site without the file simply has no settings there.
             return result;
         }
-        geopm_bridge::JsonValue root = geopm_bridge::JsonValue::parse(text);
+        json11::Json root = geopm_bridge::parse_json(
+            text, "Environment::parse_environment_file(): \"" + env_file_path + "\"");
         if (!root.is_object()) {
             throw Exception("Environment::parse_environment_file(): \"" + env_file_path +
                             "\" does not hold a JSON object", GEOPM_ERROR_FILE_PARSE,
                             __FILE__, __LINE__);
         }
-        for (const auto &item : root.object()) {
+        for (const auto &item : root.object_items()) {
             bool known = std::any_of(std::begin(ALL_VARIABLES), std::end(ALL_VARIABLES),
                                      [&item](const char *name) { return item.first == name; });
             if (!known || !item.second.is_string()) {
@@ -223,7 +224,7 @@ namespace geopm
                                 "\": \"" + item.first + "\" is not a GEOPM variable with a "
                                 "string value", GEOPM_ERROR_FILE_PARSE, __FILE__, __LINE__);
             }
-            result[item.first] = item.second.string();
+            result[item.first] = item.second.string_value();
         }
         return result;
     }

@@ -1,57 +1,29 @@
 /*
- * A minimal JSON reader and string quoting for the runtime's small files
- * (saved controls, environment files, policies). Not public API.
+ * The runtime's reading and writing of its small JSON files (saved controls,
+ * environment files, policies, the endpoint) on json11 (geopm/json11.hpp,
+ * implemented in json11.cpp): one JSON reader in the library. Not public API.
  */
 #ifndef GEOPM_BRIDGE_JSON_HPP_INCLUDE
 #define GEOPM_BRIDGE_JSON_HPP_INCLUDE
 
-#include <map>
-#include <memory>
+#include <cstddef>
 #include <string>
-#include <vector>
+
+#include "geopm/json11.hpp"
 
 namespace geopm_bridge
 {
-    class JsonValue
-    {
-        public:
-            enum m_type_e {
-                M_NULL,
-                M_BOOL,
-                M_NUMBER,
-                M_STRING,
-                M_ARRAY,
-                M_OBJECT,
-            };
-            /// Parse a whole document; throws geopm::Exception
-            /// (GEOPM_ERROR_FILE_PARSE) naming the offset of the error.
-            static JsonValue parse(const std::string &text);
-            /// A JSON string literal for text, with escapes.
-            static std::string quote(const std::string &text);
+    /// A whole standard JSON document; throws geopm::Exception
+    /// (GEOPM_ERROR_FILE_PARSE) "<source>: JSON parse error at offset N:
+    /// <json11's message>".
+    json11::Json parse_json(const std::string &text, const std::string &source);
 
-            m_type_e type(void) const { return m_type; }
-            bool is_object(void) const { return m_type == M_OBJECT; }
-            bool is_array(void) const { return m_type == M_ARRAY; }
-            bool is_string(void) const { return m_type == M_STRING; }
-            bool is_number(void) const { return m_type == M_NUMBER; }
-            bool boolean(void) const { return m_bool; }
-            double number(void) const { return m_number; }
-            const std::string &string(void) const { return m_string; }
-            const std::vector<JsonValue> &array(void) const { return m_array; }
-            const std::map<std::string, JsonValue> &object(void) const { return m_object; }
-        private:
-            class Parser;
-            m_type_e m_type = M_NULL;
-            bool m_bool = false;
-            double m_number = 0.0;
-            std::string m_string;
-            std::vector<JsonValue> m_array;
-            std::map<std::string, JsonValue> m_object;
-    };
+    /// A JSON string literal for text, escaped as json11 writes strings.
+    std::string json_quote(const std::string &text);
 
-    /// JsonValue::parse() whose errors name source (e.g. "policy file
-    /// \"/tmp/p.json\"").
-    JsonValue parse_json(const std::string &text, const std::string &source);
+    /// json11::Json::parse() of a standard document that also gives the
+    /// offset in text where it failed (in json11.cpp, beside the reader).
+    json11::Json parse_json_document(const std::string &text, std::string &err, size_t &err_offset);
 }
 
 #endif

@@ -90,7 +90,7 @@ namespace geopm
             first = false;
             result += "{\"domain_idx\": " + std::to_string(setting.domain_idx) +
                       ", \"domain_type\": " + std::to_string(setting.domain_type) +
-                      ", \"name\": " + geopm_bridge::JsonValue::quote(setting.name) +
+                      ", \"name\": " + geopm_bridge::json_quote(setting.name) +
                       ", \"setting\": " + string_format_double(setting.setting) + "}";
         }
         return result + "]";
@@ -98,12 +98,10 @@ namespace geopm
 
     std::vector<SaveControl::m_setting_s> SaveControlImp::settings(const std::string &json_string)
     {
-        geopm_bridge::JsonValue root;
-        try {
-            root = geopm_bridge::JsonValue::parse(json_string);
-        }
-        catch (const Exception &ex) {
-            throw Exception(std::string("SaveControl: invalid saved controls: ") + ex.what(),
+        std::string err;
+        json11::Json root = json11::Json::parse(json_string, err);
+        if (!err.empty()) {
+            throw Exception("SaveControl: invalid saved controls: " + err,
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
         if (!root.is_array()) {
@@ -111,8 +109,8 @@ namespace geopm
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
         std::vector<m_setting_s> result;
-        for (const auto &item : root.array()) {
-            const auto &fields = item.object();
+        for (const auto &item : root.array_items()) {
+            const auto &fields = item.object_items();
             auto name = fields.find("name");
             auto domain_type = fields.find("domain_type");
             auto domain_idx = fields.find("domain_idx");
@@ -126,10 +124,10 @@ namespace geopm
                                 "\"name\", \"domain_type\", \"domain_idx\" and \"setting\"",
                                 GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
-            result.push_back({name->second.string(),
-                              static_cast<int>(domain_type->second.number()),
-                              static_cast<int>(domain_idx->second.number()),
-                              setting->second.number()});
+            result.push_back({name->second.string_value(),
+                              static_cast<int>(domain_type->second.number_value()),
+                              static_cast<int>(domain_idx->second.number_value()),
+                              setting->second.number_value()});
         }
         return result;
     }
