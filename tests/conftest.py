@@ -9,6 +9,7 @@ run with an error instead.
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,17 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"geopm_bridge is imported from the source tree ({location}), not the install"
         )
+
+
+@pytest.fixture
+def geopm_source() -> Path:
+    """The GEOPM 3.1 source tree GEOPM_SOURCE_DIR names (its `integration/`
+    at least: a checkout of tag v3.1.0, or its release), for the tests that
+    build GEOPM's own programs and plugins unchanged; they skip without it.
+    None of GEOPM's code is in this repository."""
+    value = os.environ.get("GEOPM_SOURCE_DIR")
+    if not value:
+        pytest.skip("GEOPM_SOURCE_DIR does not name a GEOPM 3.1 source tree")
+    source = Path(value)
+    assert (source / "integration").is_dir(), f"GEOPM_SOURCE_DIR={value} has no integration/"
+    return source

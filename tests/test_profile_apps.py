@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import shutil
 import subprocess
 import zlib
@@ -392,16 +391,6 @@ def test_a_forked_child_marks_its_own_regions(tmp_path: Path) -> None:
 # GEOPM 3.1's example programs, compiled unchanged from the GEOPM source tree
 # that GEOPM_SOURCE_DIR names (a checkout of tag v3.1.0, or its release).
 EXAMPLES = "integration/runtime_examples"
-
-
-@pytest.fixture
-def geopm_source() -> Path:
-    value = os.environ.get("GEOPM_SOURCE_DIR")
-    if not value:
-        pytest.skip("GEOPM_SOURCE_DIR does not name a GEOPM 3.1 source tree")
-    source = Path(value)
-    assert (source / EXAMPLES).is_dir(), f"GEOPM_SOURCE_DIR={value} has no {EXAMPLES}/"
-    return source
 
 
 def build_example(
