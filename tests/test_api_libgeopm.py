@@ -19,6 +19,7 @@ plugin, gcc for the C programs):
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import zlib
@@ -89,9 +90,19 @@ def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def launch(cwd: Path, options: list[str], app: list[str]) -> subprocess.CompletedProcess[str]:
+def launch(
+    cwd: Path, options: list[str], app: list[str], node_model: str = "1"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*GEOPM_BRIDGE, "launch", "--node-model", "--geopm-period=0.01", *options, "--", *app],
+        [
+            *GEOPM_BRIDGE,
+            "launch",
+            f"--node-model={node_model}",
+            "--geopm-period=0.01",
+            *options,
+            "--",
+            *app,
+        ],
         cwd=cwd,
         env=clean_env(),
         capture_output=True,
@@ -249,6 +260,62 @@ def test_agent_plugin_aggregates_regions_and_balances_power(
     assert number(host["governor writes"]) == 4
 
 
+def test_frequency_governor_clamps_and_writes_the_frequency_control(tmp_path: Path) -> None:
+    program = compile_program(SOURCES / "frequency_governor.cpp", tmp_path / "frequency_governor")
+    env = clean_env(GEOPM_BRIDGE_NODE_MODEL="freq_min=1e9,freq_max=3e9,freq_sticker=2.1e9")
+    done = subprocess.run([str(program)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines == [
+        "limits 1000000000 3000000000 100000000",
+        "coarser domain 0",
+        "domain 0",  # GEOPM_DOMAIN_BOARD: one request for the whole node
+        f"domain after init {GEOPM_ERROR_INVALID}",
+        f"bounds reversed {GEOPM_ERROR_INVALID}",
+        f"bounds outside {GEOPM_ERROR_INVALID}",
+        "bounds changed 1",
+        "bounds again 0",
+        # NaN: the platform's minimum and sticker frequency, within the bounds.
+        "default policy 1500000000 2100000000",
+        "clamped policy 1500000000 2500000000",
+        f"policy reversed {GEOPM_ERROR_INVALID}",
+        f"request size {GEOPM_ERROR_INVALID}",
+        "write 1 clamps 1",
+        "control 2500000000",
+        "same again write 0 clamps 2",
+        "within write 1 clamps 2",
+        "control 2000000000",
+    ]
+
+
+def test_imbalancer_calls_and_its_configuration_file(tmp_path: Path) -> None:
+    program = compile_c(SOURCES / "imbalancer.c", tmp_path / "imbalancer")
+
+    def run(config: str | None) -> list[tuple[str, int, str]]:
+        env = clean_env()
+        if config is not None:
+            path = tmp_path / "imbalancer.conf"
+            path.write_text(config)
+            env["IMBALANCER_CONFIG"] = str(path)
+        done = subprocess.run([str(program)], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return [
+            (name, int(code), message)
+            for name, code, message in (line.split(" ", 2) for line in done.stdout.splitlines())
+        ]
+
+    expected = ["enter", "exit", "negative", "frac", "enter", "exit"]
+    for config in (None, f"{os.uname().nodename} 0.5\nother-host 1\n"):
+        calls = run(config)
+        assert [name for name, _, _ in calls] == expected
+        assert [code for _, code, _ in calls] == [0, 0, GEOPM_ERROR_INVALID, 0, 0, 0]
+        assert "geopm_imbalancer_frac()" in calls[2][2]
+    # A bad file is named, with its line, by every call.
+    for name, code, message in run("this-host half\n"):
+        assert code == GEOPM_ERROR_INVALID, name
+        assert "IMBALANCER_CONFIG" in message and "line 1" in message
+
+
 # ------------------------------------------------------------------ geopm_agent.h
 
 
@@ -338,6 +405,10 @@ def test_endpoint_client_changes_a_running_jobs_policy(tmp_path: Path) -> None:
                 "--geopm-trace=trace",
             ],
             ["sh", "-c", f"while [ ! -e {stop} ]; do sleep 0.02; done"],
+            # Budgets of 140 W and 110 W lie within the node's bounds
+            # whatever its number of packages (up to 5); the default, TDP,
+            # differs from both.
+            node_model="min_power=20,max_power=400",
         )
         out, err = manager.communicate(timeout=60)
     finally:

@@ -64,9 +64,9 @@ extern "C"
 
     int geopm_endpoint_destroy(struct geopm_endpoint_c *endpoint)
     {
-        const char *func = __func__;
         return guarded([&]() {
-            delete &endpoint_of(endpoint, func);
+            // As free(): NULL is nothing to destroy.
+            delete reinterpret_cast<geopm::Endpoint *>(endpoint);
             return 0;
         });
     }
