@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import subprocess
 import sys
 import zlib
@@ -147,6 +148,34 @@ def test_c_header_is_c(header: str, tmp_path: Path) -> None:
     done = subprocess.run(
         ["gcc", "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-fsyntax-only"]
         + [f"-I{runtime().include_dir}", str(source)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def _geopm_include() -> Path | None:
+    """The include directory of an installed GEOPM 3.1 (GEOPM_ROOT, else /usr/local)."""
+    root = Path(os.environ.get("GEOPM_ROOT") or "/usr/local")
+    include = root / "include"
+    return include if (include / "geopm" / "Agent.hpp").is_file() else None
+
+
+@pytest.mark.parametrize("source", sorted(path.name for path in SOURCES.iterdir()))
+def test_sources_also_build_against_geopm_3_1(source: str) -> None:
+    """The test sources are GEOPM 3.1 programs: they compile against GEOPM's own
+    headers too (where an installed GEOPM has them), so the declarations match."""
+    include = _geopm_include()
+    if include is None:
+        pytest.skip("no installed GEOPM 3.1 headers (set GEOPM_ROOT to its prefix)")
+    path = SOURCES / source
+    needed = re.findall(r'^#include "([^"]+)"', path.read_text(), re.M)
+    missing = [header for header in needed if not (include / header).is_file()]
+    if missing:
+        pytest.skip(f"the GEOPM at {include.parent} has no {', '.join(missing)}")
+    compiler = ["gcc", "-std=c11"] if source.endswith(".c") else ["g++", "-std=c++17"]
+    done = subprocess.run(
+        [*compiler, "-fsyntax-only", "-Wall", "-Wextra", "-Werror", f"-I{include}", str(path)],
         capture_output=True,
         text=True,
     )
