@@ -175,7 +175,7 @@ namespace geopm_bridge
                 node->setup(m_start_time, m_profile, trace_buffer);
             }
             if (m_root != nullptr && !m_config.endpoint.empty()) {
-                m_endpoint = std::make_unique<Endpoint>(m_config.endpoint, m_config.agent,
+                m_endpoint = std::make_unique<Endpoint>(m_config.endpoint, m_config.agent, m_config.profile,
                                                         m_root->policy_names(), m_root->sample_names(),
                                                         m_host_names, geopm_time_since(&m_job_start));
             }

@@ -23,13 +23,15 @@ namespace geopm_bridge
 
     Endpoint::Endpoint(const std::string &prefix,
                        const std::string &agent_name,
+                       const std::string &profile_name,
                        const std::vector<std::string> &policy_names,
                        const std::vector<std::string> &sample_names,
                        const std::vector<std::string> &hosts,
                        double now)
-        : m_policy_path(prefix + ".policy")
-        , m_sample_path(prefix + ".sample")
+        : m_policy_path(endpoint_policy_path(prefix))
+        , m_sample_path(endpoint_sample_path(prefix))
         , m_agent_name(agent_name)
+        , m_profile_name(profile_name)
         , m_policy_names(policy_names)
         , m_sample_names(sample_names)
         , m_hosts(hosts)
@@ -128,21 +130,29 @@ namespace geopm_bridge
         return result + "}";
     }
 
+    static std::string json_names(const std::vector<std::string> &names)
+    {
+        std::string result = "[";
+        for (size_t idx = 0; idx < names.size(); ++idx) {
+            result += (idx ? ", " : "") + json_quote(names[idx]);
+        }
+        return result + "]";
+    }
+
     std::string Endpoint::sample_json(bool is_final) const
     {
         double wall = std::chrono::duration<double>(
             std::chrono::system_clock::now().time_since_epoch()).count();
-        std::string hosts;
-        for (const auto &host : m_hosts) {
-            hosts += (hosts.empty() ? "" : ", ") + json_quote(host);
-        }
         return "{\"agent\": " + json_quote(m_agent_name) +
+               ", \"profile\": " + json_quote(m_profile_name) +
                ", \"timestamp\": " + format_json_number(wall) +
                ", \"running\": " + (is_final ? "false" : "true") +
                ", \"sample\": " + json_map(m_sample_names, m_sample) +
                ", \"policy\": " + json_map(m_policy_names, m_policy) +
                ", \"policy_seq\": " + (m_policy_seq < 0 ? "null" : std::to_string(m_policy_seq)) +
-               ", \"hosts\": [" + hosts + "]}\n";
+               ", \"hosts\": " + json_names(m_hosts) +
+               ", \"policy_names\": " + json_names(m_policy_names) +
+               ", \"sample_names\": " + json_names(m_sample_names) + "}\n";
     }
 
     int Endpoint::write_sample_file(bool is_final)

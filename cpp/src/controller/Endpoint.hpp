@@ -20,6 +20,18 @@
 
 namespace geopm_bridge
 {
+    /// The endpoint's two files for a prefix (also read and written by
+    /// the resource manager's side, geopm::Endpoint).
+    inline std::string endpoint_policy_path(const std::string &prefix)
+    {
+        return prefix + ".policy";
+    }
+
+    inline std::string endpoint_sample_path(const std::string &prefix)
+    {
+        return prefix + ".sample";
+    }
+
     class Endpoint
     {
         public:
@@ -27,6 +39,7 @@ namespace geopm_bridge
             /// agent and its names); throws if that cannot be written.
             Endpoint(const std::string &prefix,
                      const std::string &agent_name,
+                     const std::string &profile_name,
                      const std::vector<std::string> &policy_names,
                      const std::vector<std::string> &sample_names,
                      const std::vector<std::string> &hosts,
@@ -50,6 +63,7 @@ namespace geopm_bridge
             const std::string m_policy_path;
             const std::string m_sample_path;
             const std::string m_agent_name;
+            const std::string m_profile_name;
             const std::vector<std::string> m_policy_names;
             const std::vector<std::string> m_sample_names;
             const std::vector<std::string> m_hosts;
