@@ -1,17 +1,31 @@
 """GEOPM 3.1's own plugins, compiled unchanged from its source tree
 (GEOPM_SOURCE_DIR; skipped without it) with the README's g++ line, loaded and
-run under ``geopm-bridge launch``."""
+run under ``geopm-bridge launch``.
+
+GEOPM's built-in agents (libgeopm/src/<Name>Agent.cpp) are built the same way,
+one source each with GEOPM's private headers beside it on the include path
+after ours. GEOPM registers those agents in its own AgentFactory constructor,
+not from the agent's source, so each is compiled together with
+tests/plugins/geopm_agent_registration.cpp, our file that makes that one
+register_plugin() call when the plugin loads."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+import zlib
 from pathlib import Path
+from typing import Any
 
 import geopm_bridge
 import jobs
+import pytest
 import yaml
+from cpp_build import PLUGINS, clean_env
+from test_profile import APP, build_app, read_trace
 
 TUTORIAL = "integration/tutorial"
+AGENTS = "libgeopm/src"
 
 
 def build_plugin(source: Path, work: Path, file: str, name: str) -> None:
@@ -79,7 +93,7 @@ def test_geopms_tutorial_iogroups_load_unchanged(tmp_path: Path, geopm_source: P
     build_plugin(
         geopm_source, tmp_path, "iogroup/ExampleIOGroup.cpp", "libgeopmiogroup_example.so.2.1.0"
     )
-    env = {**jobs.clean_env(), "GEOPM_PLUGIN_PATH": str(tmp_path)}
+    env = {**clean_env(), "GEOPM_PLUGIN_PATH": str(tmp_path)}
     listing = subprocess.run(
         [*jobs.GEOPM_BRIDGE, "read"], env=env, capture_output=True, text=True, check=True
     )
@@ -103,3 +117,136 @@ def test_geopms_tutorial_iogroups_load_unchanged(tmp_path: Path, geopm_source: P
         check=True,
     )
     assert float(user.stdout) > 0
+
+
+def build_geopm_agent(source: Path, work: Path, agent_class: str, name: str) -> None:
+    """GEOPM's own agent agent_class, its source as it is, as the plugin
+    libgeopmagent_<name>.so.2.1.0 with our registration file beside it."""
+    sources = source / AGENTS
+    subprocess.run(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{geopm_bridge.get_include()}",
+            f"-I{sources}",
+            f'-DGEOPM_AGENT_HEADER="{agent_class}.hpp"',
+            f"-DGEOPM_AGENT_CLASS={agent_class}",
+            str(sources / f"{agent_class}.cpp"),
+            str(PLUGINS / "geopm_agent_registration.cpp"),
+            f"-L{geopm_bridge.get_library_dir()}",
+            "-lgeopmd",
+            "-lgeopm",
+            "-o",
+            str(work / f"libgeopmagent_{name}.so.2.1.0"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def node_model_read(signal: str) -> float:
+    """signal at the board, as the node model gives it."""
+    env = {**clean_env(), "GEOPM_BRIDGE_NODE_MODEL": "1"}
+    result = subprocess.run(
+        [*jobs.GEOPM_BRIDGE, "read", signal, "board", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(result.stdout)
+
+
+def run_geopm_agent(work: Path, agent: str, policy: dict[str, float], *app: str) -> dict[str, Any]:
+    """app under GEOPM's agent on the node model, with policy; its host's report."""
+    (work / "policy.json").write_text(json.dumps(policy))
+    result = jobs.launch(
+        work,
+        *app,
+        options=(
+            "--node-model",
+            f"--geopm-plugin-path={work}",
+            f"--geopm-agent={agent}",
+            "--geopm-policy=policy.json",
+            "--geopm-period=0.02",
+            "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    report = yaml.safe_load((work / "report.yaml").read_text())
+    assert report["Agent"] == agent
+    [host] = report["Hosts"].values()
+    assert isinstance(host, dict)
+    return host
+
+
+def test_geopms_power_balancer_agent_runs_from_its_source(
+    tmp_path: Path, geopm_source: Path
+) -> None:
+    build_geopm_agent(geopm_source, tmp_path, "PowerBalancerAgent", "power_balancer")
+    app = build_app(tmp_path, "app", APP)
+    # Two thirds of TDP: below what the model's compute load draws (126 W
+    # a package at its defaults), so the limit holds the power.
+    limit = node_model_read("CPU_POWER_LIMIT_DEFAULT") * 2 / 3
+    host = run_geopm_agent(
+        tmp_path, "power_balancer", {"CPU_POWER_LIMIT": limit}, str(app), "2.0", "20"
+    )
+    totals = host["Application Totals"]
+    assert totals["power (W)"] == pytest.approx(limit, rel=0.01)
+    assert host["Epoch Totals"]["count"] == 20
+    [trace] = tmp_path.glob("trace-*")
+    rows = read_trace(trace)
+    # Its trace columns, and its steps: the limit sent down, the epochs'
+    # runtime measured (0.1 s each), the limit reduced, round after round.
+    assert rows[0]["POLICY_STEP_COUNT"] == "0-STEP_SEND_DOWN_LIMIT"
+    assert float(rows[0]["POLICY_CPU_POWER_LIMIT"]) == pytest.approx(limit)
+    steps = {row["POLICY_STEP_COUNT"] for row in rows}
+    assert {"0-STEP_MEASURE_RUNTIME", "0-STEP_REDUCE_LIMIT", "1-STEP_SEND_DOWN_LIMIT"} <= steps
+    runtime = float(rows[-1]["POLICY_MAX_EPOCH_RUNTIME"])
+    assert runtime == pytest.approx(0.1, rel=0.1)
+
+
+def test_geopms_frequency_map_agent_runs_from_its_source(
+    tmp_path: Path, geopm_source: Path
+) -> None:
+    build_geopm_agent(geopm_source, tmp_path, "FrequencyMapAgent", "frequency_map")
+    app = build_app(tmp_path, "app", APP)
+    region_hash = zlib.crc32(b"busy_loop")
+    policy = {"FREQ_CPU_DEFAULT": 2.0e9, "HASH_0": region_hash, "FREQ_0": 1.5e9}
+    # Six epochs: 0.25 s in the region, then 0.25 s unmarked.
+    host = run_geopm_agent(tmp_path, "frequency_map", policy, str(app), "3.0", "6")
+    [region] = host["Regions"]
+    assert region["region"] == "busy_loop"
+    assert region["hash"] == region_hash
+    # Its report_region() and report_host(): the map it applied.
+    assert float(region["frequency-map"]) == 1.5e9
+    assert float(host["Unmarked Totals"]["frequency-map"]) == 2.0e9
+    # A flow mapping in YAML: {0x<hash>: Hz}, unmarked (0x725e8066) at the default.
+    assert host["Frequency map"] == {region_hash: 1.5e9, 0x725E8066: 2.0e9}
+    # The node model ran the region at the mapped frequency, the rest at the
+    # default; each change lands within a control period (0.02 s).
+    assert region["frequency (Hz)"] == pytest.approx(1.5e9, rel=0.05)
+    assert host["Unmarked Totals"]["frequency (Hz)"] == pytest.approx(2.0e9, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("agent_class", "name"),
+    [("MonitorAgent", "monitor"), ("PowerGovernorAgent", "power_governor")],
+)
+def test_geopms_agents_that_are_our_builtins_are_refused(
+    tmp_path: Path, geopm_source: Path, agent_class: str, name: str
+) -> None:
+    # Our runtime has its own monitor and power_governor, under GEOPM's names
+    # and class names: the plugin's registration is an error, and the job
+    # does not start.
+    build_geopm_agent(geopm_source, tmp_path, agent_class, name)
+    result = jobs.launch(
+        tmp_path,
+        "true",
+        options=("--node-model", f"--geopm-plugin-path={tmp_path}", f"--geopm-agent={name}"),
+    )
+    assert result.returncode != 0
+    assert f'name "{name}" is already registered' in result.stderr

@@ -418,6 +418,23 @@ def test_node_model_frequency_cap_and_load(start: Any) -> None:
     assert answer.get("error") == GEOPM_ERROR_INVALID
 
 
+def test_node_model_uncore_limits_are_kept_not_modelled(start: Any) -> None:
+    # GEOPM's frequency_map agent sets them; the model keeps them and reads
+    # them back, clamped, with the power and frequency unchanged.
+    probe = start(GEOPM_BRIDGE_NODE_MODEL="freq_min=1.2e9")
+    power = probe.read("CPU_POWER", "package", 0)
+    assert probe.read("CPU_UNCORE_FREQUENCY_MIN_CONTROL") == 1.2e9
+    assert probe.read("CPU_UNCORE_FREQUENCY_MAX_CONTROL") == FREQ_MAX
+    probe.ok("write CPU_UNCORE_FREQUENCY_MAX_CONTROL package 0 2.0e9")
+    probe.ok("write CPU_UNCORE_FREQUENCY_MIN_CONTROL package 0 0.5e9")
+    assert probe.read("CPU_UNCORE_FREQUENCY_MAX_CONTROL", "package", 0) == 2.0e9
+    assert probe.read("CPU_UNCORE_FREQUENCY_MIN_CONTROL", "package", 0) == 1.2e9
+    assert probe.read("CPU_POWER", "package", 0) == power
+    assert probe.read("CPU_FREQUENCY_STATUS", "package", 0) == FREQ_MAX
+    info = probe.ok("info CPU_UNCORE_FREQUENCY_MAX_CONTROL")
+    assert (info["domain"], info["agg"]) == ("package", "average")
+
+
 def test_node_model_energy_integrates_power(start: Any) -> None:
     probe = start(GEOPM_BRIDGE_NODE_MODEL="1")
     for command in (

@@ -38,6 +38,8 @@ namespace geopm_bridge
             M_DRAM_POWER,
             M_DRAM_ENERGY,
             M_ACTIVITY,
+            M_UNCORE_MIN,
+            M_UNCORE_MAX,
         };
 
         [[noreturn]] void bad_param(const std::string &item, const std::string &why)
@@ -159,7 +161,8 @@ namespace geopm_bridge
     {
         const params_s &params = m_params;
         package_s initial {params.tdp, params.time_window, params.freq_max, params.freq_min,
-                           params.load, 1.0, NAN, NAN, 0.0, 0.0};
+                           params.load, params.freq_min, params.freq_max,
+                           1.0, NAN, NAN, 0.0, 0.0};
         settle(initial);
         m_package.assign(m_topo.num_domain(GEOPM_DOMAIN_PACKAGE), initial);
         for (int cpu = 0; cpu < (int)m_cpu_package.size(); ++cpu) {
@@ -192,6 +195,12 @@ namespace geopm_bridge
              variable, true, "Highest frequency the simulated package may run at"},
             {M_FREQ_FLOOR, "CPU_FREQUENCY_MIN", "CPU_FREQUENCY_MIN_CONTROL", M_UNITS_HERTZ, average,
              variable, true, "Lowest frequency the simulated package may run at"},
+            {M_UNCORE_MIN, "CPU_UNCORE_FREQUENCY_MIN", "CPU_UNCORE_FREQUENCY_MIN_CONTROL",
+             M_UNITS_HERTZ, average, variable, true,
+             "Lowest uncore frequency of the simulated package (kept, not modelled)"},
+            {M_UNCORE_MAX, "CPU_UNCORE_FREQUENCY_MAX", "CPU_UNCORE_FREQUENCY_MAX_CONTROL",
+             M_UNITS_HERTZ, average, variable, true,
+             "Highest uncore frequency of the simulated package (kept, not modelled)"},
             {M_LOAD, "LOAD", "", M_UNITS_NONE, average, variable, true,
              "Simulated workload: dynamic power at the highest frequency as a fraction of "
              "TDP minus idle power"},
@@ -355,6 +364,10 @@ namespace geopm_bridge
                 return package.freq_floor;
             case M_LOAD:
                 return package.load;
+            case M_UNCORE_MIN:
+                return package.uncore_min;
+            case M_UNCORE_MAX:
+                return package.uncore_max;
             case M_POWER_LIMIT_DEFAULT:
                 return m_params.tdp;
             case M_POWER_MIN_AVAIL:
@@ -419,6 +432,12 @@ namespace geopm_bridge
                 break;
             case M_LOAD:
                 package.load = setting;
+                break;
+            case M_UNCORE_MIN:
+                package.uncore_min = std::clamp(setting, par.freq_min, par.freq_max);
+                break;
+            case M_UNCORE_MAX:
+                package.uncore_max = std::clamp(setting, par.freq_min, par.freq_max);
                 break;
         }
         settle(package);

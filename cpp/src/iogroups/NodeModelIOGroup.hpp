@@ -88,13 +88,16 @@ namespace geopm_bridge
     /// limits into [min_power, max_power], frequencies into
     /// [freq_min, freq_max]. A non-finite setting, a negative load or a
     /// time window <= 0 is rejected with GEOPM_ERROR_INVALID. The time
-    /// window is kept and reported but does not slow the response.
+    /// window is kept and reported but does not slow the response; so are
+    /// the uncore frequency limits (initially [freq_min, freq_max], clamped
+    /// into it), which GEOPM's frequency_map agent sets.
     ///
     /// Everything is at the package domain, one simulated package per
     /// package of the node's PlatformTopo. Names: NODE_MODEL::<X> with the
     /// high-level aliases CPU_POWER_LIMIT_CONTROL, CPU_POWER_TIME_WINDOW_CONTROL,
-    /// CPU_FREQUENCY_MAX_CONTROL, CPU_FREQUENCY_MIN_CONTROL (controls and
-    /// signals), CPU_POWER_LIMIT_DEFAULT, CPU_POWER_MIN_AVAIL,
+    /// CPU_FREQUENCY_MAX_CONTROL, CPU_FREQUENCY_MIN_CONTROL,
+    /// CPU_UNCORE_FREQUENCY_MIN_CONTROL, CPU_UNCORE_FREQUENCY_MAX_CONTROL
+    /// (controls and signals), CPU_POWER_LIMIT_DEFAULT, CPU_POWER_MIN_AVAIL,
     /// CPU_POWER_MAX_AVAIL, CPU_FREQUENCY_MIN_AVAIL, CPU_FREQUENCY_MAX_AVAIL,
     /// CPU_FREQUENCY_STICKER, CPU_FREQUENCY_STATUS, CPU_POWER, CPU_ENERGY,
     /// DRAM_POWER, DRAM_ENERGY; plus NODE_MODEL::LOAD (control and signal)
@@ -138,6 +141,8 @@ namespace geopm_bridge
                 double freq_cap;
                 double freq_floor;
                 double load;
+                double uncore_min;
+                double uncore_max;
                 // state
                 double activity;
                 double frequency;
