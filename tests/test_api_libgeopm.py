@@ -9,7 +9,7 @@ plugin, gcc for the C programs):
   geopm::PowerBalancer through geopm::PowerGovernor, run by
   ``geopm-bridge launch`` on the node model over a C++ application that
   marks its regions and epochs through geopm::ModelRegion, geopm::Profile
-  and geopm_imbalancer.h;
+  and geopm_imbalancer.h; an application that makes its own geopm::ProfileImp;
 * a C program over geopm_agent.h;
 * a resource manager over geopm_endpoint.h that changes a running job's
   policy, and a C++ one over geopm/Endpoint.hpp;
@@ -287,6 +287,26 @@ def test_agent_plugin_aggregates_regions_and_balances_power(
     assert number(host["target met"]) == 1
     assert number(host["balancer steps"]) == 3
     assert number(host["governor writes"]) == 4
+
+
+def test_profile_imp_made_by_the_application_marks_its_regions(tmp_path: Path) -> None:
+    app = compile_program(
+        SOURCES / "profile_imp.cpp", tmp_path / "profile_imp", libraries=("geopm", "geopmd")
+    )
+    num_epoch = 20
+    result = launch(tmp_path, ["--geopm-report=report.yaml"], [str(app), str(num_epoch)])
+    assert result.returncode == 0, result.stderr
+    assert "regions: own-work\n" in result.stdout
+    assert "disabled regions: 0" in result.stdout
+    [region_id] = re.findall(r"region id: 0x([0-9a-f]+)", result.stdout)
+    assert int(region_id, 16) & 0xFFFFFFFF == zlib.crc32(b"own-work")
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    regions = {region["region"]: region for region in host["Regions"]}
+    # The disabled ProfileImp's region never reached the controller.
+    assert sorted(regions) == ["own-work"]
+    assert regions["own-work"]["count"] == num_epoch
+    assert host["Epoch Totals"]["count"] == num_epoch
+    assert regions["own-work"]["runtime (s)"] >= num_epoch * 0.001
 
 
 def test_frequency_governor_clamps_and_writes_the_frequency_control(tmp_path: Path) -> None:
