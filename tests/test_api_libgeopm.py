@@ -9,7 +9,8 @@ plugin, gcc for the C programs):
   geopm::PowerBalancer through geopm::PowerGovernor, run by
   ``geopm-bridge launch`` on the node model over a C++ application that
   marks its regions and epochs through geopm::ModelRegion, geopm::Profile
-  and geopm_imbalancer.h;
+  and geopm_imbalancer.h; an application that makes its own geopm::ProfileImp;
+* a program reading settings files and the environment with geopm::EnvironmentImp;
 * a C program over geopm_agent.h;
 * a resource manager over geopm_endpoint.h that changes a running job's
   policy, and a C++ one over geopm/Endpoint.hpp;
@@ -34,6 +35,7 @@ from cpp_build import clean_env, compile_plugin, compile_program, runtime
 SOURCES = Path(__file__).resolve().parent / "libgeopm"
 GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
 GEOPM_ERROR_INVALID = -3
+GEOPM_ERROR_FILE_PARSE = -4
 GEOPM_ERROR_NOT_IMPLEMENTED = -6
 GEOPM_ERROR_NO_AGENT = -13
 GEOPM_ERROR_RUNTIME = -1
@@ -287,6 +289,86 @@ def test_agent_plugin_aggregates_regions_and_balances_power(
     assert number(host["target met"]) == 1
     assert number(host["balancer steps"]) == 3
     assert number(host["governor writes"]) == 4
+
+
+def test_profile_imp_made_by_the_application_marks_its_regions(tmp_path: Path) -> None:
+    app = compile_program(
+        SOURCES / "profile_imp.cpp", tmp_path / "profile_imp", libraries=("geopm", "geopmd")
+    )
+    num_epoch = 20
+    result = launch(tmp_path, ["--geopm-report=report.yaml"], [str(app), str(num_epoch)])
+    assert result.returncode == 0, result.stderr
+    assert "regions: own-work\n" in result.stdout
+    assert "disabled regions: 0" in result.stdout
+    [region_id] = re.findall(r"region id: 0x([0-9a-f]+)", result.stdout)
+    assert int(region_id, 16) & 0xFFFFFFFF == zlib.crc32(b"own-work")
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    regions = {region["region"]: region for region in host["Regions"]}
+    # The disabled ProfileImp's region never reached the controller.
+    assert sorted(regions) == ["own-work"]
+    assert regions["own-work"]["count"] == num_epoch
+    assert host["Epoch Totals"]["count"] == num_epoch
+    assert regions["own-work"]["runtime (s)"] >= num_epoch * 0.001
+
+
+def _environment_imp(
+    program: Path, default: Path, override: Path, **variables: str
+) -> tuple[dict[str, str], subprocess.CompletedProcess[str]]:
+    env = clean_env()
+    env.update(variables)
+    done = subprocess.run(
+        [str(program), str(default), str(override)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return dict(line.split("=", 1) for line in done.stdout.splitlines()), done
+
+
+def test_environment_imp_reads_default_environment_and_override(tmp_path: Path) -> None:
+    program = compile_program(
+        SOURCES / "environment_imp.cpp", tmp_path / "environment_imp", libraries=("geopm", "geopmd")
+    )
+    default, override = tmp_path / "default.json", tmp_path / "override.json"
+    default.write_text(
+        '{"GEOPM_AGENT": "power_governor", "GEOPM_TIMEOUT": "5", "GEOPM_ENDPOINT": "/site/ep"}'
+    )
+    override.write_text('{"GEOPM_TIMEOUT": "9"}')
+    # The override file beats the environment, which beats the default file;
+    # a policy the user names sets aside the site's default endpoint.
+    got, done = _environment_imp(
+        program, default, override, GEOPM_POLICY="mine.json", GEOPM_TIMEOUT="7"
+    )
+    assert done.returncode == 0, done.stderr
+    assert got["all_vars"] == "23" and got["default_file_entries"] == "3"
+    assert got["imp.agent"] == "power_governor"
+    assert got["imp.policy"] == "mine.json"
+    assert got["imp.timeout"] == "9"
+    assert "GEOPM_TIMEOUT" in done.stderr and "Warning" in done.stderr
+    assert got["imp.endpoint"] == "" and got["imp.do_endpoint"] == "0"
+    assert got["imp.default_config_path"] == str(default)
+    assert got["imp.override_config_path"] == str(override)
+    # geopm::environment(): the process environment only, no site files.
+    assert got["process.agent"] == "monitor"
+    assert got["process.timeout"] == "7"
+    assert got["process.endpoint"] == "" and got["process.default_config_path"] == ""
+    # Without a policy the default endpoint stands; files that are not
+    # there give nothing.
+    got, done = _environment_imp(program, default, tmp_path / "none.json")
+    assert done.returncode == 0, done.stderr
+    assert got["imp.endpoint"] == "/site/ep" and got["imp.do_endpoint"] == "1"
+    assert got["imp.timeout"] == "5" and done.stderr == ""
+    got, done = _environment_imp(program, tmp_path / "none.json", tmp_path / "none.json")
+    assert done.returncode == 0, done.stderr
+    assert got["default_file_entries"] == "0"
+    assert got["imp.agent"] == "monitor" and got["imp.timeout"] == "30"
+    # A file naming an unknown variable, or not a JSON object, is an error.
+    for text in ('{"GEOPM_NOT_A_VARIABLE": "1"}', '["GEOPM_AGENT"]', '{"GEOPM_TIMEOUT": 5}'):
+        default.write_text(text)
+        got, done = _environment_imp(program, default, override)
+        assert done.returncode == 5, done.stdout + done.stderr
+        assert got["error"] == str(GEOPM_ERROR_FILE_PARSE)
 
 
 def test_frequency_governor_clamps_and_writes_the_frequency_control(tmp_path: Path) -> None:

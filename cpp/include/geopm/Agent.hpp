@@ -100,7 +100,9 @@ namespace geopm
     class GEOPM_PUBLIC AgentFactory : public PluginFactory<Agent>
     {
         public:
-            AgentFactory() = default;
+            /// A factory holding the built-in agents (plugins load in
+            /// agent_factory()).
+            AgentFactory();
             virtual ~AgentFactory() = default;
             /// Same contract as PluginFactory::register_plugin(). While a
             /// plugin is being loaded a failure is not thrown into dlopen()

@@ -22,6 +22,12 @@ namespace geopm
             virtual ~PlatformIOProf() = default;
         private:
             PlatformIOProf() = delete;
+            /// Declared as in GEOPM, where it reports an IOGroup that failed
+            /// to load; the embedded runtime never makes this class, so it
+            /// has no definition (GEOPM does not export one either).
+            void GEOPM_PRIVATE
+                print_load_warning(const std::string &io_group_name,
+                                   const std::string &what) const;
     };
 }
 

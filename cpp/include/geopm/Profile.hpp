@@ -113,6 +113,87 @@ namespace geopm
             /// The CPU the calling thread runs on (found once per thread).
             static int get_cpu(void);
     };
+
+    class SharedMemory;
+    class ApplicationRecordLog;
+    class ApplicationStatus;
+    class ServiceProxy;
+    class Scheduler;
+
+    /// Profile over the profiling library's C API (geopm_prof.h), as
+    /// default_profile() is: marks reach the controller of the job the
+    /// process runs under. GEOPM's internal parts named by the second
+    /// constructor have no use in the embedded runtime and are kept only.
+    class GEOPM_PUBLIC ProfileImp : public Profile
+    {
+        public:
+            /// Enabled; throws GEOPM_ERROR_RUNTIME if the profiling library
+            /// cannot be found.
+            ProfileImp();
+            /// Enabled by connect() when do_profile is true.
+            ProfileImp(const std::string &prof_name,
+                       const std::string &report,
+                       int num_cpu,
+                       std::set<int> cpu_set,
+                       std::shared_ptr<ApplicationStatus> app_status,
+                       std::shared_ptr<ApplicationRecordLog> app_record_log,
+                       bool do_profile,
+                       std::shared_ptr<ServiceProxy> service_proxy,
+                       std::shared_ptr<Scheduler> scheduler,
+                       int registered_pid);
+            ProfileImp(const ProfileImp &other) = delete;
+            ProfileImp operator=(const ProfileImp &other) = delete;
+            virtual ~ProfileImp();
+            uint64_t region(const std::string &region_name, long hint) override;
+            void enter(uint64_t region_id) override;
+            void exit(uint64_t region_id) override;
+            void epoch(void) override;
+            void shutdown(void) override;
+            void thread_init(uint32_t num_work_unit) override;
+            void thread_post(int cpu) override;
+            std::vector<std::string> region_names(void) override;
+            void reset_cpu_set(void) override;
+            void overhead(double overhead_sec) override;
+            void connect(void) override;
+        protected:
+            /// Whether marks are passed on.
+            bool m_is_enabled;
+        private:
+            void GEOPM_PRIVATE
+                init_app_status(void);
+            void GEOPM_PRIVATE
+                init_app_record_log(void);
+            void GEOPM_PRIVATE
+                set_hint(uint64_t hint);
+
+            std::string m_prof_name;
+            std::string m_report;
+            uint64_t m_curr_region_id;
+            uint64_t m_current_hash;
+            int m_num_cpu;
+            std::set<int> m_cpu_set;
+
+            std::shared_ptr<ApplicationStatus> m_app_status;
+            std::shared_ptr<ApplicationRecordLog> m_app_record_log;
+            std::stack<geopm_region_hint_e> m_hint_stack;
+
+            double m_overhead_time;
+            double m_overhead_time_startup;
+            double m_overhead_time_shutdown;
+            bool m_do_profile;
+            std::map<std::string, uint64_t> m_region_names;
+
+            std::shared_ptr<ServiceProxy> m_service_proxy;
+            std::shared_ptr<Scheduler> m_scheduler;
+            int m_pid_registered;
+
+            enum m_profile_const_e {
+                M_PID_INIT = -1,
+                M_PID_TEST = -2,
+            };
+
+            std::set<uint64_t> m_region_ids;
+    };
 }
 
 #endif

@@ -11,7 +11,8 @@ namespace geopm
 namespace geopm_bridge
 {
     /// Register the native agents (monitor, power_governor, ...) in the
-    /// factory; called once by geopm::agent_factory() before plugins load.
+    /// factory; called by geopm::AgentFactory's constructor, so before
+    /// agent_factory() loads plugins.
     void register_builtin_agents(geopm::PluginFactory<geopm::Agent> &factory);
 }
 

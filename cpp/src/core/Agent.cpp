@@ -148,6 +148,11 @@ namespace geopm
         }
     }
 
+    AgentFactory::AgentFactory()
+    {
+        geopm_bridge::register_builtin_agents(*this);
+    }
+
     void AgentFactory::register_plugin(const std::string &plugin_name,
                                        std::function<std::unique_ptr<Agent>()> make_plugin,
                                        const std::map<std::string, std::string> &dictionary)
@@ -166,10 +171,7 @@ namespace geopm
     {
         static AgentFactory instance;
         static geopm_bridge::FactoryFill fill;
-        fill.run_once([]() {
-            geopm_bridge::register_builtin_agents(instance);
-            plugin_load(Agent::M_PLUGIN_PREFIX);
-        });
+        fill.run_once([]() { plugin_load(Agent::M_PLUGIN_PREFIX); });
         return instance;
     }
 }
