@@ -95,38 +95,18 @@ def test_the_tool_reports_a_missing_declaration_and_symbol(
 
 
 def test_the_tool_runs_as_a_program(geopm: Side, ours: Side) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(TOOL),
-            "--geopm",
-            str(geopm.include_dir.parent),
-            "--check",
-            "all",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    def run_tool(check: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(TOOL), "--geopm", str(geopm.include_dir.parent)]
+        return subprocess.run(
+            [*command, "--check", check, "--quiet"], capture_output=True, text=True, timeout=120
+        )
+
+    done = run_tool("all")
     assert done.returncode == 0, done.stdout + done.stderr
     summary = done.stdout.splitlines()
     assert len(summary) == 3 + len(api_coverage.list_headers(geopm.include_dir))
     assert all(" complete" in line and "missing" not in line for line in summary[3:]), done.stdout
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(TOOL),
-            "--geopm",
-            str(geopm.include_dir.parent),
-            "--check",
-            "libgeopm",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_tool("libgeopm")
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(done.stdout.splitlines()) == 3 + len(api_coverage.LIBGEOPM_HEADERS)
     # Without --check every header is listed, the libgeopm ones included.

@@ -28,9 +28,9 @@ TUTORIAL = "integration/tutorial"
 AGENTS = "libgeopm/src"
 
 
-def build_plugin(source: Path, work: Path, file: str, name: str) -> None:
-    """One of GEOPM's plugin sources, as it is, as the README builds a plugin."""
-    path = source / TUTORIAL / file
+def compile_plugin(sources: list[Path], include: Path, output: Path, *flags: str) -> None:
+    """GEOPM's plugin sources, as they are, built as the README builds a plugin
+    (include: the sources' own header directory, after ours)."""
     subprocess.run(
         [
             "g++",
@@ -38,17 +38,24 @@ def build_plugin(source: Path, work: Path, file: str, name: str) -> None:
             "-shared",
             "-fPIC",
             f"-I{geopm_bridge.get_include()}",
-            f"-I{path.parent}",
-            str(path),
+            f"-I{include}",
+            *flags,
+            *(str(path) for path in sources),
             f"-L{geopm_bridge.get_library_dir()}",
             "-lgeopmd",
             "-lgeopm",
             "-o",
-            str(work / name),
+            str(output),
         ],
         check=True,
         capture_output=True,
     )
+
+
+def build_plugin(source: Path, work: Path, file: str, name: str) -> None:
+    """One of GEOPM's tutorial plugins."""
+    path = source / TUTORIAL / file
+    compile_plugin([path], path.parent, work / name)
 
 
 def test_geopms_tutorial_agent_runs_unchanged(tmp_path: Path, geopm_source: Path) -> None:
@@ -123,26 +130,12 @@ def build_geopm_agent(source: Path, work: Path, agent_class: str, name: str) -> 
     """GEOPM's own agent agent_class, its source as it is, as the plugin
     libgeopmagent_<name>.so.2.1.0 with our registration file beside it."""
     sources = source / AGENTS
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-shared",
-            "-fPIC",
-            f"-I{geopm_bridge.get_include()}",
-            f"-I{sources}",
-            f'-DGEOPM_AGENT_HEADER="{agent_class}.hpp"',
-            f"-DGEOPM_AGENT_CLASS={agent_class}",
-            str(sources / f"{agent_class}.cpp"),
-            str(PLUGINS / "geopm_agent_registration.cpp"),
-            f"-L{geopm_bridge.get_library_dir()}",
-            "-lgeopmd",
-            "-lgeopm",
-            "-o",
-            str(work / f"libgeopmagent_{name}.so.2.1.0"),
-        ],
-        check=True,
-        capture_output=True,
+    compile_plugin(
+        [sources / f"{agent_class}.cpp", PLUGINS / "geopm_agent_registration.cpp"],
+        sources,
+        work / f"libgeopmagent_{name}.so.2.1.0",
+        f'-DGEOPM_AGENT_HEADER="{agent_class}.hpp"',
+        f"-DGEOPM_AGENT_CLASS={agent_class}",
     )
 
 
