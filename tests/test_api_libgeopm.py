@@ -447,6 +447,7 @@ def test_c_program_lists_agents_and_writes_a_policy_file(plugin_dir: Path, tmp_p
     assert [line.split()[1] for line in lines if line.startswith("agent ")] == [
         "monitor",
         "power_governor",
+        "frequency_map",
         "balance_probe",
     ]
     code, message = facts["unknown"].split(" ", 1)

@@ -37,7 +37,7 @@ def power_limits(env: dict[str, str]) -> dict[str, float]:
 def test_builtin_agents_are_registered_in_geopm_order() -> None:
     [answer] = run_driver(["agents"], clean_env())
     agents = ok(answer)["agents"]
-    assert agents.index("monitor") < agents.index("power_governor")
+    assert agents.index("monitor") < agents.index("power_governor") < agents.index("frequency_map")
 
 
 def test_dictionaries_match_geopm() -> None:

@@ -1,5 +1,6 @@
 #include "BuiltinAgents.hpp"
 
+#include "FrequencyMapAgent.hpp"
 #include "MonitorAgent.hpp"
 #include "PowerGovernorAgent.hpp"
 #include "geopm/Agent.hpp"
@@ -22,5 +23,6 @@ namespace geopm_bridge
         // Same order as GEOPM, so plugin_names() lists them alike.
         register_agent<geopm::MonitorAgent>(factory);
         register_agent<geopm::PowerGovernorAgent>(factory);
+        register_agent<geopm::FrequencyMapAgent>(factory);
     }
 }

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import sys
+import zlib
 
 from .. import agent_factory, load_agents, policy_names, sample_names
 from .errors import UsageError
@@ -31,6 +32,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _policy_value(name: str, word: str) -> float:
+    """word as a number: decimal or 0x hexadecimal (as strtod reads them), or,
+    for a region hash entry (a name with HASH in it), a region name, which
+    becomes its hash as geopmagent does."""
+    try:
+        return float(word)
+    except ValueError:
+        pass
+    try:
+        return float(int(word, 16)) if word.lower().startswith("0x") else float(word)
+    except ValueError:
+        if "hash" in name.lower() and word:
+            return float(zlib.crc32(word.encode()))
+    raise UsageError(f"policy value {word!r} for {name} is not a number") from None
+
+
 def policy_document(names: list[str], values_text: str) -> dict[str, float | str]:
     """Map comma-separated ``values_text`` onto ``names`` as geopmagent does."""
     if values_text.strip().lower() == "none":
@@ -42,10 +59,7 @@ def policy_document(names: list[str], values_text: str) -> dict[str, float | str
         )
     document: dict[str, float | str] = {}
     for name, word in zip(names, words, strict=False):  # fewer words than names is fine
-        try:
-            value = float(word)
-        except ValueError:
-            raise UsageError(f"policy value {word!r} for {name} is not a number") from None
+        value = _policy_value(name, word)
         document[name] = "NAN" if math.isnan(value) else value
     return document
 
