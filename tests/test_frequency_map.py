@@ -119,6 +119,8 @@ def test_regions_run_at_their_mapped_frequency(tmp_path: Path, app: Path) -> Non
 def test_a_bad_policy_is_refused_at_launch(
     tmp_path: Path, app: Path, policy: dict[str, float], message: str
 ) -> None:
+    # The controller validates the policy in its first control period, so
+    # the job must outlive one (`true` may end before it).
     result = launch(tmp_path, policy, str(app), "0.5", "2")
     assert result.returncode != 0
     [line] = result.stderr.strip().splitlines()
