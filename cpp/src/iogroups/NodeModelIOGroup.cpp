@@ -1,8 +1,15 @@
 #include "NodeModelIOGroup.hpp"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <iostream>
 #include <map>
 
 #include "geopm_bridge/NodeContext.hpp"
@@ -55,6 +62,17 @@ namespace geopm_bridge
             size_t end = text.find_last_not_of(" \t");
             return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
         }
+    }
+
+    static_assert(std::atomic<double>::is_always_lock_free &&
+                  std::atomic<uint64_t>::is_always_lock_free &&
+                  std::atomic<int64_t>::is_always_lock_free &&
+                  std::atomic<uint32_t>::is_always_lock_free,
+                  "the segment's atomics must be lock-free to be shared between processes");
+
+    std::string node_model_segment_name(const std::string &key)
+    {
+        return "/" + profile_channel_prefix(key) + "model";
     }
 
     NodeModelIOGroup::params_s NodeModelIOGroup::parse_params(const std::string &text)
@@ -158,6 +176,8 @@ namespace geopm_bridge
         , m_params(configured_params(m_config_error))
         , m_node(current_node())
         , m_cpu_package(m_topo.num_domain(GEOPM_DOMAIN_CPU), 0)
+        , m_segment(nullptr)
+        , m_segment_size(0)
     {
         const params_s &params = m_params;
         package_s initial {params.tdp, params.time_window, params.freq_max, params.freq_min,
@@ -243,6 +263,101 @@ namespace geopm_bridge
             if (*qty.alias != '\0') {
                 add_alias(qty.alias, low_name);
             }
+        }
+        // The application may start before the first control period.
+        publish();
+    }
+
+    NodeModelIOGroup::~NodeModelIOGroup()
+    {
+        close_segment();
+    }
+
+    void NodeModelIOGroup::open_segment(const std::string &key)
+    {
+        // Tried once per key: a failure is not retried every period.
+        m_segment_key = key;
+        m_segment_name = node_model_segment_name(key);
+        size_t size = sizeof(NodeModelSegmentHeader) +
+                      m_package.size() * sizeof(NodeModelSegmentPackage) +
+                      m_cpu_package.size() * sizeof(int32_t);
+        // One left by an earlier group of this key (a reset PlatformIO): ours now.
+        shm_unlink(m_segment_name.c_str());
+        int fd = shm_open(m_segment_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+        void *memory = MAP_FAILED;
+        if (fd != -1) {
+            if (ftruncate(fd, size) == 0) {
+                memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            }
+            close(fd);
+        }
+        if (memory == MAP_FAILED) {
+            int err = errno;
+            shm_unlink(m_segment_name.c_str());
+            // The model still serves the agents; only a model application
+            // that waits for the segment is left without it.
+            std::cerr << "geopm-bridge: warning: NODE_MODEL IOGroup: cannot publish "
+                      << m_segment_name << ": " << strerror(err) << "\n";
+            return;
+        }
+        // A new object is zeroed: fill it, then stamp it.
+        m_segment = static_cast<NodeModelSegmentHeader *>(memory);
+        m_segment_size = size;
+        m_segment->version = M_NODE_MODEL_SEGMENT_VERSION;
+        m_segment->num_package = m_package.size();
+        m_segment->num_cpu = m_cpu_package.size();
+        m_segment->freq_min = m_params.freq_min;
+        m_segment->freq_max = m_params.freq_max;
+        m_segment->freq_sticker = m_params.freq_sticker;
+        auto *cpu_package = reinterpret_cast<int32_t *>(
+            reinterpret_cast<char *>(m_segment) + sizeof(NodeModelSegmentHeader) +
+            m_package.size() * sizeof(NodeModelSegmentPackage));
+        for (size_t cpu = 0; cpu < m_cpu_package.size(); ++cpu) {
+            cpu_package[cpu] = m_cpu_package[cpu];
+        }
+    }
+
+    void NodeModelIOGroup::close_segment(void)
+    {
+        if (m_segment != nullptr) {
+            // A reader that holds it mapped sees that it is gone.
+            m_segment->is_closed.store(1, std::memory_order_release);
+            munmap(m_segment, m_segment_size);
+            shm_unlink(m_segment_name.c_str());
+            m_segment = nullptr;
+            m_segment_size = 0;
+        }
+        m_segment_key.clear();
+        m_segment_name.clear();
+    }
+
+    void NodeModelIOGroup::publish(void)
+    {
+        const ProfileSource *source = ProfileSource::of(m_node);
+        if (source != nullptr && !source->key().empty() && source->key() != m_segment_key) {
+            close_segment();
+            open_segment(source->key());
+        }
+        if (m_segment == nullptr) {
+            return;
+        }
+        auto *packages = reinterpret_cast<NodeModelSegmentPackage *>(
+            reinterpret_cast<char *>(m_segment) + sizeof(NodeModelSegmentHeader));
+        uint64_t seq = m_segment->seq.load(std::memory_order_relaxed);
+        m_segment->seq.store(seq + 1, std::memory_order_relaxed);
+        std::atomic_thread_fence(std::memory_order_release);
+        for (size_t pkg = 0; pkg < m_package.size(); ++pkg) {
+            packages[pkg].frequency.store(m_package[pkg].frequency, std::memory_order_relaxed);
+            packages[pkg].cpu_power.store(m_package[pkg].cpu_power, std::memory_order_relaxed);
+            packages[pkg].power_limit.store(m_package[pkg].power_limit, std::memory_order_relaxed);
+            packages[pkg].activity.store(m_package[pkg].activity, std::memory_order_relaxed);
+        }
+        m_segment->update_ns.store(profile_now_ns(), std::memory_order_relaxed);
+        m_segment->num_update.store(m_segment->num_update.load(std::memory_order_relaxed) + 1,
+                                    std::memory_order_relaxed);
+        m_segment->seq.store(seq + 2, std::memory_order_release);
+        if (m_segment->magic.load(std::memory_order_relaxed) != M_NODE_MODEL_SEGMENT_MAGIC) {
+            m_segment->magic.store(M_NODE_MODEL_SEGMENT_MAGIC, std::memory_order_release);
         }
     }
 
@@ -348,6 +463,7 @@ namespace geopm_bridge
         m_last_update = now;
         // Only then may the power change, with what the application does now.
         follow_application();
+        publish();
     }
 
     double NodeModelIOGroup::read_value(int id, int domain_idx)
@@ -441,5 +557,6 @@ namespace geopm_bridge
                 break;
         }
         settle(package);
+        publish();
     }
 }

@@ -7,6 +7,8 @@
 #ifndef GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
 #define GEOPM_BRIDGE_NODEMODELIOGROUP_HPP_INCLUDE
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -19,6 +21,55 @@
 namespace geopm_bridge
 {
     class NodeContext;
+
+    constexpr uint32_t M_NODE_MODEL_SEGMENT_MAGIC = 0x474e4d42;  // "BMNG" in memory
+    constexpr uint32_t M_NODE_MODEL_SEGMENT_VERSION = 1;
+
+    /// The segment the node model publishes for the application of its
+    /// node. These structs own the layout: readers in other languages
+    /// (python/geopm_bridge/bench/model.py) follow it and check
+    /// M_NODE_MODEL_SEGMENT_VERSION. Little-endian as the host, no padding:
+    ///
+    ///   NodeModelSegmentHeader                        (72 bytes)
+    ///   NodeModelSegmentPackage package[num_package]  (32 bytes each)
+    ///   int32_t cpu_package[num_cpu]                  (each CPU's package)
+    ///
+    /// A reader retries while seq is odd or changed during its read (a
+    /// sequence lock: the controller never waits for the application).
+    struct NodeModelSegmentHeader
+    {
+        std::atomic<uint32_t> magic;      //  0: stamped last: the segment is complete
+        uint32_t version;                 //  4
+        std::atomic<uint64_t> seq;        //  8: odd while an update is written
+        uint32_t num_package;             // 16
+        uint32_t num_cpu;                 // 20
+        std::atomic<uint32_t> is_closed;  // 24: 1 once the IOGroup is gone
+        uint32_t reserved;                // 28
+        double freq_min;                  // 32: Hz, the model's parameters
+        double freq_max;                  // 40
+        double freq_sticker;              // 48
+        std::atomic<int64_t> update_ns;   // 56: CLOCK_MONOTONIC of the last update
+        std::atomic<uint64_t> num_update; // 64
+    };
+
+    struct NodeModelSegmentPackage
+    {
+        std::atomic<double> frequency;    //  0: Hz, CPU_FREQUENCY_STATUS
+        std::atomic<double> cpu_power;    //  8: W
+        std::atomic<double> power_limit;  // 16: W
+        std::atomic<double> activity;     // 24: NODE_MODEL::ACTIVITY
+    };
+
+    static_assert(sizeof(NodeModelSegmentHeader) == 72 &&
+                  offsetof(NodeModelSegmentHeader, freq_min) == 32 &&
+                  offsetof(NodeModelSegmentHeader, num_update) == 64 &&
+                  sizeof(NodeModelSegmentPackage) == 32,
+                  "the node model segment's layout is fixed (readers follow it)");
+
+    /// The shared-memory name (with its leading '/') of the segment for
+    /// the application whose profiling key is key:
+    /// "/geopm-bridge-<uid>-<key>-model" (not a channel: no pid follows).
+    std::string node_model_segment_name(const std::string &key);
 
     /// Enabled by the node option "node_model" (else the environment
     /// variable GEOPM_BRIDGE_NODE_MODEL): "1" for the defaults, or
@@ -103,12 +154,26 @@ namespace geopm_bridge
     /// DRAM_POWER, DRAM_ENERGY; plus NODE_MODEL::LOAD (control and signal)
     /// and NODE_MODEL::ACTIVITY (signal).
     /// Registered last, it overrides the hardware IOGroups' aliases.
+    ///
+    /// The application's view (geopm-bridge bench): while the node has an
+    /// application (ProfileSource::of() answers with the node's key), the
+    /// group publishes its packages' state in a shared-memory segment named
+    /// by that key, node_model_segment_name() (in /dev/shm, owner-only,
+    /// layout NodeModelSegmentHeader below), updated whenever the model
+    /// settles (each read_batch()/read_signal() and each write), and
+    /// removed when the group is destroyed (a controller that died leaves
+    /// it to the next one's clean-up, as its profiling channels). A model
+    /// application reads its package's frequency there and runs its
+    /// compute at that speed (docs/bench.md).
     class NodeModelIOGroup : public BasicIOGroup
     {
         public:
             /// Reads the node's "node_model" option.
             NodeModelIOGroup();
-            virtual ~NodeModelIOGroup() = default;
+            /// Removes the published segment.
+            virtual ~NodeModelIOGroup();
+            NodeModelIOGroup(const NodeModelIOGroup &) = delete;
+            NodeModelIOGroup &operator=(const NodeModelIOGroup &) = delete;
             static std::string plugin_name(void);
             static std::unique_ptr<geopm::IOGroup> make_plugin(void);
             /// A region hint's share of a compute region's dynamic power
@@ -156,6 +221,11 @@ namespace geopm_bridge
             void settle(package_s &package) const;
             /// Each package's activity from the application now.
             void follow_application(void);
+            /// Brings the segment up to date (made for the node's current
+            /// profiling key first, when that changed).
+            void publish(void);
+            void open_segment(const std::string &key);
+            void close_segment(void);
 
             // Set when the parameters are bad (see the class comment).
             std::exception_ptr m_config_error;
@@ -165,6 +235,12 @@ namespace geopm_bridge
             std::vector<int> m_cpu_package;
             std::vector<package_s> m_package;
             geopm_time_s m_last_update;
+            // The published segment: the key it is named by ("" none yet)
+            // and its mapping (nullptr: none, or it could not be made).
+            std::string m_segment_key;
+            std::string m_segment_name;
+            struct NodeModelSegmentHeader *m_segment;
+            size_t m_segment_size;
     };
 }
 

@@ -146,6 +146,11 @@ namespace geopm_bridge
         return found == g_attached.end() ? nullptr : found->second;
     }
 
+    const std::string &ProfileSource::key(void) const
+    {
+        return m_key;
+    }
+
     bool ProfileSource::counts_epochs(const ProfileProcess &process)
     {
         return process.has_data && process.snapshot.epoch_count > 0;

@@ -76,6 +76,8 @@ namespace geopm_bridge
             /// The source of the application on node, for the PROFILE
             /// IOGroup, the node model and the report; nullptr when none.
             static ProfileSource *of(const NodeContext &node);
+            /// The controller's key this source reads the channels of.
+            const std::string &key(void) const;
         private:
             struct Channel;
             void scan(int64_t now_ns, int64_t max_listing_age_ns);

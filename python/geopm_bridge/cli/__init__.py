@@ -20,6 +20,10 @@ _COMMANDS = {
         "doctor",
         "show the backend, the GEOPM it runs on, the plugin directory and the agents",
     ),
+    "bench": (
+        "bench",
+        "run geopmbench's model application (its JSON config; follows the node model)",
+    ),
     "plugin-path": (
         "plugin_path",
         "print the directory of the GEOPM plugin (for GEOPM_PLUGIN_PATH)",

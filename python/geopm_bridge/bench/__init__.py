@@ -1,0 +1,100 @@
+"""``geopm-bridge bench``: geopmbench, GEOPM 3.1's model application, in Python.
+
+It reads geopmbench's JSON configuration (:mod:`.config`), marks the same
+regions with the same hints through :mod:`geopm_bridge.profile`, and runs
+each loop of the configuration as one epoch. On real hardware it does real
+work (NumPy's matmul for dgemm, a STREAM triad, busy loops, sleeps, and MPI
+collectives through mpi4py when it runs as several MPI ranks). Under the
+controller's node model it burns no CPU: each region's work advances, in
+small sleeping steps, at the speed the simulated frequency of its package
+allows (:mod:`.model`, :mod:`.regions`; docs/bench.md).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from .config import BenchConfig, ConfigError, default_config, load_config
+
+__all__ = ["BenchConfig", "ConfigError", "default_config", "load_config", "run"]
+
+# The variables an MPI launcher gives each rank its world size in (as the
+# controller's own launcher detection, cpp/src/tree/Launcher.cpp).
+_MPI_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE")
+
+
+def mpi_world(env: Mapping[str, str]) -> Any:
+    """mpi4py's COMM_WORLD when this process is one of several MPI ranks, else None.
+
+    MPI is started only when a launcher says the world has more than one
+    rank (and GEOPMBENCH_NO_MPI, as for geopmbench, is not set); without
+    mpi4py each rank runs alone, with a warning.
+    """
+    if "GEOPMBENCH_NO_MPI" in env:
+        return None
+    sizes = [env.get(name, "") for name in _MPI_SIZE_VARIABLES]
+    if not any(size.isdigit() and int(size) > 1 for size in sizes):
+        return None
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        print(
+            "geopm-bridge bench: warning: launched as several MPI ranks but mpi4py is not "
+            "installed (pip install geopm-bridge[mpi]): each rank runs alone",
+            file=sys.stderr,
+        )
+        return None
+    comm = MPI.COMM_WORLD
+    return comm if comm.Get_size() > 1 else None
+
+
+def run(
+    config: BenchConfig,
+    verbose: bool = False,
+    env: Mapping[str, str] | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Run the bench (geopmbench's main()); returns the exit code."""
+    from .. import profile
+    from .model import find_node_model
+    from .regions import Context, make_region
+
+    env = os.environ if env is None else env
+    out = sys.stdout if out is None else out
+    comm = mpi_world(env)
+    rank = 0 if comm is None else comm.Get_rank()
+    model = find_node_model(env)
+    imbalance = config.imbalance_for(env.get("GEOPM_BRIDGE_NODE_NAME"), socket.gethostname())
+    context = Context(model, comm, imbalance, verbose and rank == 0)
+
+    # geopmbench marks its set-up, unless every region is unmarked.
+    specs = config.regions
+    do_markup_init = not (specs and all(spec.do_unmarked for spec in specs))
+    init = profile.region("model-init", profile.RegionHint.UNKNOWN) if do_markup_init else None
+    if init is not None:
+        init.__enter__()
+    try:
+        regions = [make_region(spec, context) for spec in specs]
+    finally:
+        if init is not None:
+            init.__exit__(None, None, None)
+    # geopmbench sleeps 5 s here for its controller to attach; the
+    # controller here finds the application's channels as they appear.
+    if rank == 0:
+        mode = "real hardware" if model is None else "node model"
+        print(f"Beginning loop of {config.loop_count} iterations ({mode}).", file=out, flush=True)
+    for idx in range(config.loop_count):
+        profile.epoch()
+        for region in regions:
+            region.run()
+        if rank == 0 and verbose:
+            print(f"Iteration: {idx}", file=out, flush=True)
+    if rank == 0:
+        print("Completed loop.", file=out, flush=True)
+    if model is not None:
+        model.close()
+    return 0
