@@ -353,3 +353,41 @@ def test_four_mpi_ranks_under_launch(tmp_path: Path) -> None:
         if not line.startswith("#") and len(fields) == 4 and fields[2] == "EPOCH_COUNT":
             epochs[fields[1]] = max(epochs.get(fields[1], 0), int(fields[3]))
     assert list(epochs.values()) == [loops] * 4, epochs
+
+
+def test_each_controller_rank_runs_its_own_bench(tmp_path: Path) -> None:
+    # mpirun runs the controllers: each starts one bench for its node,
+    # which inherits the rank's launcher variables but runs alone (no MPI),
+    # and selects its imbalance by its node's name.
+    if shutil.which("mpirun") is None:
+        pytest.skip("no mpirun (Debian: openmpi-bin)")
+    pytest.importorskip("mpi4py")
+    import socket
+
+    config = write_config(
+        tmp_path,
+        {
+            "loop-count": 2,
+            "region": ["barrier", "dgemm-imbalance", "all2all"],
+            "big-o": [1, 0.05, 0.02],
+            "hostname": [f"{socket.gethostname()}-rank1"],
+            "imbalance": [1.0],
+        },
+    )
+    env = clean_env(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    result = subprocess.run(
+        ["mpirun", "-n", "2", "--oversubscribe", *jobs.GEOPM_BRIDGE, "launch", "--node-model"]
+        + ["--geopm-report=report.yaml", "--", *BENCH, str(config)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Completed loop.") == 2
+    found = hosts(tmp_path)
+    rank0, rank1 = (regions_of(found[name]) for name in sorted(found))
+    assert "MPI_Barrier" not in rank0 and rank0["all2all"]["count"] == 2
+    ratio = rank1["dgemm"]["runtime (s)"] / rank0["dgemm"]["runtime (s)"]
+    assert 1.6 < ratio < 2.5

@@ -27,17 +27,45 @@ __all__ = ["BenchConfig", "ConfigError", "default_config", "load_config", "run"]
 _MPI_SIZE_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE")
 
 
+_MPI_RANK_VARIABLES = ("OMPI_COMM_WORLD_RANK", "PMI_RANK")
+
+
+def _inherits_controllers_launch(env: Mapping[str, str]) -> bool:
+    """Whether the launcher's variables are the controller's own.
+
+    Under ``mpirun geopm-bridge launch -- geopm-bridge bench`` each rank's
+    controller starts the bench, which inherits the rank's variables
+    without being a rank: it must not start MPI. The controller's pid
+    leads its profiling key (ProfileSource::new_key()).
+    """
+    key = env.get("GEOPM_BRIDGE_PROFILE_KEY", "")
+    digits = key[: len(key) - len(key.lstrip("0123456789"))]
+    if not digits:
+        return False
+    try:
+        with open(f"/proc/{digits}/environ", "rb") as stream:
+            entries = stream.read().decode(errors="replace").split("\0")
+    except OSError:
+        return False
+    controller = dict(entry.split("=", 1) for entry in entries if "=" in entry)
+    names = _MPI_SIZE_VARIABLES + _MPI_RANK_VARIABLES
+    return all(controller.get(name) == env.get(name) for name in names)
+
+
 def mpi_world(env: Mapping[str, str]) -> Any:
     """mpi4py's COMM_WORLD when this process is one of several MPI ranks, else None.
 
     MPI is started only when a launcher says the world has more than one
-    rank (and GEOPMBENCH_NO_MPI, as for geopmbench, is not set); without
-    mpi4py each rank runs alone, with a warning.
+    rank (and GEOPMBENCH_NO_MPI, as for geopmbench, is not set), and not
+    when those variables are the controller's (a controller rank's own
+    bench); without mpi4py each rank runs alone, with a warning.
     """
     if "GEOPMBENCH_NO_MPI" in env:
         return None
     sizes = [env.get(name, "") for name in _MPI_SIZE_VARIABLES]
     if not any(size.isdigit() and int(size) > 1 for size in sizes):
+        return None
+    if _inherits_controllers_launch(env):
         return None
     try:
         from mpi4py import MPI
