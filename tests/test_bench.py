@@ -237,6 +237,38 @@ def test_imbalance_on_simulated_nodes(tmp_path: Path) -> None:
         )
 
 
+def test_simulated_nodes_wait_for_the_slowest_in_network_regions(tmp_path: Path) -> None:
+    # As MPI ranks would: the balanced node waits in MPI_Barrier (NETWORK)
+    # for the imbalanced one each loop, so both take the same epoch time.
+    loops = 3
+    config = write_config(
+        tmp_path,
+        {
+            "loop-count": loops,
+            "region": ["dgemm-imbalance", "barrier"],
+            "big-o": [0.2, 1],
+            "hostname": ["sim0002"],
+            "imbalance": [1.0],
+        },
+    )
+    bench_job(tmp_path, config, "--node-model", "--geopm-simulate-nodes=3")
+    found = hosts(tmp_path)
+    slow = regions_of(found["sim0002"])
+    dgemm_gap = slow["dgemm"]["runtime (s)"] / 2  # twice the balanced nodes' dgemm
+    for name in ("sim0000", "sim0001"):
+        regions = regions_of(found[name])
+        # Each loop's barrier and the final one (MPI_Finalize's wait).
+        assert regions["MPI_Barrier"]["count"] == loops + 1
+        assert regions["MPI_Barrier"]["runtime (s)"] == pytest.approx(dgemm_gap, rel=0.25)
+        assert regions["MPI_Barrier"]["time-hint-network (s)"] > 0
+        assert found[name]["Epoch Totals"]["runtime (s)"] == pytest.approx(
+            found["sim0002"]["Epoch Totals"]["runtime (s)"], rel=0.1
+        )
+    assert slow["MPI_Barrier"]["runtime (s)"] < dgemm_gap / 5
+    # The last bench to finish removed the meeting file.
+    assert not list(Path("/dev/shm").glob(f"geopm-bridge-{os.getuid()}-*-cluster"))
+
+
 def region_runtime(tmp_path: Path, config: Path, name: str, *options: str, report: str) -> float:
     bench_job(tmp_path, config, "--node-model", *options, report=report)
     [host] = hosts(tmp_path, report).values()

@@ -254,6 +254,12 @@ namespace geopm_bridge
             // Each copy knows its node (a simulated node has no host of
             // its own) and the key of its node's profiling channels.
             std::map<std::string, std::string> env{{"GEOPM_BRIDGE_NODE_NAME", m_nodes[idx]->name()}};
+            if (m_nodes.size() > 1) {
+                // Simulated nodes: their copies may meet as MPI ranks
+                // would (geopm-bridge bench's network regions).
+                env["GEOPM_BRIDGE_NODE_INDEX"] = std::to_string(idx);
+                env["GEOPM_BRIDGE_NODE_COUNT"] = std::to_string(m_nodes.size());
+            }
             if (!m_profile_keys[idx].empty()) {
                 env[M_PROFILE_KEY_VARIABLE] = m_profile_keys[idx];
             }

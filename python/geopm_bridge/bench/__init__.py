@@ -88,6 +88,7 @@ def run(
 ) -> int:
     """Run the bench (geopmbench's main()); returns the exit code."""
     from .. import profile
+    from .cluster import find_cluster
     from .model import find_node_model
     from .regions import Context, make_region
 
@@ -97,7 +98,9 @@ def run(
     rank = 0 if comm is None else comm.Get_rank()
     model = find_node_model(env)
     imbalance = config.imbalance_for(env.get("GEOPM_BRIDGE_NODE_NAME"), socket.gethostname())
-    context = Context(model, comm, imbalance, verbose and rank == 0)
+    # Simulated nodes meet in their network regions as MPI ranks would.
+    cluster = find_cluster(env) if comm is None else None
+    context = Context(model, comm, imbalance, verbose and rank == 0, cluster)
 
     # geopmbench marks its set-up, unless every region is unmarked.
     specs = config.regions
@@ -115,12 +118,21 @@ def run(
     if rank == 0:
         mode = "real hardware" if model is None else "node model"
         print(f"Beginning loop of {config.loop_count} iterations ({mode}).", file=out, flush=True)
-    for idx in range(config.loop_count):
-        profile.epoch()
-        for region in regions:
-            region.run()
-        if rank == 0 and verbose:
-            print(f"Iteration: {idx}", file=out, flush=True)
+    try:
+        for idx in range(config.loop_count):
+            profile.epoch()
+            for region in regions:
+                region.run()
+            if rank == 0 and verbose:
+                print(f"Iteration: {idx}", file=out, flush=True)
+        if cluster is not None:
+            # MPI_Finalize's wait: a node done early waits for the others
+            # at the network's power, not at a compute region's.
+            with profile.region("MPI_Barrier", profile.RegionHint.NETWORK):
+                cluster.barrier()
+    finally:
+        if cluster is not None:
+            cluster.close()
     if rank == 0:
         print("Completed loop.", file=out, flush=True)
     if model is not None:

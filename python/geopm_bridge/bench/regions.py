@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import profile
 from ..profile import RegionHint
+from .cluster import SimulatedCluster
 from .config import RegionSpec
 from .model import NodeModelView
 
@@ -60,6 +61,13 @@ class Context:
     imbalance: float
     """This node's delay fraction for ``-imbalance`` regions."""
     verbose: bool
+    cluster: SimulatedCluster | None = None
+    """The other simulated nodes' benches, met in the network regions
+    without MPI; None when not on several simulated nodes."""
+
+    def meets_others(self) -> bool:
+        """Whether network regions wait for other ranks or simulated nodes."""
+        return self.comm is not None or self.cluster is not None
 
 
 def num_progress_updates(spec: RegionSpec) -> int:
@@ -404,9 +412,13 @@ class All2allRegion(ModelRegion):
         return f"{self.num_send} byte buffer all2all {self.num_chunk} times"
 
     def run(self) -> None:
-        if self.context.comm is not None and self.big_o != 0.0:
-            with mpi_region("MPI_Barrier"):
-                self.context.comm.Barrier()
+        if self.big_o != 0.0:
+            if self.context.comm is not None:
+                with mpi_region("MPI_Barrier"):
+                    self.context.comm.Barrier()
+            elif self.context.cluster is not None:
+                with mpi_region("MPI_Barrier"):
+                    self.context.cluster.barrier()
         super().run()
 
     def run_chunk(self, idx: int) -> None:
@@ -436,21 +448,29 @@ class BarrierRegion(ModelRegion):
 
     name = "MPI_Barrier"
     hint = RegionHint.NETWORK
+    verbose_name = "barrier"
 
     def __init__(self, spec: RegionSpec, context: Context) -> None:
         self.spec = spec
         self.context = context
         self.big_o = spec.big_o
-        self.region = mpi_region(self.name) if context.comm is not None else None
+        self.region = mpi_region(self.name) if context.meets_others() else None
 
     def run(self) -> None:
         if self.context.verbose:
-            print("Executing barrier", flush=True)
-        if self.context.comm is None:
+            print(f"Executing {self.verbose_name}", flush=True)
+        if self.context.comm is not None:
+            with self.region:  # type: ignore[union-attr]
+                self.collective()
+        elif self.context.cluster is not None:
+            with self.region:  # type: ignore[union-attr]
+                self.context.cluster.barrier()
+        else:
             time.sleep(NETWORK_PAUSE)
-            return
-        with self.region:  # type: ignore[union-attr]
-            self.context.comm.Barrier()
+
+    def collective(self) -> None:
+        """The MPI call."""
+        self.context.comm.Barrier()
 
 
 class ReduceRegion(BarrierRegion):
@@ -459,6 +479,7 @@ class ReduceRegion(BarrierRegion):
     GEOPM's PMPI layer would. Without MPI: a 100 us wait, unmarked."""
 
     name = "MPI_Allreduce"
+    verbose_name = "reduce"
 
     def __init__(self, spec: RegionSpec, context: Context) -> None:
         super().__init__(spec, context)
@@ -469,16 +490,10 @@ class ReduceRegion(BarrierRegion):
             self.send = np.ones(count)
             self.recv = np.zeros(count)
 
-    def run(self) -> None:
-        if self.context.verbose:
-            print("Executing reduce", flush=True)
-        if self.context.comm is None:
-            time.sleep(NETWORK_PAUSE)
-            return
+    def collective(self) -> None:
         from mpi4py import MPI
 
-        with self.region:  # type: ignore[union-attr]
-            self.context.comm.Allreduce(self.send, self.recv, op=MPI.SUM)
+        self.context.comm.Allreduce(self.send, self.recv, op=MPI.SUM)
 
 
 KIND_CLASSES: dict[str, type[ModelRegion]] = {
