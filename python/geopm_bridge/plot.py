@@ -3,7 +3,9 @@ its limit, the CPU frequency and the application's region.
 
 One panel per quantity, stacked on a shared time axis, one line (or, for
 regions, one lane of coloured bands) per node, coloured by host. A panel
-appears only if some trace holds its columns. matplotlib is an optional
+appears only if some trace holds its columns. A row's values hold until the
+next row (steps). Where nodes run alike their lines coincide: the hosts
+drawn first are drawn wider, so that every host stays visible. matplotlib is an optional
 dependency (``pip install 'geopm-bridge[plot]'``), imported only when a
 picture is drawn; drawing uses the Agg backend and no pyplot state, so it
 works without a display and from threads.
@@ -128,35 +130,71 @@ def _legend_outside(ax: Axes, title: str) -> None:
     )
 
 
+def _widths(count: int) -> list[float]:
+    """Line widths by host: wider first, so coinciding lines all show."""
+    if count > 10:
+        return [1.0] * count
+    return [1.0 + 2.0 * (count - 1 - index) / max(1, count - 1) for index in range(count)]
+
+
 def _draw_power(ax: Axes, traces: Sequence[Trace], colors: Sequence[Color]) -> None:
     limit_columns = set()
-    for trace, color in zip(traces, colors, strict=True):
+    peaks = []
+    for trace, color, width in zip(traces, colors, _widths(len(traces)), strict=True):
         power = trace.power()
-        if power is not None:
-            ax.plot(trace.time, power, color=color, linewidth=1.2, label=trace.host)
         limit = trace.power_limit()
+        for values in (power, limit[1] if limit is not None else None):
+            if values is not None and np.isfinite(values).any():
+                peaks.append(float(np.nanmax(values[np.isfinite(values)])))
+        if power is not None:
+            ax.plot(
+                trace.time,
+                power,
+                color=color,
+                drawstyle="steps-post",
+                linewidth=width,
+                label=trace.host,
+            )
         if limit is not None:
             column, values = limit
             limit_columns.add(column)
             label = trace.host if power is None else None
-            ax.plot(trace.time, values, color=color, linestyle="--", linewidth=1.0, label=label)
+            ax.plot(
+                trace.time,
+                values,
+                color=color,
+                drawstyle="steps-post",
+                linestyle="--",
+                linewidth=1.0,
+                zorder=3,  # above the power lines, which often run along it
+                label=label,
+            )
     if limit_columns:
         # One entry explaining the dashed lines, whichever host they belong to.
         label = f"limit ({', '.join(sorted(limit_columns))})"
         ax.plot([], [], color="0.3", linestyle="--", label=label)
     ax.set_ylabel("CPU power (W)")
     ax.grid(True, alpha=0.3)
-    ax.set_ylim(bottom=0.0)
+    # From zero, with room above a power that runs along its limit.
+    top = max(peaks, default=0.0)
+    ax.set_ylim(0.0, top * 1.1 if top > 0 else 1.0)
     _legend_outside(ax, "host")
 
 
 def _draw_frequency(
     ax: Axes, traces: Sequence[Trace], colors: Sequence[Color], legend: bool
 ) -> None:
-    for trace, color in zip(traces, colors, strict=True):
+    for trace, color, width in zip(traces, colors, _widths(len(traces)), strict=True):
         frequency = trace.frequency()
         if frequency is not None:
-            ax.plot(trace.time, frequency / 1e9, color=color, linewidth=1.2, label=trace.host)
+            ax.plot(
+                trace.time,
+                frequency / 1e9,
+                color=color,
+                drawstyle="steps-post",
+                linewidth=width,
+                label=trace.host,
+            )
     ax.set_ylabel("CPU frequency (GHz)")
     ax.grid(True, alpha=0.3)
     ax.margins(y=0.15)
