@@ -13,8 +13,10 @@ A job's figures come from its report (GEOPM's report format, read as YAML):
 * package energy: the application totals' package energy, summed over nodes;
 * average power: that energy over that runtime;
 * time in each region (by name): the longest over the nodes;
-* epoch count and epoch runtime (the longest over the nodes), where the
-  application marks epochs.
+* epoch count and epoch runtime (the longest over the nodes) and the epochs'
+  package energy (summed over nodes), where the application marks epochs:
+  the steady state, without the application's start-up (a Python
+  application's imports take a time that varies with the machine's load).
 
 ``Config.plot``/:meth:`JobResult.plot` draw the job's traces with
 :mod:`geopm_bridge.plot` (matplotlib: ``pip install 'geopm-bridge[plot]'``).
@@ -103,6 +105,7 @@ class NodeFigures:
     unmarked_runtime: float | None
     epoch_count: int | None
     epoch_runtime: float | None
+    epoch_package_energy: float | None
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,15 @@ class JobResult:
         times = [node.epoch_runtime for node in self.nodes if node.epoch_runtime is not None]
         return max(times) if times else None
 
+    @property
+    def epoch_package_energy(self) -> float | None:
+        """The package energy of the epochs, summed over the nodes: the
+        application's steady state, without its start-up and end."""
+        energies = [node.epoch_package_energy for node in self.nodes]
+        if not energies or any(energy is None for energy in energies):
+            return None
+        return sum(energy for energy in energies if energy is not None)
+
     def region_names(self) -> list[str]:
         """The regions any node reports, by name (reports list them in no set order)."""
         return sorted({name for node in self.nodes for name in node.regions})
@@ -159,6 +171,8 @@ class JobResult:
             figures["epoch count"] = float(self.epoch_count)
         if self.epoch_runtime is not None and self.epoch_count:
             figures["epoch runtime (s)"] = self.epoch_runtime
+        if self.epoch_package_energy is not None and self.epoch_count:
+            figures["epoch package energy (J)"] = self.epoch_package_energy
         for name in self.region_names():
             runtime = self.region_runtime(name)
             if runtime is not None:
@@ -354,6 +368,7 @@ def parse_report(path: str | Path) -> list[NodeFigures]:
                 unmarked_runtime=_number(unmarked, "runtime (s)") if unmarked else None,
                 epoch_count=int(epoch["count"]) if epoch and "count" in epoch else None,
                 epoch_runtime=_number(epoch, "runtime (s)") if epoch else None,
+                epoch_package_energy=_number(epoch, "package-energy (J)") if epoch else None,
             )
         )
     return nodes
