@@ -152,6 +152,9 @@ def test_a_trace_of_the_energy_alone_plots_its_power(run: Path, tmp_path: Path) 
         (["-o", "x.png"], "no trace file given"),
         (["TRACE", "-o", "x.png", "--size", "big"], "--size 'big': give WIDTHxHEIGHT"),
         (["TRACE", "-o", "x.png", "--report", "not-a-trace"], "not-a-trace: not a report"),
+        (["profile", "-o", "x.png"], "profile: a profile trace (--geopm-trace-profile)"),
+        (["TRACE", "-o", "nowhere/x.png"], "nowhere/x.png: no such directory"),
+        (["TRACE", "-o", "x.bmpx"], "x.bmpx: unknown image format 'bmpx'"),
     ],
     ids=[
         "missing",
@@ -162,6 +165,9 @@ def test_a_trace_of_the_energy_alone_plots_its_power(run: Path, tmp_path: Path) 
         "no-trace",
         "size",
         "report",
+        "profile",
+        "no-directory",
+        "format",
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -170,13 +176,16 @@ def test_bad_input_is_one_line_and_exit_2(
     (tmp_path / "not-a-trace").write_text("hello: world\n")
     (tmp_path / "no-columns").write_text("# node_name: x\nTIME|EPOCH_COUNT\n0.1|0\n0.2|1\n")
     (tmp_path / "bad-row").write_text("TIME|CPU_POWER\n0.1|abc\n0.2|3\n")
+    (tmp_path / "profile").write_text("TIME|PROCESS|EVENT|SIGNAL\n0.1|42|REGION_ENTRY|0x1\n")
+    if "x.bmpx" in args:
+        pytest.importorskip("matplotlib")  # which formats it writes
     args = [traces(run)[0] if arg == "TRACE" else arg for arg in args]
     result = plot(tmp_path, *args)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("geopm-bridge: error: ")
     assert message in result.stderr
-    assert not (tmp_path / "x.png").exists()
+    assert not list(tmp_path.glob("x.*"))
 
 
 def test_without_matplotlib_it_says_what_to_install(run: Path, tmp_path: Path) -> None:

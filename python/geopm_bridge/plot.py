@@ -24,7 +24,7 @@ from .trace import REGION_HASH_UNMARKED, FloatArray, Trace, TraceError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["INSTALL_HINT", "PlotUnavailable", "plot_traces", "usable_panels"]
+__all__ = ["INSTALL_HINT", "OutputError", "PlotUnavailable", "plot_traces", "usable_panels"]
 
 INSTALL_HINT = "pip install 'geopm-bridge[plot]'"
 
@@ -34,6 +34,10 @@ Color = str | tuple[float, float, float, float]
 
 class PlotUnavailable(RuntimeError):
     """matplotlib is not installed."""
+
+
+class OutputError(ValueError):
+    """An image file that cannot be written: no such directory, unknown format."""
 
 
 def usable_panels(trace: Trace) -> list[str]:
@@ -62,7 +66,8 @@ def plot_traces(
     ``region_names`` names region hashes (:func:`geopm_bridge.trace.region_names`
     reads them from a report); others show as hexadecimal. Returns the panels
     drawn. Raises :class:`TraceError` if a trace has no column to draw,
-    :class:`PlotUnavailable` without matplotlib."""
+    :class:`OutputError` if ``output``'s directory is missing or its format
+    unknown, :class:`PlotUnavailable` without matplotlib."""
     if not traces:
         raise TraceError("no trace to plot")
     for trace in traces:
@@ -71,12 +76,22 @@ def plot_traces(
                 f"{trace.path}: no column to plot (none of CPU_POWER, CPU_ENERGY, "
                 "CPU_FREQUENCY_STATUS, REGION_HASH or a power limit)"
             )
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise OutputError(f"{output}: no such directory {str(output.parent)!r}")
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
         raise PlotUnavailable(f"plotting needs matplotlib: {INSTALL_HINT}") from None
 
+    kind = output.suffix.lstrip(".").lower()
+    supported = FigureCanvasAgg.get_supported_filetypes()
+    if kind not in supported:
+        raise OutputError(
+            f"{output}: unknown image format {kind!r} (name it .png, or one of "
+            f"{', '.join(sorted(supported))})"
+        )
     traces = sorted(traces, key=lambda trace: trace.host)
     panels = [
         panel

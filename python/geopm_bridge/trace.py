@@ -159,6 +159,10 @@ def read_trace(path: str | Path) -> Trace:
     if not lines:
         raise TraceError(f"{path}: not a trace (no header line of column names)")
     names = lines[0].split("|")
+    if names[:3] == ["TIME", "PROCESS", "EVENT"]:
+        raise TraceError(
+            f"{path}: a profile trace (--geopm-trace-profile), not a trace (--geopm-trace)"
+        )
     if "TIME" not in names:
         raise TraceError(f"{path}: not a trace (no TIME column in its first line)")
     rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..plot import PlotUnavailable, plot_traces
+from ..plot import OutputError, PlotUnavailable, plot_traces
 from ..trace import TraceError, read_trace, region_names
 from .errors import UsageError
 
@@ -57,7 +57,7 @@ def main(args: list[str]) -> int:
             title=opts.title,
             size=(int(size[1]), int(size[2])),
         )
-    except TraceError as error:
+    except (TraceError, OutputError) as error:
         raise UsageError(str(error)) from None
     except PlotUnavailable as error:
         raise RuntimeError(str(error)) from None
