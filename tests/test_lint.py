@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ["python", "tests", "benchmarks"]
+SOURCES = ["python", "tests", "benchmarks", "experiments"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])
@@ -24,10 +24,16 @@ def test_ruff(command: list[str]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy() -> None:
+@pytest.mark.parametrize(
+    "targets",
+    [["-p", "geopm_bridge", "-p", "geopm_servo"], ["experiments"]],
+    ids=["packages", "experiments"],
+)
+def test_mypy(targets: list[str]) -> None:
     # mypy_path in pyproject.toml points at python/: the sources are checked.
+    # The experiment scripts are files (mypy takes packages or files, not both).
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "-p", "geopm_bridge", "-p", "geopm_servo"],
+        [sys.executable, "-m", "mypy", *targets],
         cwd=REPO,
         capture_output=True,
         text=True,

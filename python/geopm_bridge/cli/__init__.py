@@ -16,6 +16,7 @@ _COMMANDS = {
     "launch": ("launch", "run an application under a controller and an agent"),
     "agent": ("agent", "list agents, show one agent's policy and sample, write a policy"),
     "read": ("read", "list signals and controls, or read one signal"),
+    "plot": ("plot", "draw a run's traces: power, power limit, frequency and region per node"),
     "doctor": (
         "doctor",
         "show the backend, the GEOPM it runs on, the plugin directory and the agents",
