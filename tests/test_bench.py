@@ -17,6 +17,7 @@ import geopm_bridge
 import jobs
 import pytest
 from cpp_build import clean_env
+from geopm_bridge import profile
 from geopm_bridge.bench import config as bench_config
 from geopm_bridge.bench import model as bench_model
 from geopm_bridge.bench.regions import MEMORY_FRACTION, speed
@@ -227,6 +228,9 @@ def test_imbalance_on_simulated_nodes(tmp_path: Path) -> None:
             assert regions[name]["count"] == loops, (name, regions[name])
         assert regions["model-init"]["count"] == 1
         assert host["Epoch Totals"]["count"] == loops
+        # The report's hashes are those geopm_bridge.profile.region_hash() gives.
+        for name, region in regions.items():
+            assert region["hash"] == profile.region_hash(name), name
     balanced, imbalanced = (regions_of(found[name]) for name in ("sim0000", "sim0001"))
     # 50% more on sim0001's dgemm only.
     ratio = imbalanced["dgemm"]["runtime (s)"] / balanced["dgemm"]["runtime (s)"]

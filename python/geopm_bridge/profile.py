@@ -37,6 +37,7 @@ import enum
 import functools
 import operator
 import os
+import zlib
 from types import TracebackType
 from typing import Any
 
@@ -47,6 +48,7 @@ __all__ = [
     "RegionHint",
     "epoch",
     "region",
+    "region_hash",
     "shutdown",
     "tprof_init",
     "tprof_post",
@@ -227,6 +229,13 @@ def region(name: str, hint: int = RegionHint.UNKNOWN) -> Region:
         found = Region(name, hint)
         _regions[(name, hint)] = found
     return found
+
+
+def region_hash(name: str) -> int:
+    """The hash GEOPM gives the region ``name`` (its report's ``hash``, the
+    ``REGION_HASH`` signal, a frequency map's ``HASH_n`` entry): the CRC-32
+    of the name, as ``geopm_crc32_str()``; no controller needed."""
+    return zlib.crc32(name.encode())
 
 
 def epoch() -> None:

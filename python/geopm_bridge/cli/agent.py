@@ -6,9 +6,9 @@ import argparse
 import json
 import math
 import sys
-import zlib
 
 from .. import agent_factory, load_agents, policy_names, sample_names
+from ..profile import region_hash
 from .errors import UsageError
 
 
@@ -44,7 +44,7 @@ def _policy_value(name: str, word: str) -> float:
         return float(int(word, 16)) if word.lower().startswith("0x") else float(word)
     except ValueError:
         if "hash" in name.lower() and word:
-            return float(zlib.crc32(word.encode()))
+            return float(region_hash(word))
     raise UsageError(f"policy value {word!r} for {name} is not a number") from None
 
 
