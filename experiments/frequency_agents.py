@@ -25,9 +25,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from runner import APPS, Config, ExperimentError, print_comparison, run_jobs
-
 from geopm_bridge.profile import region_hash
+from runner import APPS, Config, ExperimentError, print_comparison, run_jobs
 
 
 def main() -> int:
