@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import jobs
 import pytest
 import yaml
 from cpp_build import clean_env
+from geopm_bridge.profile import region_hash
 from test_profile import APP, build_app, read_trace
 
 BUSY = zlib.crc32(b"busy_loop")
@@ -177,3 +179,41 @@ def test_agent_writes_a_policy_with_region_names_or_hashes(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "policy value 'busy_loop' for FREQ_CPU_DEFAULT is not a number" in result.stderr
+
+
+def test_the_model_application_runs_its_mapped_region_slower(tmp_path: Path) -> None:
+    # geopm-bridge bench on the node model: stream (memory-bound) mapped to
+    # 1.5 GHz, dgemm at the 3 GHz default; stream's time follows the lower
+    # frequency, and its power falls.
+    stream, dgemm = region_hash("stream"), region_hash("dgemm")
+    config = {"loop-count": 4, "region": ["dgemm", "stream"], "big-o": [0.3, 0.2]}
+    bench = (sys.executable, "-m", "geopm_bridge.cli", "bench", "bench.json")
+    runs = {}
+    for name, policy in (
+        ("mapped", {"FREQ_CPU_DEFAULT": FREQ_MAX, "HASH_0": stream, "FREQ_0": 1.5e9}),
+        ("default", {"FREQ_CPU_DEFAULT": FREQ_MAX}),
+    ):
+        work = tmp_path / name
+        work.mkdir()
+        (work / "bench.json").write_text(json.dumps(config))
+        result = launch(work, policy, *bench)
+        assert result.returncode == 0, result.stderr
+        [host] = yaml.safe_load((work / "report.yaml").read_text())["Hosts"].values()
+        runs[name] = {region["region"]: region for region in host["Regions"]}
+        rows = read_trace(next(work.glob("trace-*")))
+        # Every period wholly inside a region ran at its frequency (the
+        # first period after an entry may still show the one before).
+        frequency = {stream: 1.5e9 if name == "mapped" else FREQ_MAX, dgemm: FREQ_MAX}
+        for before, row in zip(rows, rows[1:], strict=False):
+            hash_now, hash_before = int(row["REGION_HASH"], 16), int(before["REGION_HASH"], 16)
+            if hash_now == hash_before and hash_now in frequency:
+                assert float(row["CPU_FREQUENCY_STATUS"]) == frequency[hash_now], row
+    mapped, default = runs["mapped"], runs["default"]
+    assert mapped["stream"]["frequency (Hz)"] == pytest.approx(1.5e9, rel=0.1)
+    # A region's first period may still show the one before's frequency.
+    assert mapped["dgemm"]["frequency (Hz)"] == pytest.approx(FREQ_MAX, rel=0.1)
+    # docs/bench.md: stream at 1.5 GHz against 3 GHz is 1.15x as long.
+    ratio = mapped["stream"]["runtime (s)"] / default["stream"]["runtime (s)"]
+    assert 1.08 < ratio < 1.25
+    assert mapped["dgemm"]["runtime (s)"] == pytest.approx(default["dgemm"]["runtime (s)"], rel=0.1)
+    assert mapped["stream"]["power (W)"] < 0.6 * default["stream"]["power (W)"]
