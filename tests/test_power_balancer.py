@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import fake_sysfs
 import jobs
 import pytest
 import yaml
@@ -31,6 +32,8 @@ def launch(
     *app: str,
     nodes: int = 0,
     node_model: str = "--node-model",
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     (work / "policy.json").write_text(json.dumps(policy))
     simulate = [f"--geopm-simulate-nodes={nodes}"] if nodes else []
@@ -45,7 +48,9 @@ def launch(
             "--geopm-period=0.01",
             "--geopm-report=report.yaml",
             "--geopm-trace=trace",
+            *options,
         ),
+        env=env,
     )
 
 
@@ -183,6 +188,34 @@ def test_power_moves_to_the_node_that_holds_the_job_back(tmp_path: Path, num_nod
     names = node_names(num_node)
     assert list(report["Hosts"]) == names
     check_balanced(traces(tmp_path, names), budget, "sim0001")
+
+
+def test_two_packages_share_the_node_budget(tmp_path: Path) -> None:
+    # A fake machine of 2 packages (tests/fake_sysfs.py): the node's range
+    # is twice a package's, so a budget above one package's maximum (200 W)
+    # is the node's to share.  The application runs on package 0 only:
+    # package 1, with no epochs, keeps its share and does not hold the
+    # steps back.
+    fake_sysfs.build(tmp_path / "sysfs")
+    budget = 210.0
+    result = launch(
+        tmp_path,
+        {"CPU_POWER_LIMIT": budget},
+        *imbalanced(3.5, "sim0001"),
+        nodes=2,
+        options=("--geopm-trace-signals=CPU_POWER_LIMIT_CONTROL@package",),
+        env=clean_env(GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path / "sysfs")),
+    )
+    assert result.returncode == 0, result.stderr
+    rows = traces(tmp_path, node_names(2))
+    for node_rows in rows.values():
+        assert float(node_rows[0]["CPU_POWER_LIMIT_CONTROL-package-0"]) == budget / 2
+        assert float(node_rows[0]["CPU_POWER_LIMIT_CONTROL-package-1"]) == budget / 2
+    check_balanced(rows, budget, "sim0001")
+    # The fast node lowered the package its application runs on.
+    fast = rows["sim0000"][-1]
+    assert float(fast["CPU_POWER_LIMIT_CONTROL-package-0"]) < budget / 2
+    assert float(fast["CPU_POWER_LIMIT_CONTROL-package-1"]) >= budget / 2
 
 
 def test_ranks_of_an_mpi_job_balance_power(tmp_path: Path) -> None:

@@ -199,7 +199,9 @@ namespace geopm
             package.ignore_idx = m_sample_agg->push_signal("TIME_HINT_IGNORE", GEOPM_DOMAIN_PACKAGE, pkg);
             package.limit_ctl_idx = m_platform_io.push_control("CPU_POWER_LIMIT_CONTROL",
                                                                GEOPM_DOMAIN_PACKAGE, pkg);
+            package.epoch_count = NAN;
             package.last_epoch_count = 0.0;
+            package.is_idle = false;
             package.runtime = 0.0;
             package.enforced_limit = NAN;
             package.power_slack = 0.0;
@@ -525,7 +527,7 @@ namespace geopm
 
     double PowerBalancerAgent::new_epoch_runtime(Package &pkg)
     {
-        const double epoch_count = m_platform_io.sample(pkg.epoch_count_idx);
+        const double epoch_count = pkg.epoch_count;
         double result = NAN;
         // The first epoch call only starts the first epoch.
         if (epoch_count > 1 && epoch_count != pkg.last_epoch_count && !pkg.is_step_complete) {
@@ -546,6 +548,9 @@ namespace geopm
         for (int pkg = 0; pkg < m_num_pkg; ++pkg) {
             Package &package = m_pkg[pkg];
             const double runtime = new_epoch_runtime(package);
+            if (package.is_idle) {
+                package.is_step_complete = true;
+            }
             if (std::isnan(runtime)) {
                 continue;
             }
@@ -560,10 +565,16 @@ namespace geopm
         for (int pkg = 0; pkg < m_num_pkg; ++pkg) {
             Package &package = m_pkg[pkg];
             const double runtime = new_epoch_runtime(package);
+            PowerBalancer &balancer = *m_balancer[pkg];
+            if (package.is_idle && !package.is_step_complete) {
+                // Keeps its limit: nothing saved.
+                package.is_step_complete = true;
+                package.power_slack = balancer.power_cap() - balancer.power_limit();
+                package.power_headroom = m_pkg_max - balancer.power_limit();
+            }
             if (std::isnan(runtime)) {
                 continue;
             }
-            PowerBalancer &balancer = *m_balancer[pkg];
             package.is_step_complete = package.is_out_of_bounds ||
                                        balancer.is_target_met(runtime);
             package.is_out_of_bounds = false;
@@ -582,6 +593,17 @@ namespace geopm
         }
         // First, so that the epoch that just ended is the last one.
         m_sample_agg->update();
+        // A package that no application process runs on has no epochs
+        // (NaN) while another has: it has nothing to measure and must not
+        // hold the node's step back.
+        bool is_any_epoch = false;
+        for (auto &package : m_pkg) {
+            package.epoch_count = m_platform_io.sample(package.epoch_count_idx);
+            is_any_epoch = is_any_epoch || package.epoch_count > 1;
+        }
+        for (auto &package : m_pkg) {
+            package.is_idle = is_any_epoch && std::isnan(package.epoch_count);
+        }
         switch (step_of(m_step_count)) {
             case M_STEP_MEASURE_RUNTIME:
                 sample_measure_runtime();

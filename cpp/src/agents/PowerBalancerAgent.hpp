@@ -127,7 +127,10 @@ namespace geopm
                 int network_idx;
                 int ignore_idx;
                 int limit_ctl_idx;
+                double epoch_count;
                 double last_epoch_count;
+                // No application process here, but on another package.
+                bool is_idle;
                 double runtime;
                 double enforced_limit;
                 double power_slack;
