@@ -446,6 +446,7 @@ def test_c_program_lists_agents_and_writes_a_policy_file(plugin_dir: Path, tmp_p
     # Built-in agents first, then the plugins of GEOPM_PLUGIN_PATH.
     assert [line.split()[1] for line in lines if line.startswith("agent ")] == [
         "monitor",
+        "power_balancer",
         "power_governor",
         "frequency_map",
         "balance_probe",

@@ -37,7 +37,7 @@ def power_limits(env: dict[str, str]) -> dict[str, float]:
 def test_builtin_agents_are_registered_in_geopm_order() -> None:
     [answer] = run_driver(["agents"], clean_env())
     agents = ok(answer)["agents"]
-    assert agents.index("monitor") < agents.index("power_governor") < agents.index("frequency_map")
+    assert agents[:4] == ["monitor", "power_balancer", "power_governor", "frequency_map"]
 
 
 def test_dictionaries_match_geopm() -> None:
@@ -58,6 +58,22 @@ def test_dictionaries_match_geopm() -> None:
         "SAMPLE_0": "POWER",
         "SAMPLE_1": "IS_CONVERGED",
         "SAMPLE_2": "POWER_AVERAGE_ENFORCED",
+    }
+
+
+def test_power_balancer_dictionary_matches_geopm() -> None:
+    [balancer] = run_driver(["dictionary power_balancer"], clean_env())
+    assert ok(balancer)["dictionary"] == {
+        "NUM_POLICY": "4",
+        "NUM_SAMPLE": "4",
+        "POLICY_0": "CPU_POWER_LIMIT",
+        "POLICY_1": "STEP_COUNT",
+        "POLICY_2": "MAX_EPOCH_RUNTIME",
+        "POLICY_3": "POWER_SLACK",
+        "SAMPLE_0": "STEP_COUNT",
+        "SAMPLE_1": "MAX_EPOCH_RUNTIME",
+        "SAMPLE_2": "SUM_POWER_SLACK",
+        "SAMPLE_3": "MIN_POWER_HEADROOM",
     }
 
 

@@ -160,7 +160,7 @@ def test_agent_lists_native_and_python_agents(tmp_path: Path, machine: Path) -> 
     process = run(["agent"], tmp_path, agent_env(tmp_path, machine))
     assert process.returncode == 0, process.stderr
     names = process.stdout.split()
-    assert names[:2] == ["monitor", "power_governor"]
+    assert names[:4] == ["monitor", "power_balancer", "power_governor", "frequency_map"]
     assert {"example_python", "capper"} <= set(names)
 
 

@@ -11,17 +11,14 @@ register_plugin() call when the plugin loads."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import geopm_bridge
 import jobs
 import pytest
 import yaml
 from cpp_build import PLUGINS, clean_env
-from test_profile import APP, build_app, read_trace
 
 TUTORIAL = "integration/tutorial"
 AGENTS = "libgeopm/src"
@@ -138,73 +135,11 @@ def build_geopm_agent(source: Path, work: Path, agent_class: str, name: str) -> 
     )
 
 
-def node_model_read(signal: str) -> float:
-    """signal at the board, as the node model gives it."""
-    env = {**clean_env(), "GEOPM_BRIDGE_NODE_MODEL": "1"}
-    result = subprocess.run(
-        [*jobs.GEOPM_BRIDGE, "read", signal, "board", "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(result.stdout)
-
-
-def run_geopm_agent(work: Path, agent: str, policy: dict[str, float], *app: str) -> dict[str, Any]:
-    """app under GEOPM's agent on the node model, with policy; its host's report."""
-    (work / "policy.json").write_text(json.dumps(policy))
-    result = jobs.launch(
-        work,
-        *app,
-        options=(
-            "--node-model",
-            f"--geopm-plugin-path={work}",
-            f"--geopm-agent={agent}",
-            "--geopm-policy=policy.json",
-            "--geopm-period=0.02",
-            "--geopm-report=report.yaml",
-            "--geopm-trace=trace",
-        ),
-    )
-    assert result.returncode == 0, result.stderr
-    report = yaml.safe_load((work / "report.yaml").read_text())
-    assert report["Agent"] == agent
-    [host] = report["Hosts"].values()
-    assert isinstance(host, dict)
-    return host
-
-
-def test_geopms_power_balancer_agent_runs_from_its_source(
-    tmp_path: Path, geopm_source: Path
-) -> None:
-    build_geopm_agent(geopm_source, tmp_path, "PowerBalancerAgent", "power_balancer")
-    app = build_app(tmp_path, "app", APP)
-    # Two thirds of TDP: below what the model's compute load draws (126 W
-    # a package at its defaults), so the limit holds the power.
-    limit = node_model_read("CPU_POWER_LIMIT_DEFAULT") * 2 / 3
-    host = run_geopm_agent(
-        tmp_path, "power_balancer", {"CPU_POWER_LIMIT": limit}, str(app), "2.0", "20"
-    )
-    totals = host["Application Totals"]
-    assert totals["power (W)"] == pytest.approx(limit, rel=0.01)
-    assert host["Epoch Totals"]["count"] == 20
-    [trace] = tmp_path.glob("trace-*")
-    rows = read_trace(trace)
-    # Its trace columns, and its steps: the limit sent down, the epochs'
-    # runtime measured (0.1 s each), the limit reduced, round after round.
-    assert rows[0]["POLICY_STEP_COUNT"] == "0-STEP_SEND_DOWN_LIMIT"
-    assert float(rows[0]["POLICY_CPU_POWER_LIMIT"]) == pytest.approx(limit)
-    steps = {row["POLICY_STEP_COUNT"] for row in rows}
-    assert {"0-STEP_MEASURE_RUNTIME", "0-STEP_REDUCE_LIMIT", "1-STEP_SEND_DOWN_LIMIT"} <= steps
-    runtime = float(rows[-1]["POLICY_MAX_EPOCH_RUNTIME"])
-    assert runtime == pytest.approx(0.1, rel=0.1)
-
-
 @pytest.mark.parametrize(
     ("agent_class", "name"),
     [
         ("MonitorAgent", "monitor"),
+        ("PowerBalancerAgent", "power_balancer"),
         ("PowerGovernorAgent", "power_governor"),
         ("FrequencyMapAgent", "frequency_map"),
     ],
@@ -212,10 +147,11 @@ def test_geopms_power_balancer_agent_runs_from_its_source(
 def test_geopms_agents_that_are_our_builtins_are_refused(
     tmp_path: Path, geopm_source: Path, agent_class: str, name: str
 ) -> None:
-    # Our runtime has its own monitor, power_governor and frequency_map,
-    # under GEOPM's names and class names: the plugin's registration is an
-    # error, and the job does not start.  (frequency_map's behaviour, which
-    # GEOPM's source used to show here, is tested on ours in
+    # Our runtime has its own monitor, power_balancer, power_governor and
+    # frequency_map, under GEOPM's names and class names: the plugin's
+    # registration is an error, and the job does not start.  (The behaviour
+    # of power_balancer and frequency_map, which GEOPM's sources used to
+    # show here, is tested on ours in tests/test_power_balancer.py and
     # tests/test_frequency_map.py.)
     build_geopm_agent(geopm_source, tmp_path, agent_class, name)
     result = jobs.launch(

@@ -83,7 +83,7 @@ def test_register_plugin_builds_the_dictionary() -> None:
 
 def test_cpp_agents_share_the_factory() -> None:
     names = geopm_bridge.agent_factory().plugin_names()
-    assert names[:2] == ["monitor", "power_governor"]
+    assert names[:4] == ["monitor", "power_balancer", "power_governor", "frequency_map"]
     assert geopm_bridge.policy_names("power_governor") == ["CPU_POWER_LIMIT"]
 
 

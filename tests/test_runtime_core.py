@@ -27,7 +27,7 @@ from fake_sysfs import FakeMachine
 GEOPM_ERROR_RUNTIME = -1
 GEOPM_ERROR_INVALID = -3
 SOURCES = TESTS / "runtime_core"
-BUILTIN_AGENTS = ["monitor", "power_governor", "frequency_map"]
+BUILTIN_AGENTS = ["monitor", "power_balancer", "power_governor", "frequency_map"]
 MACHINE = FakeMachine(cpufreq=False, powercap=False)  # 2 packages x 2 cores x 2 threads
 
 

@@ -2,6 +2,7 @@
 
 #include "FrequencyMapAgent.hpp"
 #include "MonitorAgent.hpp"
+#include "PowerBalancerAgent.hpp"
 #include "PowerGovernorAgent.hpp"
 #include "geopm/Agent.hpp"
 
@@ -22,6 +23,7 @@ namespace geopm_bridge
     {
         // Same order as GEOPM, so plugin_names() lists them alike.
         register_agent<geopm::MonitorAgent>(factory);
+        register_agent<geopm::PowerBalancerAgent>(factory);
         register_agent<geopm::PowerGovernorAgent>(factory);
         register_agent<geopm::FrequencyMapAgent>(factory);
     }
