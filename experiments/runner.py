@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import yaml
 
 __all__ = [
@@ -116,6 +117,10 @@ class JobResult:
     config: Config
     workdir: Path | None
     nodes: Sequence[NodeFigures]
+    late_epoch_time: float | None = None
+    """Seconds per epoch over the second half of the epochs (the slowest
+    node's, from the traces): the state an agent settles in, without its
+    first steps."""
 
     @property
     def runtime(self) -> float:
@@ -173,6 +178,8 @@ class JobResult:
             figures["epoch runtime (s)"] = self.epoch_runtime
         if self.epoch_package_energy is not None and self.epoch_count:
             figures["epoch package energy (J)"] = self.epoch_package_energy
+        if self.late_epoch_time is not None:
+            figures["epoch time, 2nd half (ms)"] = 1000 * self.late_epoch_time
         for name in self.region_names():
             runtime = self.region_runtime(name)
             if runtime is not None:
@@ -247,7 +254,7 @@ def run_job(
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="geopm-experiment-") as temporary:
             result = run_job(config, temporary, trace=trace or plot is not None, plot=plot)
-        return JobResult(config, None, result.nodes)
+        return JobResult(config, None, result.nodes, result.late_epoch_time)
     work = Path(workdir).resolve()
     work.mkdir(parents=True, exist_ok=True)
     for stale in [work / "report.yaml", *work.glob("trace-*")]:
@@ -293,9 +300,31 @@ def run_job(
         raise ExperimentError(
             f"{config.name}: the job exited {done.returncode}: " + " / ".join(tail)
         )
-    result = JobResult(config, work, parse_report(work / "report.yaml"))
+    traces = [path for path in work.glob("trace-*") if not path.name.endswith("-profile")]
+    result = JobResult(config, work, parse_report(work / "report.yaml"), late_epoch_time(traces))
     if plot is not None:
         result.plot(plot)
+    return result
+
+
+def late_epoch_time(traces: Sequence[Path]) -> float | None:
+    """Seconds per epoch from the start of the middle epoch to the start of
+    the last, the longest over the nodes' traces (None without epochs)."""
+    from geopm_bridge.trace import read_trace
+
+    result = None
+    for path in traces:
+        trace = read_trace(path)
+        counts = trace.columns.get("EPOCH_COUNT")
+        if counts is None or not np.nanmax(counts, initial=0) >= 4:
+            continue
+        last = int(np.nanmax(counts))
+        middle = last // 2
+        # The first row of each count: when that epoch had begun.
+        start_middle = trace.time[np.argmax(counts >= middle)]
+        start_last = trace.time[np.argmax(counts >= last)]
+        per_epoch = float(start_last - start_middle) / (last - middle)
+        result = per_epoch if result is None else max(result, per_epoch)
     return result
 
 

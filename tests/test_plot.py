@@ -147,7 +147,7 @@ def test_a_trace_of_the_energy_alone_plots_its_power(run: Path, tmp_path: Path) 
         (["missing-trace", "-o", "x.png"], "missing-trace: no such file"),
         (["not-a-trace", "-o", "x.png"], "not-a-trace: not a trace (no TIME column"),
         (["no-columns", "-o", "x.png"], "no-columns: no column to plot"),
-        (["bad-row", "-o", "x.png"], "bad-row: not a trace (row 1 holds a non-number)"),
+        (["bad-row", "-o", "x.png"], "bad-row: not a trace (row 1 has no TIME)"),
         (["no-columns"], "no output file given: add -o FILE.png"),
         (["-o", "x.png"], "no trace file given"),
         (["TRACE", "-o", "x.png", "--size", "big"], "--size 'big': give WIDTHxHEIGHT"),
@@ -175,7 +175,7 @@ def test_bad_input_is_one_line_and_exit_2(
 ) -> None:
     (tmp_path / "not-a-trace").write_text("hello: world\n")
     (tmp_path / "no-columns").write_text("# node_name: x\nTIME|EPOCH_COUNT\n0.1|0\n0.2|1\n")
-    (tmp_path / "bad-row").write_text("TIME|CPU_POWER\n0.1|abc\n0.2|3\n")
+    (tmp_path / "bad-row").write_text("TIME|CPU_POWER\nabc|3\n0.2|3\n")
     (tmp_path / "profile").write_text("TIME|PROCESS|EVENT|SIGNAL\n0.1|42|REGION_ENTRY|0x1\n")
     if "x.bmpx" in args:
         pytest.importorskip("matplotlib")  # which formats it writes

@@ -2,8 +2,10 @@
 
 A trace is one file per node: ``#`` comment lines (``# key: value``, among
 them ``node_name``), then a ``|``-separated header of column names, then one
-row per control period. Every value is a decimal number (``nan`` included)
-or a ``0x`` hexadecimal integer (``REGION_HASH``, ``REGION_HINT``). Columns
+row per control period. A value is a decimal number (``nan`` included)
+or a ``0x`` hexadecimal integer (``REGION_HASH``, ``REGION_HINT``); an
+agent's column may hold words (power_balancer's ``POLICY_STEP_COUNT``,
+``0-STEP_SEND_DOWN_LIMIT``), read as NaN. Columns
 of a signal traced per domain are named ``NAME-DOMAIN-INDEX``
 (``CPU_POWER_LIMIT_CONTROL-package-0``).
 
@@ -133,6 +135,13 @@ def _number(text: str) -> float:
     return float(text)
 
 
+def _number_or_nan(text: str) -> float:
+    try:
+        return _number(text)
+    except ValueError:
+        return math.nan
+
+
 def read_trace(path: str | Path) -> Trace:
     """Read one trace file; raises :class:`TraceError` (naming the file) if it
     is missing or not a trace."""
@@ -165,6 +174,7 @@ def read_trace(path: str | Path) -> Trace:
         )
     if "TIME" not in names:
         raise TraceError(f"{path}: not a trace (no TIME column in its first line)")
+    time_index = names.index("TIME")
     rows = []
     for row, line in enumerate(lines[1:], start=1):
         fields = line.split("|")
@@ -175,10 +185,10 @@ def read_trace(path: str | Path) -> Trace:
             raise TraceError(
                 f"{path}: not a trace (row {row} has {len(fields)} fields, the header {len(names)})"
             )
-        try:
-            rows.append([_number(value) for value in fields])
-        except ValueError:
-            raise TraceError(f"{path}: not a trace (row {row} holds a non-number)") from None
+        values = [_number_or_nan(value) for value in fields]
+        if math.isnan(values[time_index]):
+            raise TraceError(f"{path}: not a trace (row {row} has no TIME)")
+        rows.append(values)
     table = np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
     columns = {name: table[:, index].copy() for index, name in enumerate(names)}
     return Trace(path=path, header=header, columns=columns)
