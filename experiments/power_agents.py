@@ -1,5 +1,5 @@
 """Power agents under one job budget on an imbalanced job (experiment (b)):
-power_governor against power_balancer.
+power_governor against power_balancer, and a Python agent (experiment (c)).
 
     python experiments/power_agents.py [--nodes 8] [--budget 100]
         [--config apps/imbalanced.json] [--out DIR [--plot]]
@@ -7,15 +7,28 @@ power_governor against power_balancer.
 geopm-bridge bench runs on simulated nodes of the node model: each loop a
 compute-bound dgemm, then a barrier where the nodes meet as MPI ranks do.
 One node (sim0007) does 30% more work per loop, so the others wait for it at
-the barrier every epoch. Both agents get the same budget per node:
+the barrier every epoch. The nodes' compute load is 1.5 (``--load``): a
+package would draw 210 W unlimited, so up to its 200 W maximum every watt
+buys speed (at the model's default 0.8 a package at 3 GHz draws 126 W and
+power above that buys nothing). Every agent gets the same budget per node:
 
 * power_governor: every node's package power capped at the budget, so the
   slow node runs as slowly as a capped node runs and the others wait;
 * power_balancer (built in, GEOPM's): the nodes that wait give up power
   they do not need (their limit is lowered until their work, not counting
   the wait, takes as long as the slow node's), and the slack goes to the
-  slow node, which then runs faster: every epoch, and the job, is shorter
-  under the same budget.
+  slow node, which then runs faster: the epochs, and the job, are shorter
+  under the same budget, and the waiting nodes spend less energy;
+* power_split (the Python example agent): the job budget shared by what
+  each node draws against its cap, moved a part of the way every control
+  period. At load 1.5 every node draws its cap even while it waits, so it
+  moves nothing and runs as power_governor does; at ``--load 0.8`` the
+  waiting nodes draw less than their cap and it settles within a few
+  periods, finishing sooner than the balancer, whose rounds take several
+  epochs each (docs/experiments.md has both tables).
+
+The epoch time over the second half of the epochs shows where each agent
+settles, without its first steps.
 """
 
 from __future__ import annotations
@@ -31,6 +44,9 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=8, help="simulated nodes (8)")
     parser.add_argument("--budget", type=float, default=100.0, help="power per node, W (100)")
     parser.add_argument("--config", default=str(APPS / "imbalanced.json"), help="bench config")
+    parser.add_argument(
+        "--load", type=float, default=1.5, help="node model's compute load (1.5: see above)"
+    )
     parser.add_argument("--period", type=float, default=0.01, help="control period, s (0.01)")
     parser.add_argument("--out", help="keep each job's files (and pictures) under this directory")
     parser.add_argument("--plot", action="store_true", help="draw each job's traces into --out")
@@ -38,6 +54,7 @@ def main() -> int:
     if opts.plot and not opts.out:
         parser.error("--plot needs --out DIR")
     app = [sys.executable, "-m", "geopm_bridge.cli", "bench", opts.config]
+    node_model = {"load": opts.load}
     configs = [
         Config(
             "power_governor",
@@ -45,6 +62,7 @@ def main() -> int:
             agent="power_governor",
             policy={"CPU_POWER_LIMIT": opts.budget},
             nodes=opts.nodes,
+            node_model=node_model,
             period=opts.period,
         ),
         Config(
@@ -53,6 +71,16 @@ def main() -> int:
             agent="power_balancer",
             policy={"CPU_POWER_LIMIT": opts.budget},
             nodes=opts.nodes,
+            node_model=node_model,
+            period=opts.period,
+        ),
+        Config(
+            "power_split",
+            app,
+            agent="power_split",
+            policy={"POWER_BUDGET": opts.budget * opts.nodes},
+            nodes=opts.nodes,
+            node_model=node_model,
             period=opts.period,
         ),
     ]
