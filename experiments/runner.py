@@ -59,6 +59,10 @@ EXPERIMENTS = Path(__file__).resolve().parent
 APPS = EXPERIMENTS / "apps"
 
 
+MIN_REGION_SECONDS = 0.001
+"""Regions shorter than this (on every node) are left out of the figures."""
+
+
 class ExperimentError(RuntimeError):
     """A job that failed, or a report that cannot be read."""
 
@@ -182,7 +186,8 @@ class JobResult:
             figures["epoch time, 2nd half (ms)"] = 1000 * self.late_epoch_time
         for name in self.region_names():
             runtime = self.region_runtime(name)
-            if runtime is not None:
+            # Set-up regions of microseconds: noise in a table of seconds.
+            if runtime is not None and runtime >= MIN_REGION_SECONDS:
                 figures[f"region {name} (s)"] = runtime
         return figures
 
