@@ -136,9 +136,8 @@ def test_one_node_holds_its_limit_and_steps_through_the_rounds(tmp_path: Path) -
         # NAN (or left out): the node's TDP, CPU_POWER_LIMIT_DEFAULT.
         ({}, "--node-model", TDP),
         ({"CPU_POWER_LIMIT": "NAN", "STEP_COUNT": "NAN"}, "--node-model=tdp=120", 120.0),
-        # Outside the nodes' range: brought to the nearest bound, as GEOPM does.
+        # Above the nodes' range: brought to its maximum, as GEOPM does.
         ({"CPU_POWER_LIMIT": 500}, "--node-model", POWER_MAX),
-        ({"CPU_POWER_LIMIT": 10}, "--node-model", POWER_MIN),
     ],
 )
 def test_policy_defaults_and_bounds(
@@ -163,6 +162,13 @@ def test_policy_defaults_and_bounds(
         (
             {"CPU_POWER_LIMIT": 0, "STEP_COUNT": 1},
             "CPU_POWER_LIMIT 0 W is outside the range [50, 200] W that the nodes allow",
+        ),
+        # Below the nodes' minimum (GEOPM would raise it to the minimum and
+        # the job would draw more than its budget).
+        (
+            {"CPU_POWER_LIMIT": 10},
+            "PowerBalancerAgent::validate_policy(): CPU_POWER_LIMIT 10 W is below the "
+            "nodes' minimum, 50 W (CPU_POWER_MIN_AVAIL): the budget cannot be kept",
         ),
     ],
 )

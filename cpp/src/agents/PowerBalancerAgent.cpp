@@ -236,11 +236,18 @@ namespace geopm
                 policy[idx] = 0.0;
             }
         }
-        // As GEOPM: a budget outside what the nodes allow is brought to the
-        // nearest bound; 0 means "no new budget" and is passed on as is.
-        if (limit != 0.0) {
-            limit = std::min(std::max(limit, m_node_min), m_node_max);
+        // 0 means "no new budget" and is passed on as is. A budget below
+        // what the nodes can be held to cannot be kept: refused (GEOPM
+        // raises it to the minimum, and the job draws more than its
+        // budget). One above what they can use is brought down to it, as
+        // GEOPM does.
+        if (limit != 0.0 && limit < m_node_min) {
+            bad_policy("validate_policy",
+                       "CPU_POWER_LIMIT " + string_format_double(limit) +
+                           " W is below the nodes' minimum, " + string_format_double(m_node_min) +
+                           " W (CPU_POWER_MIN_AVAIL): the budget cannot be kept");
         }
+        limit = std::min(limit, m_node_max);
         if (std::all_of(policy.begin(), policy.end(), [](double value) { return value == 0.0; })) {
             bad_policy("validate_policy",
                        "invalid policy: CPU_POWER_LIMIT, STEP_COUNT, MAX_EPOCH_RUNTIME and "
