@@ -22,49 +22,37 @@ save energy for a few percent of runtime.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from geopm_bridge.profile import region_hash
-from runner import APPS, Config, ExperimentError, print_comparison, run_jobs
+from runner import Config, bench, compare, experiment_parser
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=4, help="simulated nodes (4)")
+    parser = experiment_parser(__doc__, nodes=4, config="compute_memory.json")
     parser.add_argument("--low", type=float, default=1.5e9, help="memory-bound frequency, Hz")
-    parser.add_argument("--config", default=str(APPS / "compute_memory.json"), help="bench config")
-    parser.add_argument("--period", type=float, default=0.01, help="control period, s (0.01)")
-    parser.add_argument("--out", help="keep each job's files (and pictures) under this directory")
-    parser.add_argument("--plot", action="store_true", help="draw each job's traces into --out")
     opts = parser.parse_args()
-    if opts.plot and not opts.out:
-        parser.error("--plot needs --out DIR")
-    app = [sys.executable, "-m", "geopm_bridge.cli", "bench", opts.config]
     high = 3.0e9  # the node model's freq_max (its default)
 
     def config(agent: str, policy: dict[str, float] | None = None) -> Config:
-        return Config(agent, app, agent=agent, policy=policy, nodes=opts.nodes, period=opts.period)
+        return Config(
+            agent,
+            bench(opts.config),
+            agent=agent,
+            policy=policy,
+            nodes=opts.nodes,
+            period=opts.period,
+        )
 
     configs = [
         config("monitor"),
         config(
             "frequency_map",
-            {
-                "FREQ_CPU_DEFAULT": high,
-                "HASH_0": float(region_hash("stream")),
-                "FREQ_0": opts.low,
-            },
+            {"FREQ_CPU_DEFAULT": high, "HASH_0": float(region_hash("stream")), "FREQ_0": opts.low},
         ),
         config("region_frequency", {"FREQ_HIGH": high, "FREQ_LOW": opts.low}),
     ]
-    try:
-        results = run_jobs(configs, opts.out, plot=opts.plot)
-    except ExperimentError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print_comparison(results)
-    return 0
+    return compare(parser, opts, configs)
 
 
 if __name__ == "__main__":

@@ -33,64 +33,36 @@ settles, without its first steps.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from runner import APPS, Config, ExperimentError, print_comparison, run_jobs
+from runner import Config, bench, compare, experiment_parser
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--nodes", type=int, default=8, help="simulated nodes (8)")
+    parser = experiment_parser(__doc__, nodes=8, config="imbalanced.json")
     parser.add_argument("--budget", type=float, default=100.0, help="power per node, W (100)")
-    parser.add_argument("--config", default=str(APPS / "imbalanced.json"), help="bench config")
     parser.add_argument(
         "--load", type=float, default=1.5, help="node model's compute load (1.5: see above)"
     )
-    parser.add_argument("--period", type=float, default=0.01, help="control period, s (0.01)")
-    parser.add_argument("--out", help="keep each job's files (and pictures) under this directory")
-    parser.add_argument("--plot", action="store_true", help="draw each job's traces into --out")
     opts = parser.parse_args()
-    if opts.plot and not opts.out:
-        parser.error("--plot needs --out DIR")
-    app = [sys.executable, "-m", "geopm_bridge.cli", "bench", opts.config]
-    node_model = {"load": opts.load}
+
+    def config(agent: str, policy: dict[str, float]) -> Config:
+        return Config(
+            agent,
+            bench(opts.config),
+            agent=agent,
+            policy=policy,
+            nodes=opts.nodes,
+            node_model={"load": opts.load},
+            period=opts.period,
+        )
+
     configs = [
-        Config(
-            "power_governor",
-            app,
-            agent="power_governor",
-            policy={"CPU_POWER_LIMIT": opts.budget},
-            nodes=opts.nodes,
-            node_model=node_model,
-            period=opts.period,
-        ),
-        Config(
-            "power_balancer",
-            app,
-            agent="power_balancer",
-            policy={"CPU_POWER_LIMIT": opts.budget},
-            nodes=opts.nodes,
-            node_model=node_model,
-            period=opts.period,
-        ),
-        Config(
-            "power_split",
-            app,
-            agent="power_split",
-            policy={"POWER_BUDGET": opts.budget * opts.nodes},
-            nodes=opts.nodes,
-            node_model=node_model,
-            period=opts.period,
-        ),
+        config("power_governor", {"CPU_POWER_LIMIT": opts.budget}),
+        config("power_balancer", {"CPU_POWER_LIMIT": opts.budget}),
+        config("power_split", {"POWER_BUDGET": opts.budget * opts.nodes}),
     ]
-    try:
-        results = run_jobs(configs, opts.out, plot=opts.plot)
-    except ExperimentError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print_comparison(results)
-    return 0
+    return compare(parser, opts, configs)
 
 
 if __name__ == "__main__":

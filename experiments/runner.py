@@ -26,6 +26,7 @@ package installed; this file is on their path as their own directory.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -463,3 +464,39 @@ def print_comparison(results: Sequence[JobResult], file: TextIO | None = None) -
         )
     print(file=out)
     print(comparison_table(results), file=out)
+
+
+def bench(config: str | Path) -> list[str]:
+    """The application that runs geopm-bridge bench with the given configuration."""
+    return [sys.executable, "-m", "geopm_bridge.cli", "bench", str(config)]
+
+
+def experiment_parser(doc: str, nodes: int, config: str) -> argparse.ArgumentParser:
+    """The options every experiment script takes: ``--nodes``, ``--config``
+    (a bench configuration, ``config`` under apps/ by default), ``--period``,
+    ``--out DIR`` and ``--plot``; the script adds its own."""
+    parser = argparse.ArgumentParser(
+        description=doc.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--nodes", type=int, default=nodes, help=f"simulated nodes ({nodes})")
+    parser.add_argument("--config", default=str(APPS / config), help=f"bench config ({config})")
+    parser.add_argument("--period", type=float, default=0.01, help="control period, s (0.01)")
+    parser.add_argument("--out", help="keep each job's files (and pictures) under this directory")
+    parser.add_argument("--plot", action="store_true", help="draw each job's traces into --out")
+    return parser
+
+
+def compare(
+    parser: argparse.ArgumentParser, opts: argparse.Namespace, configs: Sequence[Config]
+) -> int:
+    """Run ``configs`` as the experiment options say and print their table;
+    the script's exit code (1, with one line, when a job failed)."""
+    if opts.plot and not opts.out:
+        parser.error("--plot needs --out DIR")
+    try:
+        results = run_jobs(configs, opts.out, plot=opts.plot)
+    except ExperimentError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print_comparison(results)
+    return 0

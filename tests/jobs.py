@@ -29,3 +29,15 @@ def launch(
         text=True,
         timeout=timeout,
     )
+
+
+def agent_command(*args: str) -> str:
+    """``geopm-bridge agent ARGS``'s output; it must succeed."""
+    result = subprocess.run(
+        [*GEOPM_BRIDGE, "agent", *args],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout

@@ -129,20 +129,9 @@ def test_a_bad_policy_is_refused_at_launch(
     assert "FrequencyMapAgent::validate_policy(): " + message in line
 
 
-def agent_command(*args: str) -> str:
-    result = subprocess.run(
-        [*jobs.GEOPM_BRIDGE, "agent", *args],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
 def test_agent_lists_its_policy_names() -> None:
-    assert "frequency_map" in agent_command().split()
-    lines = agent_command("frequency_map").splitlines()
+    assert "frequency_map" in jobs.agent_command().split()
+    lines = jobs.agent_command("frequency_map").splitlines()
     pairs = [f"HASH_{index},FREQ_{index}" for index in range(31)]
     assert lines == [
         "Policy: FREQ_CPU_DEFAULT,FREQ_CPU_UNCORE,FREQ_GPU_DEFAULT," + ",".join(pairs),
@@ -153,7 +142,7 @@ def test_agent_lists_its_policy_names() -> None:
 def test_agent_writes_a_policy_with_region_names_or_hashes(tmp_path: Path) -> None:
     output = tmp_path / "policy.json"
     # As geopmagent takes it: a region name or a 0x hash in a HASH_<i> slot.
-    agent_command(
+    jobs.agent_command(
         "-a",
         "frequency_map",
         "-p",

@@ -263,27 +263,16 @@ def test_ranks_of_an_mpi_job_balance_power(tmp_path: Path) -> None:
     check_balanced(rows, budget, names[1], same_iterations=False)
 
 
-def agent_command(*args: str) -> str:
-    result = subprocess.run(
-        [*jobs.GEOPM_BRIDGE, "agent", *args],
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
 def test_agent_lists_and_writes_its_policy() -> None:
-    assert "power_balancer" in agent_command().split()
-    assert agent_command("power_balancer").splitlines() == [
+    assert "power_balancer" in jobs.agent_command().split()
+    assert jobs.agent_command("power_balancer").splitlines() == [
         "Policy: CPU_POWER_LIMIT,STEP_COUNT,MAX_EPOCH_RUNTIME,POWER_SLACK",
         "Sample: STEP_COUNT,MAX_EPOCH_RUNTIME,SUM_POWER_SLACK,MIN_POWER_HEADROOM",
     ]
-    assert json.loads(agent_command("-a", "power_balancer", "-p", "400")) == {
+    assert json.loads(jobs.agent_command("-a", "power_balancer", "-p", "400")) == {
         "CPU_POWER_LIMIT": 400.0
     }
-    document = json.loads(agent_command("-a", "power_balancer", "-p", "400,nan,0,0"))
+    document = json.loads(jobs.agent_command("-a", "power_balancer", "-p", "400,nan,0,0"))
     assert document["STEP_COUNT"] == "NAN" and document["POWER_SLACK"] == 0.0
     assert not any(isinstance(value, float) and math.isnan(value) for value in document.values())
 
