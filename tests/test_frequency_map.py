@@ -61,9 +61,11 @@ def test_regions_run_at_their_mapped_frequency(tmp_path: Path, app: Path) -> Non
     assert (region["region"], region["hash"]) == ("busy_loop", BUSY)
     assert float(region["frequency-map"]) == 1.5e9
     assert float(host["Unmarked Totals"]["frequency-map"]) == 2.0e9
-    # The node model ran them so: each change lands within a period (0.02 s).
-    assert region["frequency (Hz)"] == pytest.approx(1.5e9, rel=0.05)
-    assert host["Unmarked Totals"]["frequency (Hz)"] == pytest.approx(2.0e9, rel=0.05)
+    # The node model ran them so: each change lands within a period (0.02 s),
+    # so up to a period of each 0.125 s region runs at the frequency before
+    # (1.58 GHz on average in the region; the rows below check each period).
+    assert region["frequency (Hz)"] == pytest.approx(1.5e9, rel=0.1)
+    assert host["Unmarked Totals"]["frequency (Hz)"] == pytest.approx(2.0e9, rel=0.1)
 
     [trace] = tmp_path.glob("trace-*")
     rows = read_trace(trace)
