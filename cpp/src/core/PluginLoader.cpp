@@ -288,7 +288,7 @@ namespace geopm_bridge
 
         void on_load_terminate(void)
         {
-            std::string what = "an exception of unknown type";
+            std::string what = "of unknown type";
             try {
                 std::exception_ptr error = std::current_exception();
                 if (error) {
