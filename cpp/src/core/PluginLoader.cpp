@@ -288,7 +288,7 @@ namespace geopm_bridge
 
         void on_load_terminate(void)
         {
-            std::string what = "of unknown type";
+            std::string what = " of unknown type";
             try {
                 std::exception_ptr error = std::current_exception();
                 if (error) {
@@ -296,13 +296,13 @@ namespace geopm_bridge
                 }
             }
             catch (const std::exception &ex) {
-                what = ex.what();
+                what = std::string(": ") + ex.what();
             }
             catch (...) {
             }
             std::replace(what.begin(), what.end(), '\n', ' ');
             std::string line = "Error: <geopm> plugin \"" + g_loading_path +
-                               "\" failed while loading: its load-time code threw " + what + "\n";
+                               "\" failed while loading: its load-time code threw an exception" + what + "\n";
             write_stderr(line.c_str());
             _exit(1);
         }
