@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cpp_build import clean_env, runtime
@@ -59,7 +60,9 @@ class Outside:
         self.before = self.state()
 
     def state(self) -> dict[str, tuple[bytes, int]]:
-        return {path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in self.dir.iterdir()}
+        return {
+            path.name: (path.read_bytes(), path.stat().st_mtime_ns) for path in self.dir.iterdir()
+        }
 
     def assert_untouched(self) -> None:
         assert self.state() == self.before
@@ -93,16 +96,19 @@ def run_job(base: Path, prefix: Path, *app: str) -> subprocess.CompletedProcess[
     )
 
 
-def final_sample(prefix: Path) -> dict:
+def final_sample(prefix: Path) -> dict[str, Any]:
+    """The last sample the controller wrote: a file of its own, not what was planted."""
     sample = Path(f"{prefix}.sample")
     assert sample.is_file() and not sample.is_symlink()
-    document = json.loads(sample.read_text())
+    document: dict[str, Any] = json.loads(sample.read_text())
     assert document["running"] is False
     return document
 
 
 def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in result.stderr.splitlines() if "ignoring an endpoint policy update" in line]
+    return [
+        line for line in result.stderr.splitlines() if "ignoring an endpoint policy update" in line
+    ]
 
 
 # ------------------------------------- a directory others of its group share
@@ -249,7 +255,11 @@ def manager(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_manager_refuses_a_directory_others_can_write(base: Path, manager: Path) -> None:
     directory = endpoint_dir(base, 0o1777)
     result = subprocess.run(
-        [str(manager), str(directory / "job")], capture_output=True, text=True, env=clean_env(), timeout=60
+        [str(manager), str(directory / "job")],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
     )
     [line] = result.stdout.splitlines()
     assert line.startswith(f"open {GEOPM_ERROR_INVALID} ") and "writable by others" in line, line
@@ -269,7 +279,10 @@ def test_the_manager_reads_no_planted_sample(base: Path, manager: Path) -> None:
         assert proc.stdin is not None and proc.stdout is not None
         assert proc.stdout.readline() == "open 0 \n"
         answers = []
-        for plant in (("mkfifo", f"{prefix}.sample"), ("ln", "-sf", str(outside.secret), f"{prefix}.sample")):
+        for plant in (
+            ("mkfifo", f"{prefix}.sample"),
+            ("ln", "-sf", str(outside.secret), f"{prefix}.sample"),
+        ):
             as_nobody(*plant)
             proc.stdin.write("\n")
             proc.stdin.flush()

@@ -182,7 +182,9 @@ def test_a_file_of_another_user_is_refused(plugins: Path, build: Path) -> None:
 
 @needs_root
 @pytest.mark.parametrize("mode", [0o775, 0o757, 0o777])
-def test_a_file_writable_by_group_or_others_is_refused(plugins: Path, build: Path, mode: int) -> None:
+def test_a_file_writable_by_group_or_others_is_refused(
+    plugins: Path, build: Path, mode: int
+) -> None:
     shutil.copy(build / "agent.so", plugins / BAD)
     (plugins / BAD).chmod(mode)
     one_refusal(load(plugins), plugins / BAD, "writable by group or others", f"mode 0{mode:o}")
