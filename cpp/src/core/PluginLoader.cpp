@@ -286,8 +286,17 @@ namespace geopm_bridge
             }
         }
 
+        std::terminate_handler g_outer_terminate = nullptr;
+
         void on_load_terminate(void)
         {
+            if (syscall(SYS_gettid) != g_loading_tid.load()) {
+                // Another thread's end: its usual handling.
+                if (g_outer_terminate != nullptr) {
+                    g_outer_terminate();
+                }
+                abort();
+            }
             std::string what = " of unknown type";
             try {
                 std::exception_ptr error = std::current_exception();
@@ -327,7 +336,7 @@ namespace geopm_bridge
                         for (size_t idx = 0; idx < sizeof(M_CRASH_SIGNALS) / sizeof(M_CRASH_SIGNALS[0]); ++idx) {
                             (void)sigaction(M_CRASH_SIGNALS[idx], &action, &g_crash_previous[idx]);
                         }
-                        m_outer_terminate = std::set_terminate(on_load_terminate);
+                        g_outer_terminate = std::set_terminate(on_load_terminate);
                     }
                     g_loading_tid = syscall(SYS_gettid);
                 }
@@ -338,7 +347,7 @@ namespace geopm_bridge
                     snprintf(g_crash_line, sizeof(g_crash_line),
                              "Error: <geopm> plugin \"%s\" crashed while loading (", m_outer_path.c_str());
                     if (m_outer_tid == 0) {
-                        (void)std::set_terminate(m_outer_terminate);
+                        (void)std::set_terminate(g_outer_terminate);
                         for (size_t idx = 0; idx < sizeof(M_CRASH_SIGNALS) / sizeof(M_CRASH_SIGNALS[0]); ++idx) {
                             (void)sigaction(M_CRASH_SIGNALS[idx], &g_crash_previous[idx], nullptr);
                         }
@@ -350,7 +359,6 @@ namespace geopm_bridge
                 std::lock_guard<std::recursive_mutex> m_lock;
                 std::string m_outer_path;
                 long m_outer_tid;
-                std::terminate_handler m_outer_terminate = nullptr;
         };
 
         /// Load the plugin file name in the directory open at dir_fd (path
