@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +32,6 @@ pytestmark = pytest.mark.skipif(
 
 NOBODY = 65534
 AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-MAX_BYTES = 1 << 20  # M_ENDPOINT_FILE_MAX_BYTES (cpp/src/controller/Endpoint.hpp)
 GEOPM_ERROR_INVALID = -3
 
 
@@ -143,13 +143,17 @@ def test_fifos_at_the_endpoint_paths_do_not_stall_the_loop(base: Path) -> None:
 
 def test_an_oversized_policy_is_refused_unread(base: Path) -> None:
     prefix = endpoint_dir(base, 0o755) / "job"
-    # A valid policy, only too long.
-    Path(f"{prefix}.policy").write_text('{"CPU_POWER_LIMIT": 150}' + " " * MAX_BYTES)
+    # A valid policy, only far longer than any policy (16 MiB of blanks).
+    policy = Path(f"{prefix}.policy")
+    policy.write_text('{"CPU_POWER_LIMIT": 111}' + " " * (16 << 20))
     result = run_job(base, prefix)
     assert result.returncode == 0, result.stderr
     assert final_sample(prefix)["policy"] == {"CPU_POWER_LIMIT": None}
     [warning] = warnings(result)
-    assert f"larger than {MAX_BYTES} bytes" in warning
+    # The limit (M_ENDPOINT_FILE_MAX_BYTES) is named, and the file exceeds it.
+    limit = re.search(r"is larger than (\d+) bytes", warning)
+    assert limit is not None and f"{policy}" in warning, warning
+    assert 4096 <= int(limit.group(1)) < policy.stat().st_size
 
 
 # ---------------------------------------------- directories that are refused

@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -256,3 +257,32 @@ def test_an_unprivileged_process_loads_files_it_does_not_own(open_dir: Path, bui
     assert loaded_agents(result) == BUILTIN_AGENTS + ["good"]
     assert len(result.stderr.splitlines()) == 2
     assert "symbolic link" in result.stderr and "not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("faulthandler", [False, True])
+def test_the_load_guard_leaves_signal_handling_as_it_was(plugins: Path, faulthandler: bool) -> None:
+    # The guard catches faults only while a plugin loads; afterwards the
+    # process's own dispositions are back: none of its own, or faulthandler's.
+    program = f"""
+import faulthandler
+import geopm_bridge
+
+def caught() -> str:
+    with open("/proc/self/status") as status:
+        return next(line for line in status if line.startswith("SigCgt:"))
+
+if {faulthandler}:
+    faulthandler.enable()
+before = caught()
+names = geopm_bridge.agent_factory().plugin_names()
+print("good" in names, caught() == before)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        env=clean_env(GEOPM_PLUGIN_PATH=str(plugins)),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]

@@ -101,9 +101,10 @@ namespace geopm_bridge
     int replace_endpoint_file(const std::string &path, const std::string &text)
     {
         std::string tmp_path = path + ".XXXXXX";
-        // mkostemp() creates with O_EXCL: a link planted at the name is
-        // never followed, nor an existing file written.
-        int fd = mkostemp(&tmp_path[0], O_CLOEXEC);
+        // mkostemp() creates with O_CREAT | O_EXCL (plus the flags given):
+        // a link planted at the name is never followed, nor an existing
+        // file written.
+        int fd = mkostemp(&tmp_path[0], O_CLOEXEC | O_NOFOLLOW);
         if (fd == -1) {
             return errno;
         }
