@@ -4,6 +4,7 @@
  * build copied under several names gives several agents.
  */
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -53,6 +54,13 @@ namespace
         Dl_info info;
         dladdr(reinterpret_cast<void *>(&make_agent), &info);
         std::string file(info.dli_fname);
+        // The runtime, as GEOPM, loads the file it checked through
+        // /proc/self/fd/N: the link, open while loading, names the file.
+        char target[4096] = {};
+        if (file.rfind("/proc/self/fd/", 0) == 0 &&
+            readlink(file.c_str(), target, sizeof(target) - 1) > 0) {
+            file = target;
+        }
         file = file.substr(file.rfind('/') + 1);
         size_t begin = file.find('_') + 1;
         return file.substr(begin, file.find(".so") - begin);

@@ -1,8 +1,8 @@
 /*
  * Which files in GEOPM_PLUGIN_PATH are plugins, in which order they load,
  * and the one-time filling of a factory. A file that is not a shared
- * object stands in for a plugin: dlopen() fails on it, and the loader's
- * warning names it, which shows the order files load in without loading
+ * object stands in for a plugin: the loader refuses it (no ELF header) with
+ * a warning naming it, which shows the order files load in without loading
  * anything.
  */
 #include <stdlib.h>
@@ -163,13 +163,16 @@ TEST_F(PluginPathTest, the_whole_path_is_checked_before_anything_loads)
     }
 }
 
-TEST_F(PluginPathTest, a_link_loads_the_file_it_names)
+TEST_F(PluginPathTest, a_link_is_not_followed)
 {
+    // As GEOPM (O_NOFOLLOW): the name checked is the file loaded.
     std::string target = directory("store", {"agent.bin"}) + "/agent.bin";
     std::string dir = directory("links", {});
     std::filesystem::create_symlink(target, dir + "/libgeopmagent_linked.so.2.1.0");
     auto result = load(dir);
-    EXPECT_TRUE(contains(result.second, "plugin \"" + target + "\" not loaded")) << result.second;
+    EXPECT_TRUE(contains(result.second, "plugin \"" + dir + "/libgeopmagent_linked.so.2.1.0\" not loaded: "
+                                        "it is a symbolic link")) << result.second;
+    EXPECT_FALSE(contains(result.second, target)) << result.second;
 }
 
 TEST(FactoryFillTest, fills_once)

@@ -1,18 +1,19 @@
 #include "Endpoint.hpp"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 
 #include "geopm/Exception.hpp"
 
 #include "core/Json.hpp"
-#include "core/TextFile.hpp"
 #include "Format.hpp"
 #include "Policy.hpp"
 
@@ -20,6 +21,117 @@ namespace geopm_bridge
 {
     // The sample file is rewritten at most this often.
     static constexpr double M_PUBLISH_PERIOD = 0.050;
+
+    std::string endpoint_directory_refusal(const std::string &prefix, bool is_owner_required)
+    {
+        size_t slash = prefix.rfind('/');
+        std::string dir = slash == std::string::npos ? "." :
+                          slash == 0 ? "/" : prefix.substr(0, slash);
+        std::string named = "the directory \"" + dir + "\" of the endpoint \"" + prefix + "\"";
+        struct stat info;
+        if (stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+            return named + " does not exist";
+        }
+        if (is_owner_required && info.st_uid != geteuid()) {
+            return named + " belongs to uid " + std::to_string(info.st_uid) +
+                   ", not to this process's user (uid " + std::to_string(geteuid()) + ")";
+        }
+        if ((info.st_mode & S_IWOTH) != 0) {
+            char mode[8];
+            snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(info.st_mode & 07777));
+            return named + " is writable by others (mode " + mode + ")";
+        }
+        return "";
+    }
+
+    bool read_endpoint_file(const std::string &path, const std::string &what, std::string &text)
+    {
+        std::string named = what + " \"" + path + "\"";
+        // O_NOFOLLOW: never read a file elsewhere through a planted link;
+        // O_NONBLOCK: a planted FIFO cannot stall the caller's loop.
+        int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd == -1) {
+            int err = errno;
+            if (err == ENOENT) {
+                return false;
+            }
+            throw geopm::Exception(err == ELOOP ? named + " is a symbolic link, which is not followed" :
+                                   "cannot open " + named + ": " + strerror(err),
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        struct stat info;
+        std::string error;
+        if (fstat(fd, &info) != 0) {
+            error = "cannot examine " + named + ": " + strerror(errno);
+        }
+        else if (!S_ISREG(info.st_mode)) {
+            error = named + " is not a regular file";
+        }
+        else if (info.st_size > M_ENDPOINT_FILE_MAX_BYTES) {
+            error = named + " is larger than " + std::to_string(M_ENDPOINT_FILE_MAX_BYTES) + " bytes";
+        }
+        text.clear();
+        char buffer[4096];
+        while (error.empty()) {
+            ssize_t count = read(fd, buffer, sizeof(buffer));
+            if (count < 0 && errno == EINTR) {
+                continue;
+            }
+            if (count < 0) {
+                error = "cannot read " + named + ": " + strerror(errno);
+            }
+            else if (count == 0) {
+                break;
+            }
+            else if (text.size() + count > static_cast<size_t>(M_ENDPOINT_FILE_MAX_BYTES)) {
+                // It grew since fstat().
+                error = named + " is larger than " + std::to_string(M_ENDPOINT_FILE_MAX_BYTES) + " bytes";
+            }
+            else {
+                text.append(buffer, count);
+            }
+        }
+        (void)close(fd);
+        if (!error.empty()) {
+            throw geopm::Exception(error, GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        return true;
+    }
+
+    int replace_endpoint_file(const std::string &path, const std::string &text)
+    {
+        std::string tmp_path = path + ".XXXXXX";
+        // mkostemp() creates with O_CREAT | O_EXCL (plus the flags given):
+        // a link planted at the name is never followed, nor an existing
+        // file written.
+        int fd = mkostemp(&tmp_path[0], O_CLOEXEC | O_NOFOLLOW);
+        if (fd == -1) {
+            return errno;
+        }
+        int err = fchmod(fd, 0644) == 0 ? 0 : errno;
+        size_t done = 0;
+        while (err == 0 && done < text.size()) {
+            ssize_t count = write(fd, text.data() + done, text.size() - done);
+            if (count < 0 && errno != EINTR) {
+                err = errno;
+            }
+            else if (count > 0) {
+                done += count;
+            }
+        }
+        if (close(fd) != 0 && err == 0) {
+            err = errno;
+        }
+        // rename() replaces whatever is at path (a link, a FIFO) without
+        // following it.
+        if (err == 0 && rename(tmp_path.c_str(), path.c_str()) != 0) {
+            err = errno;
+        }
+        if (err != 0) {
+            (void)unlink(tmp_path.c_str());
+        }
+        return err;
+    }
 
     Endpoint::Endpoint(const std::string &prefix,
                        const std::string &agent_name,
@@ -44,6 +156,11 @@ namespace geopm_bridge
         , m_last_publish(now)
         , m_is_write_warned(false)
     {
+        std::string refusal = endpoint_directory_refusal(prefix, true);
+        if (!refusal.empty()) {
+            throw geopm::Exception("the endpoint cannot be used: " + refusal,
+                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
         int err = write_sample_file(false);
         if (err != 0) {
             throw geopm::Exception("cannot write the endpoint sample file \"" + m_sample_path +
@@ -54,7 +171,9 @@ namespace geopm_bridge
     bool Endpoint::is_policy_file_changed(void)
     {
         struct stat current;
-        if (stat(m_policy_path.c_str(), &current) != 0) {
+        // lstat(): the identity of what is at the name, a link included
+        // (reading it is refused, once).
+        if (lstat(m_policy_path.c_str(), &current) != 0) {
             // No file yet (or removed): keep what we have.
             return false;
         }
@@ -75,7 +194,11 @@ namespace geopm_bridge
     {
         std::string source = "endpoint policy \"" + m_policy_path + "\"";
         try {
-            json11::Json doc = parse_json(read_text_file(m_policy_path, "endpoint policy"), source);
+            std::string text;
+            if (!read_endpoint_file(m_policy_path, "endpoint policy", text)) {
+                return;  // removed since the lstat()
+            }
+            json11::Json doc = parse_json(text, source);
             // Either {"seq": n, "policy": {...}} or the bare policy object.
             const json11::Json *policy = &doc;
             const json11::Json *seq = nullptr;
@@ -157,28 +280,7 @@ namespace geopm_bridge
 
     int Endpoint::write_sample_file(bool is_final)
     {
-        // Write aside and rename, so readers never see a partial file.
-        std::string text = sample_json(is_final);
-        std::string tmp_path = m_sample_path + ".tmp";
-        int fd = open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd == -1) {
-            return errno;
-        }
-        int err = 0;
-        errno = 0;
-        if (write(fd, text.data(), text.size()) != (ssize_t)text.size()) {
-            err = errno ? errno : EIO;
-        }
-        if (close(fd) != 0 && err == 0) {
-            err = errno;
-        }
-        if (err == 0 && rename(tmp_path.c_str(), m_sample_path.c_str()) != 0) {
-            err = errno;
-        }
-        if (err != 0) {
-            (void)unlink(tmp_path.c_str());
-        }
-        return err;
+        return replace_endpoint_file(m_sample_path, sample_json(is_final));
     }
 
     void Endpoint::publish(double now, bool is_final)

@@ -8,6 +8,11 @@
  *                    and re-reads it only when it changed.
  *   <prefix>.sample  written by the controller (atomic replace) at most
  *                    every 50 ms, and at the start and the end of the run.
+ *
+ * Both sides handle the files so that whoever else can write in the
+ * directory cannot turn them against the process: files are read without
+ * following links, without blocking, regular and small only, and written
+ * only as new files of unique names, renamed into place.
  */
 #ifndef GEOPM_BRIDGE_ENDPOINT_HPP_INCLUDE
 #define GEOPM_BRIDGE_ENDPOINT_HPP_INCLUDE
@@ -31,6 +36,29 @@ namespace geopm_bridge
     {
         return prefix + ".sample";
     }
+
+    /// The largest endpoint document read (a policy or a sample file is
+    /// a few hundred bytes): a bigger file is refused unread.
+    constexpr off_t M_ENDPOINT_FILE_MAX_BYTES = 1 << 20;
+
+    /// Why the directory of the endpoint prefix may not hold this
+    /// process's endpoint files, or "": it must exist and be writable by no
+    /// other user (sticky or not: a file there could be swapped under the
+    /// reader); if is_owner_required, it must belong to this process's user.
+    std::string endpoint_directory_refusal(const std::string &prefix, bool is_owner_required);
+
+    /// Read the endpoint file path into text; false when it does not
+    /// exist. Throws geopm::Exception naming what and path when it is a
+    /// symbolic link, not a regular file, larger than
+    /// M_ENDPOINT_FILE_MAX_BYTES, or cannot be read.
+    bool read_endpoint_file(const std::string &path, const std::string &what, std::string &text);
+
+    /// Replace path with text (mode 0644): written to a new file of a
+    /// unique name in the same directory (created exclusively, never
+    /// through a link), then renamed over path, so a reader never sees a
+    /// part of it and nothing planted at either name is written through.
+    /// 0 or the errno of the failure.
+    int replace_endpoint_file(const std::string &path, const std::string &text);
 
     class Endpoint
     {

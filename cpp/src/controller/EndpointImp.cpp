@@ -30,64 +30,11 @@ namespace
         return "\"" + text + "\"";
     }
 
-    /// The whole file at path; false when it does not exist.
-    bool read_whole_file(const std::string &path, std::string &text)
-    {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd == -1) {
-            if (errno == ENOENT) {
-                return false;
-            }
-            throw Exception("cannot open the endpoint sample file " + quoted(path) + ": " +
-                            strerror(errno), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        text.clear();
-        char buffer[4096];
-        ssize_t count;
-        while ((count = ::read(fd, buffer, sizeof(buffer))) > 0) {
-            text.append(buffer, count);
-        }
-        int err = count < 0 ? errno : 0;
-        (void)::close(fd);
-        if (err != 0) {
-            throw Exception("cannot read the endpoint sample file " + quoted(path) + ": " +
-                            strerror(err), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        return true;
-    }
-
-    /// Replace path with text: written aside in the same directory, then
-    /// renamed over it, so that its reader never sees a part of it.
+    /// Replace the policy file with text (Endpoint.hpp says how).
     void replace_file(const std::string &path, const std::string &text)
     {
-        std::string tmp_path = path + ".XXXXXX";
-        int fd = mkostemp(&tmp_path[0], O_CLOEXEC);
-        if (fd == -1) {
-            throw Exception("cannot write the endpoint policy file " + quoted(path) + ": " +
-                            strerror(errno), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
-        int err = 0;
-        if (fchmod(fd, 0644) != 0) {
-            err = errno;
-        }
-        size_t done = 0;
-        while (err == 0 && done < text.size()) {
-            ssize_t count = ::write(fd, text.data() + done, text.size() - done);
-            if (count < 0) {
-                err = errno;
-            }
-            else {
-                done += count;
-            }
-        }
-        if (::close(fd) != 0 && err == 0) {
-            err = errno;
-        }
-        if (err == 0 && rename(tmp_path.c_str(), path.c_str()) != 0) {
-            err = errno;
-        }
+        int err = geopm_bridge::replace_endpoint_file(path, text);
         if (err != 0) {
-            (void)unlink(tmp_path.c_str());
             throw Exception("cannot write the endpoint policy file " + quoted(path) + ": " +
                             strerror(err), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
@@ -236,7 +183,7 @@ namespace geopm
     {
         Published result;
         std::string text;
-        if (!read_whole_file(m_sample_path, text)) {
+        if (!geopm_bridge::read_endpoint_file(m_sample_path, "endpoint sample file", text)) {
             return result;
         }
         SampleDocument doc(m_sample_path, text);
@@ -280,15 +227,15 @@ namespace geopm
 
     void EndpointImp::open(void)
     {
+        // The manager may be another user than the job's (the directory
+        // is the job's): it requires only that no third user can write there.
+        std::string refusal = geopm_bridge::endpoint_directory_refusal(m_data_path, false);
+        if (!refusal.empty()) {
+            throw Exception("EndpointImp::open(): " + refusal, GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
         size_t slash = m_data_path.rfind('/');
         std::string dir = slash == std::string::npos ? "." :
                           slash == 0 ? "/" : m_data_path.substr(0, slash);
-        struct stat status;
-        if (stat(dir.c_str(), &status) != 0 || !S_ISDIR(status.st_mode)) {
-            throw Exception("EndpointImp::open(): the directory " + quoted(dir) + " of the endpoint " +
-                            quoted(m_data_path) + " does not exist",
-                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
-        }
         if (access(dir.c_str(), W_OK | X_OK) != 0) {
             throw Exception("EndpointImp::open(): cannot write in the directory " + quoted(dir) +
                             " of the endpoint " + quoted(m_data_path) + ": " + strerror(errno),
