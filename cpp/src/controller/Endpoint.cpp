@@ -12,7 +12,6 @@
 #include "geopm/Exception.hpp"
 
 #include "core/Json.hpp"
-#include "core/TextFile.hpp"
 #include "Format.hpp"
 #include "Policy.hpp"
 
@@ -75,7 +74,7 @@ namespace geopm_bridge
     {
         std::string source = "endpoint policy \"" + m_policy_path + "\"";
         try {
-            json11::Json doc = parse_json(read_text_file(m_policy_path, "endpoint policy"), source);
+            json11::Json doc = read_json_file(m_policy_path, "endpoint policy");
             // Either {"seq": n, "policy": {...}} or the bare policy object.
             const json11::Json *policy = &doc;
             const json11::Json *seq = nullptr;
