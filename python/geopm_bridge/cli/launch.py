@@ -136,4 +136,3 @@ def main(args: list[str]) -> int:
         print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
     config.app_argv = app
     return int(run_job(config))
-
