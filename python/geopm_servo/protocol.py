@@ -30,8 +30,8 @@ JsonObject = dict[str, Any]
 #: output line, an endpoint file, config.yaml): they are a few kilobytes;
 #: this bounds the memory and time a hostile one can take (docs/servo.md).
 MAX_DOCUMENT_BYTES = 1024 * 1024
-#: The deepest nesting of lists and objects in such a document (as the
-#: runtime's JSON reader, cpp/src/core/Json.hpp).
+#: The deepest nesting of lists and objects in such a document: this many
+#: inside the outermost, as the runtime's JSON reader (cpp/src/core/Json.hpp).
 MAX_DOCUMENT_DEPTH = 200
 
 _BRACKETS = re.compile(rb'[\[\]{}"\\]')
@@ -148,7 +148,7 @@ def check_document_bounds(data: bytes, what: str) -> None:
             in_string = True
         elif char in (b"[", b"{"):
             depth += 1
-            if depth > MAX_DOCUMENT_DEPTH:
+            if depth > MAX_DOCUMENT_DEPTH + 1:
                 raise ValueError(
                     f"{what} nests deeper than the limit of {MAX_DOCUMENT_DEPTH} levels"
                 )

@@ -330,11 +330,6 @@ namespace geopm_bridge
         return yaml_quote(text);
     }
 
-    std::string yaml_key(const std::string &text)
-    {
-        return is_plain(text, false) ? text : yaml_quote(text);
-    }
-
     std::string yaml_value(const std::string &text)
     {
         if (is_plain(text, false) || FlowNode::is_valid(text)) {

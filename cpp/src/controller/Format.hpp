@@ -29,7 +29,8 @@ namespace geopm_bridge
 
     /// text as a YAML scalar that reads back as the same string: plain
     /// when that is safe and YAML would not take it for a number, a
-    /// boolean or null (a profile name, a host name), else yaml_quote().
+    /// boolean or null (a profile name, a host name, a key), else
+    /// yaml_quote().
     std::string yaml_text(const std::string &text);
 
     /// A value an agent wrote for the report, as GEOPM writes it (plain,
@@ -37,10 +38,6 @@ namespace geopm_bridge
     /// frequency map's "{0x...: 1.0e+09}") when that is valid YAML on one
     /// line, else yaml_quote().
     std::string yaml_value(const std::string &text);
-
-    /// A mapping key an agent or the runtime chose, plain when it reads
-    /// back as itself (as GEOPM writes keys), else yaml_quote().
-    std::string yaml_key(const std::string &text);
 
     /// The longest key YAML takes on the line of its value (1024
     /// characters, less room): a longer one is written "? KEY\n: VALUE".

@@ -63,7 +63,7 @@ namespace geopm_bridge
         void write_pairs(std::string &out, const std::string &indent, const report_pairs_t &pairs)
         {
             for (const auto &kv : pairs) {
-                std::string key = yaml_key(kv.first);
+                std::string key = yaml_text(kv.first);
                 if (key.size() > M_YAML_MAX_IMPLICIT_KEY) {
                     out += indent + "? " + key + "\n" + indent + ": " + yaml_value(kv.second) + "\n";
                 }

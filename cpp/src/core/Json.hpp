@@ -4,9 +4,9 @@
  * implemented in json11.cpp): one JSON reader in the library. Not public API.
  *
  * Every document read here is bounded and strict: at most M_JSON_MAX_SIZE
- * bytes, containers nested at most M_JSON_MAX_DEPTH deep, and only standard
- * JSON (no comments, no NaN, Infinity or hexadecimal numbers, no number
- * that overflows a double).
+ * bytes, containers nested at most M_JSON_MAX_DEPTH inside the outermost,
+ * only standard JSON (no comments, no NaN, Infinity or hexadecimal
+ * numbers, no number that overflows a double).
  */
 #ifndef GEOPM_BRIDGE_JSON_HPP_INCLUDE
 #define GEOPM_BRIDGE_JSON_HPP_INCLUDE
@@ -21,8 +21,9 @@ namespace geopm_bridge
     /// The largest JSON document the runtime reads (a policy is a few
     /// hundred bytes; this bounds the memory a hostile file can take).
     constexpr size_t M_JSON_MAX_SIZE = 1024 * 1024;
-    /// The deepest nesting of arrays and objects read (json11's limit,
-    /// as GEOPM's: the reader recurses once per level).
+    /// The deepest nesting of arrays and objects read: this many inside
+    /// the outermost (json11's limit, as GEOPM's: the reader recurses once
+    /// per level).
     constexpr int M_JSON_MAX_DEPTH = 200;
 
     /// A whole standard JSON document; throws geopm::Exception
