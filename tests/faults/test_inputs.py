@@ -50,9 +50,7 @@ def one_line(process: subprocess.CompletedProcess[str]) -> str:
 
 
 def governor(tmp_path: Path, policy: str, *options: str) -> subprocess.CompletedProcess[str]:
-    return launch(
-        tmp_path, "--geopm-agent=power_governor", f"--geopm-policy={policy}", *options
-    )
+    return launch(tmp_path, "--geopm-agent=power_governor", f"--geopm-policy={policy}", *options)
 
 
 # ----------------------------------------------------------- policy documents
@@ -255,7 +253,7 @@ HOSTILE = [
     "x" * 2000,
 ]
 
-AGENT = r'''
+AGENT = r"""
 import json, os
 import geopm_bridge
 
@@ -274,7 +272,7 @@ class HostileAgent(geopm_bridge.Agent):
         return [("host " + name, name) for name in NAMES] + [
             ("Frequency map", "{0x00000000deadbeef: 1000000000.0, 0x0000000012345678: 2.0e+09}")
         ]
-'''
+"""
 
 APP = r"""
 import json, os
@@ -334,7 +332,8 @@ def test_hostile_names_keep_the_report_valid_yaml(tmp_path: Path) -> None:
     raw = geopmpy.io.RawReport(str(tmp_path / "report.yaml"))
     assert raw.meta_data()["Profile"] == profile_name
     [host_name] = raw.host_names()
-    assert set(raw.region_names(host_name)) >= {"key: value", "two\nlines", "caf\u00e9 \u2603 \U0001f600"}
+    expected_regions = {"key: value", "two\nlines", "caf\u00e9 \u2603 \U0001f600"}
+    assert set(raw.region_names(host_name)) >= expected_regions
 
 
 def test_invalid_utf8_names_are_replaced_not_lost(tmp_path: Path) -> None:

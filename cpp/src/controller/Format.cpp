@@ -261,7 +261,13 @@ namespace geopm_bridge
                         ++m_pos;
                         return true;
                     }
-                    while (scalar(true)) {
+                    while (true) {
+                        skip();
+                        // YAML reads a key only up to 1024 characters long.
+                        const size_t key_start = m_pos;
+                        if (!scalar(true) || m_pos - key_start > M_YAML_MAX_IMPLICIT_KEY) {
+                            return false;
+                        }
                         skip();
                         if (peek() != ':' || m_pos + 1 >= m_text.size() || m_text[m_pos + 1] != ' ') {
                             return false;
@@ -280,7 +286,6 @@ namespace geopm_bridge
                             return false;
                         }
                     }
-                    return false;
                 }
 
                 const std::string &m_text;
@@ -303,6 +308,9 @@ namespace geopm_bridge
             }
             else if (is_line_char(code)) {
                 result.append(text, pos, length);
+            }
+            else if (code == '\n' || code == '\t' || code == '\r') {
+                result += code == '\n' ? "\\n" : code == '\t' ? "\\t" : "\\r";
             }
             else {
                 char buffer[16];
