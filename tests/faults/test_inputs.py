@@ -301,6 +301,7 @@ def test_hostile_names_keep_the_report_valid_yaml(tmp_path: Path) -> None:
             "--geopm-agent=hostile",
             f"--geopm-profile={profile_name}",
             "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
         ],
         env=env,
         timeout=GUARD_S,
@@ -326,7 +327,12 @@ def test_hostile_names_keep_the_report_valid_yaml(tmp_path: Path) -> None:
     regions = {region["region"] for region in host["Regions"]}
     assert {name for name in HOSTILE if 0 < len(name) < 256} <= regions
 
-    # GEOPM's own parser reads it too.
+    # The trace's header is YAML too.
+    [trace] = tmp_path.glob("trace-*")
+    header = "".join(line[1:] for line in trace.read_text().splitlines(True) if line[0] == "#")
+    assert yaml.safe_load(header)["profile_name"] == profile_name
+
+    # GEOPM's own parser reads the report too.
     import geopmpy.io
 
     raw = geopmpy.io.RawReport(str(tmp_path / "report.yaml"))
