@@ -170,7 +170,7 @@ def test_only_a_regular_file_is_a_policy(
 def test_the_period_is_bounded(tmp_path: Path) -> None:
     line = one_line(launch(tmp_path, "--geopm-period=10.5"))
     assert 'GEOPM_PERIOD="10.5" is longer than the limit of 10 seconds' in line
-    assert launch(tmp_path, "--geopm-period=10", "--geopm-max-iterations=1", app=()).returncode == 0
+    # (10 itself is taken: tests/test_runtime_core.py.)
 
 
 # ---------------------------------------------------------------- node model
