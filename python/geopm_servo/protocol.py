@@ -292,9 +292,10 @@ def _bad_input(message: str) -> ProtocolError:
 
 
 def read_settings(stream: IO[bytes] | None = None) -> JsonObject:
-    """Read the whole settings document from ``stream`` (stdin by default) and parse it."""
+    """Read the whole settings document from ``stream`` (stdin by default) and parse it
+    (one byte past MAX_DOCUMENT_BYTES at most, so that a larger one is refused)."""
     src = sys.stdin.buffer if stream is None else stream
-    return parse_settings(src.read())
+    return parse_settings(src.read(MAX_DOCUMENT_BYTES + 1))
 
 
 # --- environment -------------------------------------------------------------

@@ -10,6 +10,7 @@ bounds (python/geopm_servo/protocol.py).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -378,6 +379,14 @@ def test_servo_documents_are_strict_and_bounded(text: str, expected: str) -> Non
         protocol.loads_json(text, "settings")
     assert expected in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_servo_reads_settings_no_further_than_the_limit() -> None:
+    stream = io.BytesIO(b"x" * (3 * MAX_JSON_BYTES))
+    with pytest.raises(protocol.ProtocolError, match="larger than the limit") as error:
+        protocol.read_settings(stream)
+    assert error.value.reason == "bad-input"
+    assert stream.tell() == MAX_JSON_BYTES + 1
 
 
 def test_servo_nesting_limit_is_the_runtimes() -> None:
