@@ -616,6 +616,7 @@ def test_environment_defaults_and_overrides() -> None:
         ("GEOPM_PERIOD", "fast"),
         ("GEOPM_PERIOD", "0.1s"),
         ("GEOPM_PERIOD", "-1"),
+        ("GEOPM_PERIOD", "10.5"),  # past the longest period, 10 s
         ("GEOPM_MAX_FAN_OUT", "sixteen"),
     ],
 )
@@ -623,6 +624,11 @@ def test_malformed_environment_values_are_named(name: str, value: str) -> None:
     [answer] = run_probe(["env"], **{name: value})
     assert answer["error"] == GEOPM_ERROR_INVALID
     assert name in answer["what"] and value in answer["what"]
+
+
+def test_the_longest_period_is_ten_seconds() -> None:
+    [answer] = run_probe(["env"], GEOPM_PERIOD="10")
+    assert answer["period"] == 10.0
 
 
 def test_environment_is_read_at_query_time() -> None:

@@ -9,7 +9,12 @@ from __future__ import annotations
 import os
 
 from geopm_servo.layout import CONFIG_FILE
-from geopm_servo.protocol import JsonObject, ProtocolError
+from geopm_servo.protocol import (
+    JsonObject,
+    ProtocolError,
+    check_document_bounds,
+    read_document_file,
+)
 
 
 def load_config(path: str | os.PathLike[str] = CONFIG_FILE) -> JsonObject:
@@ -19,20 +24,28 @@ def load_config(path: str | os.PathLike[str] = CONFIG_FILE) -> JsonObject:
     :class:`ProtocolError` (reason ``bad-config``) when the file cannot be
     read or parsed, or when its top level is not a mapping.
     """
+    where = os.fspath(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        raw = read_document_file(path, where)
+        check_document_bounds(raw, where)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         return {}
-    except OSError as exc:
-        raise ProtocolError(f"cannot read {os.fspath(path)}: {exc}", reason="bad-config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"cannot read {where}: {exc}", reason="bad-config") from None
+    except ValueError as exc:
+        raise ProtocolError(str(exc), reason="bad-config") from None
 
     import yaml  # imported here: only drivers that read config.yaml need PyYAML
 
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ProtocolError(f"cannot parse {os.fspath(path)}: {exc}", reason="bad-config") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        # A mapping nested by indentation past Python's recursion limit
+        # is refused here (flow collections by check_document_bounds).
+        problem = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+        problem = " ".join(problem.split())
+        raise ProtocolError(f"cannot parse {where}: {problem}", reason="bad-config") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

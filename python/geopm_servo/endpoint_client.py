@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geopm_servo.protocol import ProtocolError
+from geopm_servo.protocol import ProtocolError, loads_json, read_document_file
 
 #: Spellings of NaN the controller accepts in a policy document.
 _NAN_STRINGS = ("NAN", "NaN", "nan")
@@ -78,15 +78,16 @@ class Endpoint:
         """
         path = self.sample_path
         try:
-            with open(path, encoding="utf-8") as fh:
-                doc = json.load(fh)
+            doc = loads_json(read_document_file(path, "it"), "it")
         except FileNotFoundError:
             raise ProtocolError(
                 f"endpoint sample file {path} not found: is a controller running with "
                 f"--geopm-endpoint={self.prefix}?",
                 reason="endpoint-not-found",
             ) from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:
+            raise _bad_endpoint(path, str(exc)) from None
+        except OSError as exc:
             raise _bad_endpoint(path, f"cannot read it: {exc}") from None
         if not isinstance(doc, dict):
             raise _bad_endpoint(path, "not a JSON object")
@@ -120,9 +121,8 @@ class Endpoint:
         that are not numbers or NaN are left out.
         """
         try:
-            with open(self.policy_path, encoding="utf-8") as fh:
-                doc = json.load(fh)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            doc = loads_json(read_document_file(self.policy_path, "policy file"), "policy file")
+        except (OSError, ValueError):
             return -1, {}
         if not isinstance(doc, dict):
             return -1, {}

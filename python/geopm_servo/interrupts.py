@@ -15,6 +15,8 @@ import sys
 from types import FrameType
 from typing import Any
 
+from geopm_servo.protocol import MAX_DOCUMENT_BYTES
+
 
 class Interrupted(Exception):
     """Raised when a cancel (SIGUSR1) or terminate (SIGTERM, SIGINT) request stops the work.
@@ -111,7 +113,8 @@ class Interrupts:
         self.interruptible = True
         try:
             self.check()
-            return sys.stdin.buffer.read()
+            # One byte past the limit, so that the parser can refuse it.
+            return sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
         finally:
             self.interruptible = False
 

@@ -10,8 +10,11 @@ Nothing here imports :mod:`geopm_bridge`.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Mapping
 from typing import IO, Any
@@ -22,6 +25,16 @@ IO_TIMEOUT_ENV = "OPTUNE_IO_TIMEOUT"
 VERBOSE_STDERR_ENV = "OPTUNE_VERBOSE_STDERR"
 
 JsonObject = dict[str, Any]
+
+#: The largest document a servo tool reads (settings on stdin, a driver's
+#: output line, an endpoint file, config.yaml): they are a few kilobytes;
+#: this bounds the memory and time a hostile one can take (docs/servo.md).
+MAX_DOCUMENT_BYTES = 1024 * 1024
+#: The deepest nesting of lists and objects in such a document: this many
+#: inside the outermost, as the runtime's JSON reader (cpp/src/core/Json.hpp).
+MAX_DOCUMENT_DEPTH = 200
+
+_BRACKETS = re.compile(rb'[\[\]{}"\\]')
 
 
 class ProtocolError(Exception):
@@ -112,6 +125,103 @@ def report(doc: Any, exit_code: int) -> int:
 # --- input -------------------------------------------------------------------
 
 
+def check_document_bounds(data: bytes, what: str) -> None:
+    """Raise :class:`ValueError` naming ``what`` when ``data`` is larger than
+    MAX_DOCUMENT_BYTES or nests brackets deeper than MAX_DOCUMENT_DEPTH
+    (counted outside JSON strings; for YAML's flow collections as well)."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"{what} is larger than the limit of {MAX_DOCUMENT_BYTES} bytes")
+    depth = 0
+    in_string = False
+    escaped = False
+    for match in _BRACKETS.finditer(data):
+        char = match.group()
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == b"\\":
+                # A backslash escapes the next character only if adjacent.
+                escaped = data[match.end() : match.end() + 1] in (b'"', b"\\")
+            elif char == b'"':
+                in_string = False
+        elif char == b'"':
+            in_string = True
+        elif char in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DOCUMENT_DEPTH + 1:
+                raise ValueError(
+                    f"{what} nests deeper than the limit of {MAX_DOCUMENT_DEPTH} levels"
+                )
+        elif char in (b"]", b"}"):
+            depth -= 1
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def loads_json(data: str | bytes, what: str) -> Any:
+    """Parse one strict, bounded JSON document: at most MAX_DOCUMENT_BYTES, nested
+    at most MAX_DOCUMENT_DEPTH deep, no NaN, Infinity or number out of a
+    double's range. Raises :class:`ValueError` whose text names ``what`` and the
+    problem, on one line."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    check_document_bounds(raw, what)
+    try:
+        text = raw.decode("utf-8")
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{what} is not UTF-8: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what} is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{what} is not valid JSON: {exc}") from None
+
+
+def read_document_file(path: str | os.PathLike[str], what: str) -> bytes:
+    """The bytes of the regular file at ``path``, at most MAX_DOCUMENT_BYTES.
+    Opened without blocking, so that a FIFO is refused rather than waited on.
+    Raises :class:`ValueError` whose text starts with ``what`` when it is not a
+    regular file or is too large, OSError (FileNotFoundError when it is
+    missing) when the system cannot open or read it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno != errno.ENXIO:  # ENXIO: a socket, which cannot be opened
+            raise
+        mode = os.stat(path).st_mode
+        raise ValueError(f"{what} is {_file_kind(mode)}, not a regular file") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{what} is {_file_kind(mode)}, not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"{what} is larger than the limit of {MAX_DOCUMENT_BYTES} bytes")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
 def parse_settings(text: str | bytes) -> JsonObject:
     """Parse and check a settings document as sent by servo to ``adjust APP``.
 
@@ -124,17 +234,12 @@ def parse_settings(text: str | bytes) -> JsonObject:
     Raises :class:`ProtocolError` (reason ``bad-input``) naming the first
     problem found.
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _bad_input(f"settings document is not UTF-8: {exc}") from None
     if not text.strip():
         raise _bad_input("empty settings document on stdin")
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _bad_input(f"settings document is not valid JSON: {exc}") from None
+        doc = loads_json(text, "settings document")
+    except ValueError as exc:
+        raise _bad_input(str(exc)) from None
     if not isinstance(doc, dict):
         raise _bad_input("settings document is not a JSON object")
 
@@ -187,9 +292,10 @@ def _bad_input(message: str) -> ProtocolError:
 
 
 def read_settings(stream: IO[bytes] | None = None) -> JsonObject:
-    """Read the whole settings document from ``stream`` (stdin by default) and parse it."""
+    """Read the whole settings document from ``stream`` (stdin by default) and parse it
+    (one byte past MAX_DOCUMENT_BYTES at most, so that a larger one is refused)."""
     src = sys.stdin.buffer if stream is None else stream
-    return parse_settings(src.read())
+    return parse_settings(src.read(MAX_DOCUMENT_BYTES + 1))
 
 
 # --- environment -------------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import json
 import os
 import selectors
 import signal
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geopm_servo.interrupts import Interrupts, signal_name
+from geopm_servo.protocol import MAX_DOCUMENT_BYTES, loads_json
 
 #: Seconds a driver gets to exit after SIGTERM before it is sent SIGKILL.
 KILL_GRACE = 3.0
@@ -245,8 +245,8 @@ class _DriverRun:
         if not text:
             return
         try:
-            doc = json.loads(text.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            doc = loads_json(text, "output line")
+        except ValueError:
             doc = None
         if not isinstance(doc, dict):
             self.res.bad_output = text.decode("utf-8", errors="replace")
@@ -269,6 +269,12 @@ class _DriverRun:
             self._line(line)
             if self.io_wait is not None and not self.terminating:
                 self.deadline = time.monotonic() + self.io_wait
+        if self.json_lines and len(self.stdout_buf) > MAX_DOCUMENT_BYTES:
+            # A line past the limit is no reply: stop keeping it.
+            self.stdout_buf = b""
+            if self.res.bad_output is None and not self.res.timed_out:
+                self.res.bad_output = f"an output line longer than {MAX_DOCUMENT_BYTES} bytes"
+                self._terminate(time.monotonic())
 
     def _stdout_eof(self) -> None:
         if self.stdout_buf:

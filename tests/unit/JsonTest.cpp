@@ -95,6 +95,28 @@ TEST(JsonTest, only_standard_json)
     EXPECT_TRUE(has(parse_error("{} // note"), "offset 3: unexpected trailing '/' (47)"));
 }
 
+TEST(JsonTest, bounded_in_size_depth_and_range)
+{
+    using geopm_bridge::M_JSON_MAX_DEPTH;
+    using geopm_bridge::M_JSON_MAX_SIZE;
+    // Numbers past a double's range are refused (json11's own parse() gives inf).
+    EXPECT_TRUE(has(parse_error("[1e999]"), "offset 1: number 1e999 is out of range"));
+    EXPECT_TRUE(has(parse_error("-1e400"), "offset 0: number -1e400 is out of range"));
+    EXPECT_EQ(1e308, parse_json("1e308", "doc").number_value());
+    EXPECT_EQ(0.0, parse_json("1e-999", "doc").number_value());  // underflow is 0, still finite
+    // M_JSON_MAX_DEPTH containers inside the outermost, and no more.
+    std::string deepest = std::string(M_JSON_MAX_DEPTH + 1, '[') + std::string(M_JSON_MAX_DEPTH + 1, ']');
+    EXPECT_TRUE(parse_json(deepest, "doc").is_array());
+    EXPECT_TRUE(has(parse_error("[" + deepest + "]"), "exceeded maximum nesting depth"));
+    EXPECT_TRUE(has(parse_error(std::string(100000, '[')), "exceeded maximum nesting depth"));
+    // The size, before any parsing.
+    std::string largest = "\"" + std::string(M_JSON_MAX_SIZE - 2, 'x') + "\"";
+    EXPECT_EQ(M_JSON_MAX_SIZE - 2, parse_json(largest, "doc").string_value().size());
+    EXPECT_TRUE(has(parse_error(largest + " "), "doc: " + std::to_string(M_JSON_MAX_SIZE + 1) +
+                                                 " bytes, larger than the limit of " +
+                                                 std::to_string(M_JSON_MAX_SIZE) + " bytes"));
+}
+
 TEST(JsonTest, quote_escapes_as_json11_does)
 {
     EXPECT_EQ("\"plain\"", json_quote("plain"));

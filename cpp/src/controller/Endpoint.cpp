@@ -13,6 +13,7 @@
 
 #include "geopm/Exception.hpp"
 
+#include "core/ErrorText.hpp"
 #include "core/Json.hpp"
 #include "Format.hpp"
 #include "Policy.hpp"
@@ -222,11 +223,11 @@ namespace geopm_bridge
             m_policy_seq = seq != nullptr ? static_cast<int64_t>(seq->number_value()) : m_num_update;
             m_policy = values;
         }
-        catch (const geopm::Exception &ex) {
+        catch (const geopm::Exception &) {
             // A writer's mistake must not end the job: keep the last good
             // policy. The file identity is remembered, so this is said once.
-            std::cerr << "Warning: <geopm-bridge> ignoring an endpoint policy update: "
-                      << ex.what() << std::endl;
+            std::cerr << "geopm-bridge: warning: ignoring an endpoint policy update: "
+                      << warning_text(std::current_exception()) << std::endl;
         }
     }
 
@@ -292,7 +293,7 @@ namespace geopm_bridge
         int err = write_sample_file(is_final);
         if (err != 0 && !m_is_write_warned) {
             m_is_write_warned = true;
-            std::cerr << "Warning: <geopm-bridge> cannot write the endpoint sample file \""
+            std::cerr << "geopm-bridge: warning: cannot write the endpoint sample file \""
                       << m_sample_path << "\": " << strerror(err) << std::endl;
         }
     }

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "core/Json.hpp"
+
 namespace geopm_bridge
 {
     /// The endpoint's two files for a prefix (also read and written by
@@ -38,8 +40,9 @@ namespace geopm_bridge
     }
 
     /// The largest endpoint document read (a policy or a sample file is
-    /// a few hundred bytes): a bigger file is refused unread.
-    constexpr off_t M_ENDPOINT_FILE_MAX_BYTES = 1 << 20;
+    /// a few hundred bytes): a bigger file is refused unread. The JSON
+    /// reader's own bound, which any endpoint document must pass anyway.
+    constexpr off_t M_ENDPOINT_FILE_MAX_BYTES = M_JSON_MAX_SIZE;
 
     /// Why the directory of the endpoint prefix may not hold this
     /// process's endpoint files, or "": it must exist and be writable by no

@@ -134,18 +134,19 @@ namespace geopm_bridge
                 m_agent[m_level]->init(m_level, fan_in, m_level < m_num_level_ctl);
             }
             m_level = 0;
-            auto signal_names = m_platform_io.signal_names();
             if (!m_config.report_path.empty()) {
                 m_reporter = std::make_unique<Reporter>(
                     m_platform_io, m_platform_topo,
-                    parse_signal_requests(m_config.report_signals, signal_names, "GEOPM_REPORT_SIGNALS"));
+                    parse_signal_requests(m_config.report_signals, m_platform_io, m_platform_topo,
+                                          "GEOPM_REPORT_SIGNALS"));
             }
             if (!m_config.trace_path.empty()) {
                 auto columns = m_agent[0]->trace_names();
                 m_tracer = std::make_unique<Tracer>(
                     m_config.trace_path, TraceHeader{start_time, profile, m_name, m_config.agent},
                     m_platform_io, m_platform_topo,
-                    parse_signal_requests(m_config.trace_signals, signal_names, "GEOPM_TRACE_SIGNALS"),
+                    parse_signal_requests(m_config.trace_signals, m_platform_io, m_platform_topo,
+                                          "GEOPM_TRACE_SIGNALS"),
                     columns, m_agent[0]->trace_formats(), trace_buffer_size);
                 m_trace_values.assign(columns.size(), NAN);
             }

@@ -5,7 +5,6 @@
 #include "geopm/Exception.hpp"
 
 #include "core/Json.hpp"
-#include "core/TextFile.hpp"
 #include "Format.hpp"
 
 namespace geopm_bridge
@@ -77,7 +76,7 @@ namespace geopm_bridge
             return;
         }
         std::string source = "policy file \"" + path + "\"";
-        json11::Json object = parse_json(read_text_file(path, "policy file"), source);
+        json11::Json object = read_json_file(path, "policy file");
         m_policy = policy_from_json(object, names, agent_name, source);
         for (size_t idx = 0; idx < names.size(); ++idx) {
             m_given[idx] = object.object_items().count(names[idx]) != 0;

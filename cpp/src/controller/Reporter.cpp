@@ -17,7 +17,6 @@
 #include "geopm_topo.h"
 #include "geopm_version.h"
 
-#include "core/Json.hpp"
 #include "profile/ProfileSource.hpp"
 #include "Format.hpp"
 
@@ -59,10 +58,18 @@ namespace geopm_bridge
             return NAN;
         }
 
+        /// Each pair as a YAML "key: value" line: names and values agents
+        /// chose are quoted where they would break the report.
         void write_pairs(std::string &out, const std::string &indent, const report_pairs_t &pairs)
         {
             for (const auto &kv : pairs) {
-                out += indent + kv.first + ": " + kv.second + "\n";
+                std::string key = yaml_text(kv.first);
+                if (key.size() > M_YAML_MAX_IMPLICIT_KEY) {
+                    out += indent + "? " + key + "\n" + indent + ": " + yaml_value(kv.second) + "\n";
+                }
+                else {
+                    out += indent + key + ": " + yaml_value(kv.second) + "\n";
+                }
             }
         }
     }
@@ -412,7 +419,7 @@ namespace geopm_bridge
 
     std::string Reporter::host_text(const ReportHost &host) const
     {
-        std::string out = "  " + host.hostname + ":\n";
+        std::string out = "  " + yaml_text(host.hostname) + ":\n";
         write_pairs(out, "    ", host.agent_host);
 
         // The application's regions, longest first, then the regions only
@@ -457,7 +464,7 @@ namespace geopm_bridge
                 std::copy(std::begin(region.hint_time), std::end(region.hint_time),
                           std::begin(totals.hint_time));
                 write_pairs(regions, "      ", {
-                    {"region", json_quote(region.name)},
+                    {"region", yaml_quote(region.name)},
                     {"hash", hex},
                     {"runtime (s)", format_number(region.runtime)},
                     {"count", format_number(region.count)},
@@ -521,12 +528,12 @@ namespace geopm_bridge
         write_pairs(out, "", {
             {"GEOPM Version", geopm_version()},
             {"Start Time", header.start_time},
-            {"Profile", header.profile},
-            {"Agent", header.agent},
+            {"Profile", yaml_text(header.profile)},
+            {"Agent", yaml_text(header.agent)},
             {"Policy", header.policy},
         });
         if (!header.status.empty()) {
-            write_pairs(out, "", {{"Run Status", json_quote(header.status)}});
+            write_pairs(out, "", {{"Run Status", yaml_quote(header.status)}});
         }
         write_pairs(out, "", header.agent_header);
         out += "\nHosts:\n";

@@ -6,9 +6,14 @@
 #ifndef GEOPM_BRIDGE_SIGNALREQUEST_HPP_INCLUDE
 #define GEOPM_BRIDGE_SIGNALREQUEST_HPP_INCLUDE
 
-#include <set>
 #include <string>
 #include <vector>
+
+namespace geopm
+{
+    class PlatformIO;
+    class PlatformTopo;
+}
 
 namespace geopm_bridge
 {
@@ -19,9 +24,12 @@ namespace geopm_bridge
     };
 
     /// Throws geopm::Exception naming variable and the bad entry when a
-    /// name is not in valid_names or the domain is unknown.
+    /// name is not one of platform_io's signals, the domain is unknown,
+    /// this platform has none of that domain (CPU_POWER@gpu without GPUs)
+    /// or the signal is measured per a larger domain.
     std::vector<SignalRequest> parse_signal_requests(const std::vector<std::string> &requests,
-                                                     const std::set<std::string> &valid_names,
+                                                     const geopm::PlatformIO &platform_io,
+                                                     const geopm::PlatformTopo &platform_topo,
                                                      const std::string &variable);
 }
 

@@ -7,6 +7,8 @@
 #include "geopm/Exception.hpp"
 #include "geopm_version.h"
 
+#include "Format.hpp"
+
 namespace geopm_bridge
 {
     TraceFile::TraceFile(const std::string &path, const TraceHeader &header,
@@ -15,11 +17,12 @@ namespace geopm_bridge
         , m_buffer_size(buffer_size)
     {
         m_buffer.reserve(m_buffer_size + 4096);
+        // The commented lines are YAML (geopmpy reads them so): names quoted where needed.
         m_buffer = std::string("# geopm_version: ") + geopm_version() +
                    "\n# start_time: " + header.start_time +
-                   "\n# profile_name: " + header.profile +
-                   "\n# node_name: " + header.hostname +
-                   "\n# agent: " + header.agent + "\n" + column_row + "\n";
+                   "\n# profile_name: " + yaml_text(header.profile) +
+                   "\n# node_name: " + yaml_text(header.hostname) +
+                   "\n# agent: " + yaml_text(header.agent) + "\n" + column_row + "\n";
         write_out("w");
     }
 

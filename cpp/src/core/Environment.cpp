@@ -292,11 +292,20 @@ namespace geopm
         if (text.empty()) {
             return default_period;
         }
+        // The longest control period: a longer one would leave the loop
+        // deaf to the application and to signals for that long
+        // (docs/controller.md).
+        const double max_period = 10.0;
         char *end = nullptr;
         double value = strtod(text.c_str(), &end);
         if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value < 0.0) {
             throw Exception("GEOPM_PERIOD=\"" + text + "\" is not a non-negative "
                             "number of seconds",
+                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        if (value > max_period) {
+            throw Exception("GEOPM_PERIOD=\"" + text + "\" is longer than the limit of " +
+                            geopm::string_format_double(max_period) + " seconds",
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
         return value;

@@ -16,6 +16,12 @@ namespace geopm_bridge
     /// when err is not null (GEOPM_ERROR_RUNTIME when it is no
     /// geopm::Exception).
     std::string error_text(const std::exception_ptr &error, int *err = nullptr);
+
+    /// error_text() without the source positions (": at Json.cpp:22")
+    /// geopm::Exception appends, its own and any it carries: for a warning
+    /// a person reads as it is printed. (The command line strips errors
+    /// itself, python/geopm_bridge/cli/errors.py, and keeps them for --debug.)
+    std::string warning_text(const std::exception_ptr &error);
 }
 
 #endif

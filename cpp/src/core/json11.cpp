@@ -555,8 +555,9 @@ namespace json11
 
     namespace
     {
-        /// Containers nested deeper than this are refused.
-        const int M_MAX_DEPTH = 200;
+        /// Containers nested deeper than this are refused (GEOPM's
+        /// json11's limit; core/Json.hpp names it for the runtime's files).
+        const int M_MAX_DEPTH = geopm_bridge::M_JSON_MAX_DEPTH;
 
         /// A character as error messages show it: printable ones quoted
         /// with their code, others by code only (as a signed char).
@@ -620,13 +621,17 @@ namespace json11
         class Reader
         {
             public:
-                Reader(const std::string &text, std::string &err, JsonParse strategy)
+                /// is_strict: numbers must be finite doubles (json11's own
+                /// parse() reads 1e999 as infinity, as GEOPM's does).
+                Reader(const std::string &text, std::string &err, JsonParse strategy,
+                       bool is_strict = false)
                     : m_text(text)
                     , m_pos(0)
                     , m_err(err)
                     , m_failed(false)
                     , m_error_pos(0)
                     , m_strategy(strategy)
+                    , m_is_strict(is_strict)
                 {
                 }
 
@@ -822,7 +827,13 @@ namespace json11
                         }
                     }
                     // Only the checked text: strtod stops where it ends.
-                    return Json(c_locale_strtod(m_text.substr(start, m_pos - start).c_str()));
+                    const std::string spelled = m_text.substr(start, m_pos - start);
+                    const double number = c_locale_strtod(spelled.c_str());
+                    if (m_is_strict && !std::isfinite(number)) {
+                        fail("number " + spelled + " is out of range", start);
+                        return Json();
+                    }
+                    return Json(number);
                 }
 
                 /// The rest of a string whose opening quote was just read.
@@ -979,6 +990,7 @@ namespace json11
                 bool m_failed;
                 size_t m_error_pos;
                 const JsonParse m_strategy;
+                const bool m_is_strict;
         };
 
         /// A whole document: one value with only blanks after it.
@@ -1021,7 +1033,7 @@ namespace geopm_bridge
 {
     json11::Json parse_json_document(const std::string &text, std::string &err, size_t &err_offset)
     {
-        json11::Reader reader(text, err, json11::STANDARD);
+        json11::Reader reader(text, err, json11::STANDARD, true);
         json11::Json result = json11::read_document(reader, text);
         err_offset = reader.error_pos();
         return result;

@@ -78,6 +78,8 @@ namespace geopm_bridge
     NodeModelIOGroup::params_s NodeModelIOGroup::parse_params(const std::string &text)
     {
         std::map<std::string, double> given;
+        // Each key the user gave and the item as given, for the errors.
+        std::map<std::string, std::string> given_item;
         if (trim(text) != "1") {
             for (const auto &raw_item : geopm::string_split(text, ",")) {
                 std::string item = trim(raw_item);
@@ -95,6 +97,7 @@ namespace geopm_bridge
                 if (!given.emplace(key, number).second) {
                     bad_param(item, "\"" + key + "\" is given twice");
                 }
+                given_item[key] = item;
             }
         }
         auto take = [&given](const std::string &key, double default_value) {
@@ -125,31 +128,50 @@ namespace geopm_bridge
                       "dram_power, time_window");
         }
 
+        auto number_text = [](double value) { return geopm::string_format_double(value); };
+        // related: the key a default is computed from (min_power is tdp/3
+        // unless given) or compared with, so that an error names what the
+        // user gave: the key itself if given, else the related one.
         struct {
             bool is_ok;
             const char *key;
             double value;
-            const char *rule;
+            std::string rule;
+            const char *related;
         } checks[] = {
-            {result.min_power > 0, "min_power", result.min_power, "must be above 0"},
-            {result.tdp >= result.min_power, "tdp", result.tdp, "must be at least min_power"},
-            {result.max_power >= result.tdp, "max_power", result.max_power, "must be at least tdp"},
+            {result.min_power > 0, "min_power", result.min_power, "must be above 0", "tdp"},
+            {result.tdp >= result.min_power, "tdp", result.tdp,
+             "must be at least min_power (" + number_text(result.min_power) + ")", "min_power"},
+            {result.max_power >= result.tdp, "max_power", result.max_power,
+             "must be at least tdp (" + number_text(result.tdp) + ")", "tdp"},
             {result.idle_power >= 0 && result.idle_power <= result.tdp, "idle_power",
-             result.idle_power, "must be in [0, tdp]"},
-            {result.load >= 0, "load", result.load, "must be at least 0"},
-            {result.freq_min > 0, "freq_min", result.freq_min, "must be above 0"},
+             result.idle_power, "must be in [0, tdp] ([0, " + number_text(result.tdp) + "])", "tdp"},
+            {result.load >= 0, "load", result.load, "must be at least 0", nullptr},
+            {result.freq_min > 0, "freq_min", result.freq_min, "must be above 0", nullptr},
             {result.freq_max >= result.freq_min, "freq_max", result.freq_max,
-             "must be at least freq_min"},
+             "must be at least freq_min (" + number_text(result.freq_min) + ")", "freq_min"},
             {result.freq_sticker >= result.freq_min && result.freq_sticker <= result.freq_max,
-             "freq_sticker", result.freq_sticker, "must be in [freq_min, freq_max]"},
-            {result.dram_power >= 0, "dram_power", result.dram_power, "must be at least 0"},
-            {result.time_window > 0, "time_window", result.time_window, "must be above 0"},
+             "freq_sticker", result.freq_sticker, "must be in [freq_min, freq_max] ([" +
+             number_text(result.freq_min) + ", " + number_text(result.freq_max) + "])", "freq_min"},
+            {result.dram_power >= 0, "dram_power", result.dram_power, "must be at least 0", nullptr},
+            {result.time_window > 0, "time_window", result.time_window, "must be above 0", nullptr},
         };
         for (const auto &check : checks) {
-            if (!check.is_ok) {
-                bad_param(std::string(check.key) + "=" + geopm::string_format_double(check.value),
-                          std::string(check.key) + " " + check.rule);
+            if (check.is_ok) {
+                continue;
             }
+            std::string what = std::string(check.key) + " " + check.rule;
+            auto own = given_item.find(check.key);
+            if (own != given_item.end()) {
+                bad_param(own->second, what);
+            }
+            auto related = check.related != nullptr ? given_item.find(check.related)
+                                                    : given_item.end();
+            if (related != given_item.end()) {
+                bad_param(related->second, std::string(check.key) + " (" +
+                          number_text(check.value) + ") " + check.rule);
+            }
+            bad_param(std::string(check.key) + "=" + number_text(check.value), what);
         }
         return result;
     }

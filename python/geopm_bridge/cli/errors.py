@@ -10,10 +10,11 @@ class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
 
 
-# geopm::Exception::what() is "<geopm> <error text>: <message>: at <file>:<line>";
-# the user needs the message, the source position only with --debug.
-_GEOPM_PREFIX = re.compile(r"^<geopm> (?:[A-Za-z ,/-]+: )?")
-_SOURCE_SUFFIX = re.compile(r": at \S+:\d+\s*$", re.MULTILINE)
+# geopm::Exception::what() is "<geopm> <error text>: <message>: at <file>:<line>",
+# and a message may carry another's what() (a rank's error inside the job's):
+# the user needs the messages, the prefixes and source positions only with --debug.
+_GEOPM_PREFIX = re.compile(r"<geopm> (?:[A-Za-z ,/'-]+: )?")
+_SOURCE_POSITION = re.compile(r": at [^\s:]+\.(?:c|cc|cpp|cxx|h|hpp):\d+(?=$|[:\s])", re.MULTILINE)
 
 
 def user_message(error: BaseException, debug: bool = False) -> str:
@@ -25,7 +26,7 @@ def user_message(error: BaseException, debug: bool = False) -> str:
     """
     message = str(error).strip() or type(error).__name__
     if not debug:
-        message = _SOURCE_SUFFIX.sub("", _GEOPM_PREFIX.sub("", message)).strip()
+        message = _SOURCE_POSITION.sub("", _GEOPM_PREFIX.sub("", message)).strip()
     if "Traceback (most recent call last)" not in message:
         message = message.splitlines()[0]
     return message

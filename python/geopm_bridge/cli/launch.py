@@ -106,7 +106,6 @@ def main(args: list[str]) -> int:
         )
     if "GEOPM_REPORT" not in environ and "GEOPM_REPORT" not in os.environ:
         environ["GEOPM_REPORT"] = _DEFAULT_REPORT
-    _check_policy(environ)
     if opts.geopm_preload:
         # Not by default, as geopmlaunch: a preload must come second to a
         # sanitizer's runtime, and a static program cannot take one.
@@ -137,10 +136,3 @@ def main(args: list[str]) -> int:
         print(f"geopm-bridge: warning: {failure}", file=sys.stderr)
     config.app_argv = app
     return int(run_job(config))
-
-
-def _check_policy(environ: dict[str, str]) -> None:
-    """Refuse a policy file that is not there before anything starts."""
-    policy = environ.get("GEOPM_POLICY")
-    if policy and not os.path.isfile(policy):
-        raise UsageError(f"policy file {policy!r} does not exist")
