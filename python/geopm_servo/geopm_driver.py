@@ -15,8 +15,8 @@ placed in servo's ``adjust.d/`` (or used alone as ``./adjust``) and reads the
 Commands::
 
     servo-adjust-geopm --version            geopm 1.0
-    servo-adjust-geopm --info APP           {"version":"geopm 1.0","has_cancel":true}
-    servo-adjust-geopm --query APP          the policy in force, as servo settings
+    servo-adjust-geopm --info [APP]         {"version":"geopm 1.0","has_cancel":true}
+    servo-adjust-geopm --query [APP]        the policy in force, as servo settings
     servo-adjust-geopm APP < settings.json  write a new policy, wait until it is applied
 
 See ``docs/servo.md`` ("The GEOPM adjust driver") for the details.
@@ -268,8 +268,8 @@ def build_parser() -> ArgumentParser:
         ),
         usage=(
             "%(prog)s --version\n"
-            "       %(prog)s --info APP\n"
-            "       %(prog)s --query APP   (or --describe APP)\n"
+            "       %(prog)s --info [APP]\n"
+            "       %(prog)s --query [APP]   (or --describe [APP])\n"
             "       %(prog)s APP < settings.json"
         ),
         query_help="print the policy in force as servo settings",
@@ -279,7 +279,8 @@ def build_parser() -> ArgumentParser:
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    if not args.version and args.app is None:
+    # As upstream's adjust base: --version, --info and --query need no app id.
+    if not (args.version or args.info or args.query) and args.app is None:
         raise UsageError("expected the application id")
 
 

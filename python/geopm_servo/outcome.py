@@ -18,6 +18,8 @@ from geopm_servo.runner import RunResult, describe_exit
 
 #: Statuses that a request of servo caused: the driver's stderr says nothing about them.
 _REQUESTED = ("canceled", "terminated")
+#: Messages :func:`classify` gives a canceled or terminated run that said nothing of its own.
+_PLAIN_STOPS = ("canceled", "canceled (terminated)", "terminated")
 
 
 @dataclass
@@ -181,7 +183,14 @@ def combine(outcomes: Sequence[Outcome]) -> JsonObject:
 
 def interruption_details(outcomes: Sequence[Outcome], running: Driver | None) -> list[str]:
     """What an interrupted adjust run had done: the driver it stopped and those done before."""
-    details = [] if running is None else [f"while {running.name} was running"]
+    details = []
+    if running is not None:
+        detail = f"while {running.name} was running"
+        # The driver's own word on its cancel (what it did, what it left) is kept.
+        own = [o.message for o in outcomes if o.driver is running and o.message]
+        if own and own[-1] not in _PLAIN_STOPS:
+            detail += f" ({running.name}: {own[-1]})"
+        details.append(detail)
     finished = [o for o in outcomes if o.driver is not running]
     if finished:
         details.append(
