@@ -158,14 +158,18 @@ def _message(res: JsonObject) -> str:
 def combine(outcomes: Sequence[Outcome]) -> JsonObject:
     """Combine the drivers' statuses into the aggregator's status document.
 
-    All ok gives ``ok``.  Otherwise ``rejected`` wins over ``failed``, which
-    wins over any other status; the message names each driver that was not
-    ok with its status, reason and message, and the reasons are joined.
+    All ok gives ``ok``, its message naming the drivers, then each driver's
+    own message (if any) on a line ``name: message``.  Otherwise
+    ``rejected`` wins over ``failed``, which wins over any other status; the
+    message names each driver that was not ok with its status, reason and
+    message, and the reasons are joined.
     """
     bad = [o for o in outcomes if not o.ok]
     if not bad:
         names = ", ".join(o.driver.name for o in outcomes)
-        return protocol.status_document("ok", "success", f"adjusted by {names}")
+        # The drivers' own messages (a warning, what is in force) go with it, one a line.
+        said = [f"{o.driver.name}: {o.message}" for o in outcomes if o.message]
+        return protocol.status_document("ok", "success", "\n".join([f"adjusted by {names}", *said]))
     statuses = [o.status for o in bad]
     if "rejected" in statuses:
         status = "rejected"

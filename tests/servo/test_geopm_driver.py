@@ -457,14 +457,31 @@ def test_end_to_end_aggregator_adjusts_live_power_governor(tmp_path: Path) -> No
             "01geopm",
             f'#!/bin/sh\nexec {shlex.quote(_console_script("servo-adjust-geopm"))} "$@"\n',
         )
-        section = geopm_section(prefix)
-        section["settings"]["CPU_POWER_LIMIT"]["default"] = 150
+        section = geopm_section(prefix)  # max 300 W: beyond the node model's 200 W
+        section["settings"]["CPU_POWER_LIMIT"]["default"] = 120
         (servo.root / "config.yaml").write_text(yaml.safe_dump({"geopm": section}))
         assert servo.run("--version").stdout.startswith("aggregator 2.0 (geopm 1.0")
 
+        def enforced() -> float | None:
+            value: float | None = json.loads(sample_path.read_text())["sample"][
+                "POWER_AVERAGE_ENFORCED"
+            ]
+            return value
+
+        wait_for(lambda: enforced() is not None, timeout=60)
         query = servo.run("--query", "app1")
         assert query.returncode == 0, query.stdout + query.stderr
-        assert power_cap(query.docs[-1])["value"] == 150  # NaN in force: the configured default
+        # NaN in force: the agent's default (the node's TDP, 150 W), which its sample
+        # shows, not the configured default (for agents whose sample does not) nor min.
+        assert power_cap(query.docs[-1])["value"] == enforced() == 150
+
+        # Beyond the platform: the agent enforces its maximum, and servo is told both values.
+        res = servo.run("app1", stdin=adjust_request(250))
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert res.status["status"] == "ok", res.stdout
+        warning = res.status["message"].split("warning: ", 1)[1]
+        assert "is 250 but the agent enforces 200" in warning, warning
+        assert power_cap(servo.run("--query", "app1").docs[-1])["value"] == 200
 
         res = servo.run("app1", stdin=adjust_request(90))
         assert res.returncode == 0, res.stdout + res.stderr
