@@ -8,6 +8,7 @@ calling ``run_job()``), as users run them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -113,7 +114,9 @@ class Keeper(g.Agent):
         kept["trace_values"] = values
 
 def snapshot():
-    return {name: array.tolist() for name, array in sorted(kept.items())}
+    # tobytes() copies with memcpy, which AddressSanitizer checks even from NumPy.
+    return {name: np.frombuffer(array.tobytes()).reshape(array.shape).tolist()
+            for name, array in sorted(kept.items())}
 
 rc = g.run_job(g.JobConfig(agent="keeper", app_argv=["sleep", "0.2"], simulate_nodes=4,
                            max_fan_out=2, max_iterations=50, trace_path="trace"))
@@ -165,3 +168,44 @@ def test_arrays_kept_by_an_agent_outlive_the_job(tmp_path: Path) -> None:
     assert after["sample_platform.tail"] == [7.0]
     assert after["trace_values"] == [count]
     assert len(after["aggregate_sample.in"]) == 2 and len(after["aggregate_sample.out"]) == 2
+
+
+def test_arrays_kept_by_an_agent_outlive_the_job_under_asan(tmp_path: Path) -> None:
+    """The same job under AddressSanitizer, when a sanitized package is at hand.
+
+    Set ``GEOPM_BRIDGE_ASAN_PYTHONPATH`` to a directory holding a
+    ``geopm_bridge`` package whose ``_core`` and ``lib/libgeopmbridge.so``
+    come from a build with ``-fsanitize=address,undefined`` (configure the
+    repository with CMake, ``ninja src/bindings/all``, and copy them over an
+    installed package). NumPy is not instrumented, but ``tobytes()`` copies
+    with memcpy, which ASan checks: reading a freed vector is a
+    heap-use-after-free report and a failed run.
+    """
+    pythonpath = os.environ.get("GEOPM_BRIDGE_ASAN_PYTHONPATH")
+    if not pythonpath:
+        pytest.skip("GEOPM_BRIDGE_ASAN_PYTHONPATH names no sanitized package")
+    runtime = [
+        subprocess.run(
+            ["gcc", f"-print-file-name={name}"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for name in ("libasan.so", "libubsan.so")
+    ]
+    script = tmp_path / "keeper.py"
+    script.write_text(textwrap.dedent(KEEPER))
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=clean_env(
+            GEOPM_BRIDGE_NODE_MODEL="1",
+            PYTHONPATH=pythonpath,
+            LD_PRELOAD=" ".join(runtime),
+            ASAN_OPTIONS="detect_leaks=0",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "AddressSanitizer" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.splitlines()[-1])
+    assert out["again"] == out["after"]
