@@ -102,7 +102,9 @@ class Interrupts:
             return
         gone = os.getppid() != self._parent
         if not gone and self._stdout_poll is not None:
-            gone = any(ev & (select.POLLERR | select.POLLHUP) for _, ev in self._stdout_poll.poll(0))
+            gone = any(
+                ev & (select.POLLERR | select.POLLHUP) for _, ev in self._stdout_poll.poll(0)
+            )
         if gone:
             self.peer_gone = True
             if self.terminate_signal is None:

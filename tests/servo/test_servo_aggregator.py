@@ -751,9 +751,7 @@ def _driver_pids(pidfile: Path) -> list[int]:
     return [int(pidfile.read_text()), int(Path(f"{pidfile}.child").read_text())]
 
 
-def test_sigkill_of_aggregator_leaves_no_driver_process(
-    servo: ServoDir, reaper: list[int]
-) -> None:
+def test_sigkill_of_aggregator_leaves_no_driver_process(servo: ServoDir, reaper: list[int]) -> None:
     pidfile = servo.root / "forker.pid"
     servo.add("01forker", _forking_driver(pidfile))
     proc = servo.start("app", stdin=request({"c": {"s": 1}}))
