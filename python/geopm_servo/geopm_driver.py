@@ -16,7 +16,7 @@ Commands::
 
     servo-adjust-geopm --version            geopm 1.0
     servo-adjust-geopm --info [APP]         {"version":"geopm 1.0","has_cancel":true}
-    servo-adjust-geopm --query [APP]        the policy in force, as servo settings
+    servo-adjust-geopm --query [APP]        the values the agent enforces, as servo settings
     servo-adjust-geopm APP < settings.json  write a new policy, wait until it is applied
 
 See ``docs/servo.md`` ("The GEOPM adjust driver") for the details.

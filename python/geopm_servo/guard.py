@@ -32,11 +32,20 @@ class Guard:
         return self._write_fd is not None
 
     def start(self) -> None:
-        """Fork the watchdog (a no-op when it runs already)."""
+        """Fork the watchdog (a no-op when it runs already, or when it cannot be
+        forked: the kernel's PDEATHSIG still ends the drivers themselves)."""
         if self._write_fd is not None:
             return
-        read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        try:
+            read_fd, write_fd = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            return
         if pid == 0:  # the watchdog: never returns
             code = 0
             try:
