@@ -531,9 +531,11 @@ def _sleeping_driver(name: str, component: str, pidfile: Path, *, has_cancel: bo
         name,
         has_cancel=has_cancel,
         query=query_doc({component: ["s"]}),
+        # The pid file comes after the progress line: a SIGUSR1 that interrupted
+        # that print would make the handler's print a reentrant call.
         adjust=(usr1 if has_cancel else "")
-        + f"open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
         + "progress(20, 'working')\n"
+        + f"open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
         + "time.sleep(30)\n"
         + f"print({OK!r})",
     )
