@@ -135,6 +135,14 @@ class SettingSpec:
             )
         return None
 
+    def nearest(self, value: float) -> float:
+        """The allowed value nearest ``value``: within ``[min, max]``, ``min`` plus a
+        multiple of ``step`` (servo checks both in a description)."""
+        inside = min(max(value, self.minimum), self.maximum)
+        steps = math.floor((inside - self.minimum) / self.step + 0.5)
+        top = math.floor((self.maximum - self.minimum) / self.step + 1e-9)
+        return self.minimum + min(max(steps, 0), top) * self.step
+
     def describe(self, value: float) -> JsonObject:
         """The servo description of this setting with the given current value."""
         doc: JsonObject = {

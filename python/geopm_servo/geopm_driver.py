@@ -140,8 +140,8 @@ def reported_value(
     :func:`enforced_value`), else the policy value in force, else (NaN: the
     agent's default, which its sample does not show) the last value written
     to the policy file, else the setting's ``default``, else its ``min``.
-    A value outside ``[min, max]`` is clamped so that the description stays
-    valid.
+    It is brought to the nearest allowed value (within ``[min, max]``, on
+    the step grid) so that the description stays valid for servo.
     """
     candidates = (
         enforced_value(config, spec, sample),
@@ -150,7 +150,7 @@ def reported_value(
         spec.minimum if spec.default is None else spec.default,
     )
     value = next((v for v in candidates[:-1] if math.isfinite(v)), candidates[-1])
-    return min(max(value, spec.minimum), spec.maximum)
+    return spec.nearest(value)
 
 
 def cmd_query(config: DriverConfig) -> JsonObject:

@@ -579,3 +579,12 @@ def test_missing_config_file_is_named(ddir: DriverDir) -> None:
         assert res.returncode == 1
         assert res.status["reason"] == "bad-config"
         assert res.status["message"].startswith(f"config.yaml not found in {ddir.root}")
+
+
+def test_query_reports_the_nearest_allowed_value(
+    ddir: DriverDir, prefix: Path, standins: list[Standin]
+) -> None:
+    # servo checks that (value - min) is a multiple of step: 165 is off the grid.
+    start_standin(standins, prefix, policy=("CPU_POWER_LIMIT=165",))
+    ddir.configure(geopm_section(prefix))
+    assert power_cap(ddir.run("--query").docs[0])["value"] == 170
