@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from ._loader import _core
 
 FloatArray: TypeAlias = NDArray[np.float64]
-"""The NumPy views agent hooks receive."""
+"""The NumPy arrays agent hooks receive."""
 
 Aggregation: TypeAlias = str | Callable[[FloatArray], float]
 """A GEOPM Agg name ("sum", "average", "max", ...) or a callable over one column."""
@@ -48,15 +48,16 @@ class Agent:
       mapping from sample name to entry (others use "average"). An entry is a
       GEOPM Agg name or a callable taking a float64 array.
 
-    Vectors are NumPy float64 views over the controller's own buffers, not
-    copies: write outputs in place (``out_sample[:] = ...``, ``policy[0] =
-    ...``); inputs are read-only. ``aggregate_sample()``'s ``in_sample`` is a
-    read-only children x samples array holding a copy of the children's rows
-    (the one copy on this path), and ``split_policy()``'s ``out_policy`` a
-    writable children x policies array copied into the children's rows after
-    the call. The views are reused from call to call and are valid only
-    during the call: keep ``.copy()`` of what you need later, never the view
-    itself (after the run its memory is gone).
+    Vectors are NumPy float64 arrays holding the controller's values (a few
+    doubles copied in before the call, nothing allocated): write outputs in
+    place (``out_sample[:] = ...``, ``policy[0] = ...``), they are copied
+    back after the call; inputs are read-only. ``aggregate_sample()``'s
+    ``in_sample`` is a read-only children x samples array of the children's
+    rows, and ``split_policy()``'s ``out_policy`` a writable children x
+    policies array copied into the children's rows after the call. Each
+    array is reused from call to call (refilled by the next one): keep
+    ``.copy()`` of what you need later. The arrays own their memory, so one
+    kept after the run (or a view of it) still holds its last values.
 
     A hook a subclass does not override is never called: the controller runs
     an equivalent built-in default in C++ without entering Python. The

@@ -6,8 +6,8 @@ console script ``servo-adjust-aggregator`` and placed (or linked) as
 ``./adjust`` next to ``config.yaml``::
 
     adjust --version            aggregator 2.0 (ec2asg 1.3, winec2 0.9)
-    adjust --info APP           {"version":"...","has_cancel":true}
-    adjust --query APP          merged description of all drivers (alias --describe)
+    adjust --info [APP]         {"version":"...","has_cancel":true}
+    adjust --query [APP]        merged description of all drivers (alias --describe)
     adjust APP < settings.json  every driver adjusts its own settings, in file name order
     adjust init DIR             lay out a new servo directory
 
@@ -34,6 +34,7 @@ from geopm_servo.command import (
     run_main,
 )
 from geopm_servo.discovery import Driver, child_environment, discover_drivers
+from geopm_servo.guard import Guard
 from geopm_servo.interrupts import Interrupted, Interrupts
 from geopm_servo.layout import DRIVERS_DIR, init_main
 from geopm_servo.merge import merge_queries, normalize_query, split_request
@@ -76,6 +77,8 @@ class Aggregator:
         self.kill_grace = KILL_GRACE if self.io_wait is None else min(KILL_GRACE, self.io_wait)
         self.child_env = child_environment(self.environ, os.getcwd(), os.path.abspath(drivers_dir))
         self.drivers: list[Driver] = []
+        #: Kills what is left of the drivers should this process die (started with the first).
+        self.guard = Guard()
 
     # -- plumbing ------------------------------------------------------------
 
@@ -94,12 +97,17 @@ class Aggregator:
         self.log("drivers: " + ", ".join(d.filename for d in self.drivers))
         return self.drivers
 
+    def _guard(self) -> Guard:
+        self.guard.start()
+        return self.guard
+
     def _run(self, driver: Driver, args: list[str], **kwargs: Any) -> RunResult:
         self.interrupts.check()
         argv = [driver.path, *args]
         self.log("running " + " ".join(argv))
         run = run_driver(
             argv,
+            guard=self._guard(),
             env=self.child_env,
             io_wait=self.io_wait,
             interrupts=self.interrupts,
@@ -173,11 +181,15 @@ class Aggregator:
         return EXIT_OK
 
     def cmd_info(self) -> int:
-        """``--info APP``: version and ``has_cancel`` (true only if every driver has it)."""
+        """``--info [APP]``: version and ``has_cancel: true``.
+
+        The aggregator handles cancel itself (SIGUSR1 goes to a driver that
+        has cancel, a driver without it is terminated), so servo may always
+        cancel it with SIGUSR1 instead of killing it and its drivers.
+        """
         for driver in self.discover():
             self.load_info(driver)
-        has_cancel = bool(self.drivers) and all(d.has_cancel for d in self.drivers)
-        self.emit({"version": self.version_string(), "has_cancel": has_cancel})
+        self.emit({"version": self.version_string(), "has_cancel": True})
         return EXIT_OK
 
     def cmd_query(self) -> int:
@@ -222,6 +234,7 @@ class Aggregator:
                 on_progress=self._forwarder(driver, tracker),
                 on_timeout=self._timeout_notice(driver.name, lambda: tracker.reported),
                 kill_grace=self.kill_grace,
+                guard=self._guard(),
             )
             outcome = self._judge(driver, run)
             self.log(f"{driver.filename}: {outcome.status} ({describe_exit(run.returncode)})")
@@ -279,8 +292,8 @@ def build_parser() -> ArgumentParser:
         ),
         usage=(
             "%(prog)s --version\n"
-            "       %(prog)s --info APP\n"
-            "       %(prog)s --query APP   (or --describe APP)\n"
+            "       %(prog)s --info [APP]\n"
+            "       %(prog)s --query [APP]   (or --describe [APP])\n"
             "       %(prog)s APP < settings.json\n"
             "       %(prog)s init DIR"
         ),
@@ -309,7 +322,8 @@ def _check_args(args: argparse.Namespace) -> None:
     # A lone "init" is the application id of that name when settings come on stdin.
     if not modes and positional == ["init"] and sys.stdin.isatty():
         raise UsageError("init needs the directory to lay out: init DIR")
-    if args.version:
+    if modes:
+        # As upstream's adjust base: --version, --info and --query need no app id.
         if len(positional) > 1:
             raise UsageError("too many arguments")
     elif len(positional) != 1:
@@ -322,15 +336,18 @@ def _serve(args: argparse.Namespace, interrupts: Interrupts) -> int:
     interrupts.install()
     app_id = args.args[0] if args.args else None
     agg = Aggregator(app_id, interrupts=interrupts, debug=args.debug)
-    if args.version:
-        return agg.cmd_version()
-    if args.info:
-        return agg.cmd_info()
-    if args.query:
-        return agg.cmd_query()
-    data = interrupts.read_stdin()
-    interrupts.check()
-    return agg.cmd_adjust(protocol.parse_settings(data))
+    try:
+        if args.version:
+            return agg.cmd_version()
+        if args.info:
+            return agg.cmd_info()
+        if args.query:
+            return agg.cmd_query()
+        data = interrupts.read_stdin()
+        interrupts.check()
+        return agg.cmd_adjust(protocol.parse_settings(data))
+    finally:
+        agg.guard.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,8 +3,9 @@
 A running ``geopm-bridge`` controller started with an endpoint prefix
 publishes ``PREFIX.sample`` and reads ``PREFIX.policy`` (docs/endpoint.md):
 
-* ``PREFIX.sample`` (written by the controller): ``{"agent": NAME,
-  "timestamp": T, "running": BOOL, "sample": {...}, "policy": {NAME: VALUE},
+* ``PREFIX.sample`` (written by the controller, every control period):
+  ``{"agent": NAME, "timestamp": T, "running": BOOL, "sample": {...},
+  "policy": {NAME: VALUE},
   "policy_seq": N, "hosts": [...]}``; ``policy`` is the policy in force,
   ``policy_seq`` the sequence number of the last policy it accepted (null or
   -1 before any); a NaN value appears as null (``"NAN"`` is accepted too).
@@ -21,7 +22,7 @@ import math
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from geopm_servo.protocol import ProtocolError, loads_json, read_document_file
@@ -59,6 +60,10 @@ class Sample:
     policy: dict[str, float]
     #: Sequence number of the last policy the controller accepted; -1 before any.
     policy_seq: int
+    #: Wall-clock time (seconds since the epoch) the controller wrote the file; None if absent.
+    timestamp: float | None = None
+    #: The root agent's last sample, by name (NaN where it is null or not a number).
+    values: dict[str, float] = field(default_factory=dict)
 
 
 class Endpoint:
@@ -111,7 +116,24 @@ class Endpoint:
             seq = -1
         if not isinstance(seq, int) or isinstance(seq, bool):
             raise _bad_endpoint(path, "'policy_seq' is not an integer")
-        return Sample(agent=agent, running=running, policy=policy, policy_seq=max(seq, -1))
+        stamp = doc.get("timestamp")
+        timestamp = None
+        if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and math.isfinite(stamp):
+            timestamp = float(stamp)
+        raw_values = doc.get("sample")
+        values = {}
+        if isinstance(raw_values, dict):
+            for name, raw in raw_values.items():
+                value = to_policy_value(raw)
+                values[str(name)] = math.nan if value is None else value
+        return Sample(
+            agent=agent,
+            running=running,
+            policy=policy,
+            policy_seq=max(seq, -1),
+            timestamp=timestamp,
+            values=values,
+        )
 
     def read_policy_file(self) -> tuple[int, dict[str, float]]:
         """Return ``(seq, policy)`` of the current ``PREFIX.policy``.

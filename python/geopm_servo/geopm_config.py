@@ -22,7 +22,11 @@ NAME = "geopm"
 DEFAULT_TIMEOUT = 30.0
 
 _SECTION_KEYS = ("agent", "endpoint", "timeout", "settings")
-_SETTING_KEYS = ("component", "setting", "min", "max", "step", "unit", "default")
+_SETTING_KEYS = ("component", "setting", "min", "max", "step", "unit", "default", "enforced")
+
+#: The sample name that shows the value an agent enforces for a policy name, for the
+#: built-in agents whose sample has one (``enforced:`` of a setting names it for others).
+ENFORCED_SAMPLES = {("power_governor", "CPU_POWER_LIMIT"): "POWER_AVERAGE_ENFORCED"}
 
 
 def _bad_config(key: str, problem: str) -> ProtocolError:
@@ -67,8 +71,11 @@ class SettingSpec:
     maximum: float
     step: float
     unit: str | None = None
-    #: Value reported while the policy value is NaN and none was written (default: minimum).
+    #: Value reported while the agent's sample does not show the value it enforces,
+    #: the policy value is NaN and none was written (default: minimum).
     default: float | None = None
+    #: The agent's sample name that shows the value it enforces (None: the built-in one).
+    enforced: str | None = None
 
     @classmethod
     def from_config(cls, policy: str, entry: Any) -> SettingSpec:
@@ -93,6 +100,9 @@ class SettingSpec:
             step=_number(entry["step"], f"{key}.step"),
             unit=None if entry.get("unit") is None else _text(entry["unit"], f"{key}.unit"),
             default=None if "default" not in entry else _number(entry["default"], f"{key}.default"),
+            enforced=None
+            if entry.get("enforced") is None
+            else _text(entry["enforced"], f"{key}.enforced"),
         )
         if spec.minimum >= spec.maximum:
             raise _bad_config(
@@ -124,6 +134,14 @@ class SettingSpec:
                 f"multiple of step {format_value(self.step)}"
             )
         return None
+
+    def nearest(self, value: float) -> float:
+        """The allowed value nearest ``value``: within ``[min, max]``, ``min`` plus a
+        multiple of ``step`` (servo checks both in a description)."""
+        inside = min(max(value, self.minimum), self.maximum)
+        steps = math.floor((inside - self.minimum) / self.step + 0.5)
+        top = math.floor((self.maximum - self.minimum) / self.step + 1e-9)
+        return self.minimum + min(max(steps, 0), top) * self.step
 
     def describe(self, value: float) -> JsonObject:
         """The servo description of this setting with the given current value."""
@@ -177,6 +195,10 @@ class DriverConfig:
             settings=specs,
         )
 
+    def enforced_name(self, spec: SettingSpec) -> str | None:
+        """The sample name showing the value the agent enforces for ``spec``, if known."""
+        return spec.enforced or ENFORCED_SAMPLES.get((self.agent, spec.policy))
+
     def find(self, component: str, setting: str) -> SettingSpec | None:
         """The spec servo calls ``setting`` of ``component``, if configured."""
         for spec in self.settings:
@@ -186,5 +208,11 @@ class DriverConfig:
 
 
 def load_config(path: str = CONFIG_FILE) -> DriverConfig:
-    """Read and check the ``geopm`` section of ``config.yaml``."""
+    """Read and check the ``geopm`` section of ``config.yaml`` (a missing file is named)."""
+    if not os.path.exists(path):
+        raise ProtocolError(
+            f"{path} not found in {os.getcwd()}: the {NAME} driver reads its '{NAME}' section "
+            "there (run it in servo's directory)",
+            reason="bad-config",
+        )
     return DriverConfig.from_section(config_section(NAME, path))

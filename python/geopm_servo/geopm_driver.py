@@ -10,13 +10,13 @@ placed in servo's ``adjust.d/`` (or used alone as ``./adjust``) and reads the
       timeout: 30                  # seconds to wait for a policy to be applied
       settings:
         CPU_POWER_LIMIT: {component: node, setting: power_cap,
-                          min: 50, max: 300, step: 10, unit: W}
+                          min: 50, max: 200, step: 10, unit: W}
 
 Commands::
 
     servo-adjust-geopm --version            geopm 1.0
-    servo-adjust-geopm --info APP           {"version":"geopm 1.0","has_cancel":true}
-    servo-adjust-geopm --query APP          the policy in force, as servo settings
+    servo-adjust-geopm --info [APP]         {"version":"geopm 1.0","has_cancel":true}
+    servo-adjust-geopm --query [APP]        the values the agent enforces, as servo settings
     servo-adjust-geopm APP < settings.json  write a new policy, wait until it is applied
 
 See ``docs/servo.md`` ("The GEOPM adjust driver") for the details.
@@ -41,7 +41,7 @@ from geopm_servo.command import (
     run_main,
 )
 from geopm_servo.endpoint_client import Endpoint, Sample
-from geopm_servo.geopm_config import NAME, DriverConfig, format_value, load_config
+from geopm_servo.geopm_config import NAME, DriverConfig, SettingSpec, format_value, load_config
 from geopm_servo.interrupts import Interrupted, Interrupts
 from geopm_servo.layout import CONFIG_FILE
 from geopm_servo.protocol import JsonObject, ProtocolError
@@ -83,6 +83,26 @@ def check_controller(
             f"({endpoint.sample_path} says its job has ended)",
             reason="controller-not-running",
         )
+    if running:
+        check_alive(endpoint, config, sample)
+
+
+def silence(sample: Sample) -> float:
+    """Seconds since the controller last wrote its sample file (0 when it gives no time)."""
+    return 0.0 if sample.timestamp is None else max(0.0, time.time() - sample.timestamp)
+
+
+def check_alive(endpoint: Endpoint, config: DriverConfig, sample: Sample) -> None:
+    """A controller writes its sample file every control period (at most every 50 ms):
+    one silent for longer than the configured timeout died without saying so."""
+    quiet = silence(sample)
+    if sample.running and quiet > config.timeout:
+        raise ProtocolError(
+            f"the controller at endpoint {endpoint.prefix} has died: {endpoint.sample_path} "
+            f"still says it is running but was last written {quiet:.0f} s ago (more than "
+            f"{NAME}.timeout, {config.timeout:g} s)",
+            reason="controller-not-running",
+        )
 
 
 def live_sample(endpoint: Endpoint, config: DriverConfig) -> Sample:
@@ -105,24 +125,43 @@ def conflicts(sample: Sample, wanted: Mapping[str, float]) -> list[str]:
 # --- commands ---------------------------------------------------------------------
 
 
-def cmd_query(config: DriverConfig) -> JsonObject:
-    """The ``--query`` reply: the policy in force, as servo components and settings.
+def enforced_value(config: DriverConfig, spec: SettingSpec, sample: Sample) -> float:
+    """The value the agent enforces for ``spec`` as its sample shows it (NaN if it does not)."""
+    name = config.enforced_name(spec)
+    return math.nan if name is None else sample.values.get(name, math.nan)
 
-    A NaN (unset) value is reported as the last value written to the policy
-    file, else the setting's ``default``, else its ``min``; values outside
-    ``[min, max]`` are clamped so that the description stays valid.
+
+def reported_value(
+    config: DriverConfig, spec: SettingSpec, sample: Sample, written: Mapping[str, float]
+) -> float:
+    """What ``--query`` reports for ``spec``: the value the agent enforces.
+
+    That is the agent's sample value showing it (see
+    :func:`enforced_value`), else the policy value in force, else (NaN: the
+    agent's default, which its sample does not show) the last value written
+    to the policy file, else the setting's ``default``, else its ``min``.
+    It is brought to the nearest allowed value (within ``[min, max]``, on
+    the step grid) so that the description stays valid for servo.
     """
+    candidates = (
+        enforced_value(config, spec, sample),
+        sample.policy[spec.policy],
+        written.get(spec.policy, math.nan),
+        spec.minimum if spec.default is None else spec.default,
+    )
+    value = next((v for v in candidates[:-1] if math.isfinite(v)), candidates[-1])
+    return spec.nearest(value)
+
+
+def cmd_query(config: DriverConfig) -> JsonObject:
+    """The ``--query`` reply: the values the agent enforces, as servo components and settings
+    (see :func:`reported_value`)."""
     endpoint = Endpoint(config.endpoint)
     sample = live_sample(endpoint, config)
     _, written = endpoint.read_policy_file()
     components: dict[str, JsonObject] = {}
     for spec in config.settings:
-        value = sample.policy[spec.policy]
-        if math.isnan(value):
-            value = written.get(spec.policy, math.nan)
-        if math.isnan(value):
-            value = spec.minimum if spec.default is None else spec.default
-        value = min(max(value, spec.minimum), spec.maximum)
+        value = reported_value(config, spec, sample, written)
         comp = components.setdefault(spec.component, {"settings": {}})
         comp["settings"][spec.setting] = spec.describe(value)
     return {"application": {"components": components}}
@@ -183,6 +222,8 @@ class Adjuster:
         self.endpoint = Endpoint(config.endpoint)
         #: Seq of the policy this run wrote, once written.
         self.written_seq: int | None = None
+        #: When the wait for the controller began (monotonic seconds).
+        self.start = time.monotonic()
         io = protocol.io_timeout()
         self.progress_interval = PROGRESS_INTERVAL if io is None else min(PROGRESS_INTERVAL, io / 4)
 
@@ -207,17 +248,60 @@ class Adjuster:
             10,
             f"policy seq {seq} written to {self.endpoint.policy_path}, waiting for the controller",
         )
-        self.wait_applied(seq, wanted)
+        self.start = time.monotonic()
+        applied = self.wait_applied(seq, wanted)
+        warnings = self.clamped(wanted, applied)
+        for warning in warnings:
+            protocol.print_progress(95, warning)
         protocol.print_progress(100, f"applied: {shown}")
-        return protocol.status_document(
-            "ok", "success", f"{shown} in force (policy seq {seq}, endpoint {self.endpoint.prefix})"
-        )
+        message = f"{shown} in force (endpoint {self.endpoint.prefix})"
+        return protocol.status_document("ok", "success", "; ".join([message, *warnings]))
 
-    def wait_applied(self, seq: int, wanted: Mapping[str, float]) -> None:
-        """Poll the sample file until policy ``seq`` is in force; raise on timeout or error."""
+    def clamped(self, wanted: Mapping[str, float], applied: Sample) -> list[str]:
+        """Warnings for requested values the agent enforces otherwise (brought within what
+        the platform can do), read from the first sample written after ``applied``."""
+        specs = [
+            spec
+            for spec in self.config.settings
+            if spec.policy in wanted and self.config.enforced_name(spec) is not None
+        ]
+        if not specs:
+            return []
+        sample = self.wait_next_sample(applied)
+        if sample is None:
+            return []
+        warnings = []
+        for spec in specs:
+            enforced = enforced_value(self.config, spec, sample)
+            value = wanted[spec.policy]
+            if math.isfinite(enforced) and not math.isclose(
+                enforced, value, rel_tol=1e-6, abs_tol=1e-6
+            ):
+                warnings.append(
+                    f"warning: {spec.label} ({spec.policy}) is {format_value(value)} but the "
+                    f"agent enforces {format_value(enforced)}, what the platform can do: keep "
+                    f"{NAME}.settings.{spec.policy} min/max in {CONFIG_FILE} within it"
+                )
+        return warnings
+
+    def wait_next_sample(self, after: Sample) -> Sample | None:
+        """The first sample written after ``after`` (None if none comes within the timeout)."""
+        while time.monotonic() - self.start < self.config.timeout:
+            self.interrupts.check()
+            sample = self.endpoint.read_sample()
+            newer = (sample.timestamp or 0.0) > (after.timestamp or 0.0)
+            if newer or not sample.running:
+                return sample
+            time.sleep(POLL_INTERVAL)
+        return None
+
+    def wait_applied(self, seq: int, wanted: Mapping[str, float]) -> Sample:
+        """Poll the sample file until policy ``seq`` is in force and return that sample;
+        raise on timeout or error."""
         prefix = self.endpoint.prefix
         timeout = self.config.timeout
-        start = last_output = time.monotonic()
+        start = self.start
+        last_output = time.monotonic()
         while True:
             self.interrupts.check()
             sample = self.endpoint.read_sample()
@@ -226,24 +310,33 @@ class Adjuster:
                 conflict = conflicts(sample, wanted)
                 if conflict:
                     raise ProtocolError(
-                        f"the controller at endpoint {prefix} took a newer policy (seq "
-                        f"{sample.policy_seq}) from another writer: {'; '.join(conflict)}",
+                        f"the controller at endpoint {prefix} took a newer policy from another "
+                        f"writer: {'; '.join(conflict)}",
                         reason="superseded",
                     )
-                return
+                return sample
             if not sample.running:
                 raise ProtocolError(
-                    f"the controller at endpoint {prefix} stopped before applying policy "
-                    f"seq {seq} ({self.endpoint.sample_path} says its job has ended)",
+                    f"the controller at endpoint {prefix} stopped before applying the new "
+                    f"policy ({self.endpoint.sample_path} says its job has ended)",
                     reason="controller-not-running",
                 )
             now = time.monotonic()
             elapsed = now - start
             if elapsed >= timeout:
+                # A live controller writes its sample file every period: one silent
+                # for the second half of the wait died (its period cannot be that long).
+                quiet = silence(sample)
+                if sample.running and quiet >= elapsed / 2:
+                    raise ProtocolError(
+                        f"the controller at endpoint {prefix} has died: "
+                        f"{self.endpoint.sample_path} still says it is running but was last "
+                        f"written {quiet:.1f} s ago, while the new policy waited {elapsed:.1f} s",
+                        reason="controller-not-running",
+                    )
                 raise ProtocolError(
-                    f"the controller at endpoint {prefix} did not apply policy seq {seq} "
-                    f"within {timeout:g} s (it is at seq {sample.policy_seq}; its stderr "
-                    "names rejected policy updates)",
+                    f"the controller at endpoint {prefix} did not apply the new policy within "
+                    f"{timeout:g} s (its stderr names rejected policy updates)",
                     reason="timeout",
                 )
             if now - last_output >= self.progress_interval:
@@ -268,8 +361,8 @@ def build_parser() -> ArgumentParser:
         ),
         usage=(
             "%(prog)s --version\n"
-            "       %(prog)s --info APP\n"
-            "       %(prog)s --query APP   (or --describe APP)\n"
+            "       %(prog)s --info [APP]\n"
+            "       %(prog)s --query [APP]   (or --describe [APP])\n"
             "       %(prog)s APP < settings.json"
         ),
         query_help="print the policy in force as servo settings",
@@ -279,7 +372,8 @@ def build_parser() -> ArgumentParser:
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    if not args.version and args.app is None:
+    # As upstream's adjust base: --version, --info and --query need no app id.
+    if not (args.version or args.info or args.query) and args.app is None:
         raise UsageError("expected the application id")
 
 

@@ -10,6 +10,7 @@ here only record the request and wake whoever waits (see
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
 from types import FrameType
@@ -60,6 +61,10 @@ class Interrupts:
         os.set_blocking(self._write_fd, False)
         self._previous: dict[int, Any] = {}
         self._previous_wakeup: int | None = None
+        self._parent: int | None = None
+        self._stdout_poll: Any = None
+        #: True once :meth:`check_peer` found that servo went away.
+        self.peer_gone = False
 
     @property
     def wake_fd(self) -> int:
@@ -84,6 +89,28 @@ class Interrupts:
             self._previous_wakeup = None
         for signum in self.SIGNALS:
             self._previous[signum] = signal.signal(signum, self._handler)
+        self._parent = os.getppid()
+        try:
+            stdout_poll = select.poll()
+            stdout_poll.register(sys.stdout.fileno(), 0)  # no events: only errors and hang-ups
+            self._stdout_poll = stdout_poll
+        except (AttributeError, OSError, ValueError):  # no poll(), or no real stdout
+            self._stdout_poll = None
+
+    def check_peer(self) -> None:
+        """Record a terminate request (as SIGHUP) once servo has gone away: our
+        parent process changed, or the reading end of our stdout was closed."""
+        if self.peer_gone or self._parent is None:
+            return
+        gone = os.getppid() != self._parent
+        if not gone and self._stdout_poll is not None:
+            gone = any(
+                ev & (select.POLLERR | select.POLLHUP) for _, ev in self._stdout_poll.poll(0)
+            )
+        if gone:
+            self.peer_gone = True
+            if self.terminate_signal is None:
+                self.terminate_signal = signal.SIGHUP
 
     def restore(self) -> None:
         """Restore the signal handlers found by :meth:`install` and close the pipe."""
@@ -119,7 +146,9 @@ class Interrupts:
             self.interruptible = False
 
     def check(self) -> None:
-        """Raise :class:`Interrupted` if termination or cancel has been requested."""
+        """Raise :class:`Interrupted` if termination or cancel has been requested
+        (servo going away counts as a terminate request, see :meth:`check_peer`)."""
+        self.check_peer()
         if self.terminate_signal is not None:
             raise Interrupted("terminate", self.terminate_signal)
         if self.cancel_signal is not None:

@@ -43,7 +43,7 @@ CONFIG_TEMPLATE = """\
 #   endpoint: /tmp/job/endpoint        # the --geopm-endpoint of the running launch
 #   timeout: 30
 #   settings:
-#     CPU_POWER_LIMIT: {component: node, setting: power_cap, min: 50, max: 300, step: 10, unit: W}
+#     CPU_POWER_LIMIT: {component: node, setting: power_cap, min: 50, max: 200, step: 10, unit: W}
 #
 # mydriver:
 #   some_option: some value

@@ -18,6 +18,8 @@ from geopm_servo.runner import RunResult, describe_exit
 
 #: Statuses that a request of servo caused: the driver's stderr says nothing about them.
 _REQUESTED = ("canceled", "terminated")
+#: Messages :func:`classify` gives a canceled or terminated run that said nothing of its own.
+_PLAIN_STOPS = ("canceled", "canceled (terminated)", "terminated")
 
 
 @dataclass
@@ -156,14 +158,18 @@ def _message(res: JsonObject) -> str:
 def combine(outcomes: Sequence[Outcome]) -> JsonObject:
     """Combine the drivers' statuses into the aggregator's status document.
 
-    All ok gives ``ok``.  Otherwise ``rejected`` wins over ``failed``, which
-    wins over any other status; the message names each driver that was not
-    ok with its status, reason and message, and the reasons are joined.
+    All ok gives ``ok``, its message naming the drivers, then each driver's
+    own message (if any) on a line ``name: message``.  Otherwise
+    ``rejected`` wins over ``failed``, which wins over any other status; the
+    message names each driver that was not ok with its status, reason and
+    message, and the reasons are joined.
     """
     bad = [o for o in outcomes if not o.ok]
     if not bad:
         names = ", ".join(o.driver.name for o in outcomes)
-        return protocol.status_document("ok", "success", f"adjusted by {names}")
+        # The drivers' own messages (a warning, what is in force) go with it, one a line.
+        said = [f"{o.driver.name}: {o.message}" for o in outcomes if o.message]
+        return protocol.status_document("ok", "success", "\n".join([f"adjusted by {names}", *said]))
     statuses = [o.status for o in bad]
     if "rejected" in statuses:
         status = "rejected"
@@ -181,7 +187,14 @@ def combine(outcomes: Sequence[Outcome]) -> JsonObject:
 
 def interruption_details(outcomes: Sequence[Outcome], running: Driver | None) -> list[str]:
     """What an interrupted adjust run had done: the driver it stopped and those done before."""
-    details = [] if running is None else [f"while {running.name} was running"]
+    details = []
+    if running is not None:
+        detail = f"while {running.name} was running"
+        # The driver's own word on its cancel (what it did, what it left) is kept.
+        own = [o.message for o in outcomes if o.driver is running and o.message]
+        if own and own[-1] not in _PLAIN_STOPS:
+            detail += f" ({running.name}: {own[-1]})"
+        details.append(detail)
     finished = [o for o in outcomes if o.driver is not running]
     if finished:
         details.append(

@@ -7,8 +7,11 @@ termination requests recorded by :class:`~geopm_servo.interrupts.Interrupts`, an
 SIGTERM to SIGKILL when a driver does not go away.
 
 Every child runs in a session (and process group) of its own, so that
-signals reach the driver's own children too, and, on Linux, is killed by the
-kernel should the calling process die without cleaning up.
+signals reach the driver's own children too; when the driver has exited,
+whatever it left in its process group is killed.  On Linux the driver is
+killed by the kernel should the calling process die without cleaning up,
+and a :class:`~geopm_servo.guard.Guard`, when given, kills the rest of its
+process group then.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from geopm_servo.guard import Guard
 from geopm_servo.interrupts import Interrupts, signal_name
 from geopm_servo.protocol import MAX_DOCUMENT_BYTES, loads_json
 
@@ -109,6 +113,7 @@ def run_driver(
     kill_grace: float = KILL_GRACE,
     cancel_grace: float = CANCEL_GRACE,
     json_lines: bool = True,
+    guard: Guard | None = None,
 ) -> RunResult:
     """Run one driver to completion and return what happened.
 
@@ -127,7 +132,8 @@ def run_driver(
     sent SIGUSR1 if ``has_cancel`` (and terminated if it has not exited
     ``cancel_grace`` seconds later), otherwise terminated.
 
-    The child is always reaped before this function returns or raises.
+    The child is always reaped, and its process group killed, before this
+    function returns or raises; ``guard`` knows the group while it runs.
     """
     return _DriverRun(
         argv=list(argv),
@@ -141,6 +147,7 @@ def run_driver(
         kill_grace=kill_grace,
         cancel_grace=cancel_grace,
         json_lines=json_lines,
+        guard=guard,
     ).run()
 
 
@@ -161,8 +168,10 @@ class _DriverRun:
         kill_grace: float,
         cancel_grace: float,
         json_lines: bool,
+        guard: Guard | None,
     ) -> None:
         self.argv = argv
+        self.guard = guard
         self.stdin_data = stdin_data
         self.env = None if env is None else dict(env)
         self.io_wait = io_wait
@@ -218,6 +227,7 @@ class _DriverRun:
         ints = self.interrupts
         if ints is None or self.proc is None:
             return
+        ints.check_peer()
         if ints.terminate and self.res.interrupted != "terminate":
             self.res.interrupted = "terminate"
             self._terminate(now)
@@ -302,6 +312,8 @@ class _DriverRun:
         except OSError as exc:
             self.res.spawn_error = exc.strerror or str(exc)
             return self.res
+        if self.guard is not None:
+            self.guard.add(self.proc.pid)
         try:
             self._loop()
         finally:
@@ -439,6 +451,13 @@ class _DriverRun:
                 except OSError:
                     pass
         self.res.returncode = proc.wait()
+        # What the driver left behind in its group goes with it (an empty group: ESRCH).
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if self.guard is not None:
+            self.guard.remove(proc.pid)
         self.res.stderr = self.stderr_buf.decode("utf-8", errors="replace")
         if not self.json_lines:
             self.res.stdout = b"\n".join(self.stdout_text).decode("utf-8", errors="replace")

@@ -1,11 +1,14 @@
 /*
- * The Python agent trampoline (PythonAgent), its NumPy views, and the
+ * The Python agent trampoline (PythonAgent), its NumPy arrays, and the
  * module-level helpers Python agents use (aggregate_sample, Waiter).
  *
  * Cost model: a hook the Python class does not override never takes the GIL.
- * An overridden hook takes the GIL once, reuses cached NumPy views over the
- * controller's vectors and calls the bound method with vectorcall, so the
- * only per-call allocations are the ones the Python code itself makes.
+ * An overridden hook takes the GIL once, copies the controller's vector into
+ * a cached NumPy array that owns its buffer (and an output back after the
+ * call: a few doubles each), and calls the bound method with vectorcall, so
+ * the only per-call allocations are the ones the Python code itself makes.
+ * Because the arrays own their memory, one an agent keeps after its job (or
+ * its tree) has ended still reads its last values, never freed memory.
  */
 #include "python_agent.hpp"
 
@@ -153,20 +156,19 @@ namespace geopm_bridge
                                  std::string(py::repr(spec)));
         }
 
-        PyObject *ArrayView::get(const double *data, py::ssize_t rows, py::ssize_t cols,
-                                 bool is_writable, py::handle base)
+        PyObject *ArrayView::get(py::ssize_t rows, py::ssize_t cols, bool is_writable)
         {
-            if (m_array != nullptr && data == m_data && rows == m_rows && cols == m_cols) {
+            if (m_array != nullptr && rows == m_rows && cols == m_cols) {
                 return m_array;
             }
-            // An empty std::vector may have no buffer; NumPy still wants an
-            // address to wrap (it reads nothing from it).
-            static const double S_EMPTY = 0.0;
             std::vector<py::ssize_t> shape = {rows};
             if (cols >= 0) {
                 shape.push_back(cols);
             }
-            py::array array(py::dtype::of<double>(), shape, {}, data ? data : &S_EMPTY, base);
+            // NumPy allocates and owns the buffer: the array keeps it alive
+            // for as long as anything (a view of it included) refers to it.
+            py::array_t<double> array(shape);
+            double *data = array.mutable_data();
             if (!is_writable) {
                 array.attr("setflags")(py::arg("write") = false);
             }
@@ -178,20 +180,33 @@ namespace geopm_bridge
             return m_array;
         }
 
+        PyObject *ArrayView::fill(const std::vector<double> &vec, bool is_writable)
+        {
+            PyObject *array = get(static_cast<py::ssize_t>(vec.size()), -1, is_writable);
+            std::copy(vec.begin(), vec.end(), m_data);
+            return array;
+        }
+
+        double *ArrayView::data(void) const
+        {
+            return m_data;
+        }
+
         void ArrayView::clear(void)
         {
             Py_CLEAR(m_array);
+            m_data = nullptr;
+            m_rows = -1;
+            m_cols = -1;
         }
 
         PythonAgent::PythonAgent(std::shared_ptr<const AgentSpec> spec, py::object instance)
             : m_spec(std::move(spec))
             , m_instance(instance.release().ptr())
-            , m_view_base(nullptr)
             , m_method{}
             , m_takes_self{}
         {
             try {
-                m_view_base = py::capsule(this, "geopm_bridge.agent_buffer").release().ptr();
                 for (int hook = 0; hook < M_NUM_HOOK; ++hook) {
                     if (!m_spec->is_overridden[hook]) {
                         continue;
@@ -238,7 +253,6 @@ namespace geopm_bridge
             for (auto &method : m_method) {
                 Py_CLEAR(method);
             }
-            Py_CLEAR(m_view_base);
             Py_CLEAR(m_instance);
             PyGILState_Release(state);
         }
@@ -313,22 +327,33 @@ namespace geopm_bridge
             });
         }
 
-        PyObject *PythonAgent::vector_view(view_e view, const std::vector<double> &vec,
-                                           bool is_writable) const
-        {
-            return m_view[view].get(vec.data(), static_cast<py::ssize_t>(vec.size()), -1,
-                                    is_writable, m_view_base);
-        }
-
-        void PythonAgent::invoke_vector(agent_hook_e hook, view_e view,
-                                        const std::vector<double> &vec, bool is_writable) const
+        void PythonAgent::invoke_input(agent_hook_e hook, view_e view,
+                                       const std::vector<double> &vec) const
         {
             if (m_method[hook] == nullptr) {
                 return;
             }
             with_python(hook, [&] {
-                invoke(hook, {vector_view(view, vec, is_writable)});
+                invoke(hook, {m_view[view].fill(vec, false)});
             });
+        }
+
+        void PythonAgent::invoke_output(agent_hook_e hook, view_e view,
+                                        std::vector<double> &vec) const
+        {
+            if (m_method[hook] == nullptr) {
+                return;
+            }
+            with_python(hook, [&] {
+                invoke(hook, {m_view[view].fill(vec, true)});
+                copy_back(view, vec);
+            });
+        }
+
+        void PythonAgent::copy_back(view_e view, std::vector<double> &vec) const
+        {
+            const double *data = m_view[view].data();
+            std::copy(data, data + vec.size(), vec.begin());
         }
 
         void PythonAgent::init(int level, const std::vector<int> &fan_in, bool is_level_root)
@@ -346,7 +371,7 @@ namespace geopm_bridge
 
         void PythonAgent::validate_policy(std::vector<double> &policy) const
         {
-            invoke_vector(M_HOOK_VALIDATE_POLICY, M_VIEW_VALIDATE_POLICY, policy, true);
+            invoke_output(M_HOOK_VALIDATE_POLICY, M_VIEW_VALIDATE_POLICY, policy);
         }
 
         void PythonAgent::split_policy(const std::vector<double> &in_policy,
@@ -362,19 +387,16 @@ namespace geopm_bridge
                 py::ssize_t rows = static_cast<py::ssize_t>(out_policy.size());
                 py::ssize_t cols = uniform_width(out_policy, in_policy.size(), "out_policy");
                 // The rows are separate buffers: the agent edits one
-                // contiguous copy that is written back after the call.
-                m_out_policy.resize(rows * cols);
+                // contiguous array that is written back after the call.
+                PyObject *in_view = m_view[M_VIEW_SPLIT_IN].fill(in_policy, false);
+                PyObject *out_view = m_view[M_VIEW_SPLIT_OUT].get(rows, cols, true);
+                double *out = m_view[M_VIEW_SPLIT_OUT].data();
                 for (py::ssize_t row = 0; row < rows; ++row) {
-                    std::copy(out_policy[row].begin(), out_policy[row].end(),
-                              m_out_policy.begin() + row * cols);
+                    std::copy(out_policy[row].begin(), out_policy[row].end(), out + row * cols);
                 }
-                PyObject *in_view = vector_view(M_VIEW_SPLIT_IN, in_policy, false);
-                PyObject *out_view = m_view[M_VIEW_SPLIT_OUT].get(m_out_policy.data(), rows, cols,
-                                                                  true, m_view_base);
                 invoke(M_HOOK_SPLIT_POLICY, {in_view, out_view});
                 for (py::ssize_t row = 0; row < rows; ++row) {
-                    std::copy(m_out_policy.begin() + row * cols,
-                              m_out_policy.begin() + (row + 1) * cols, out_policy[row].begin());
+                    std::copy(out + row * cols, out + (row + 1) * cols, out_policy[row].begin());
                 }
             });
         }
@@ -400,17 +422,16 @@ namespace geopm_bridge
             with_python(M_HOOK_AGGREGATE_SAMPLE, [&] {
                 py::ssize_t rows = static_cast<py::ssize_t>(in_sample.size());
                 py::ssize_t cols = uniform_width(in_sample, out_sample.size(), "in_sample");
-                // The one copy on the Python path: the children's rows are
-                // separate buffers and NumPy needs one strided block.
-                m_in_sample.resize(rows * cols);
+                // The children's rows are separate buffers: they go into
+                // one C-ordered children x samples array.
+                PyObject *in_view = m_view[M_VIEW_AGGREGATE_IN].get(rows, cols, false);
+                double *in = m_view[M_VIEW_AGGREGATE_IN].data();
                 for (py::ssize_t row = 0; row < rows; ++row) {
-                    std::copy(in_sample[row].begin(), in_sample[row].end(),
-                              m_in_sample.begin() + row * cols);
+                    std::copy(in_sample[row].begin(), in_sample[row].end(), in + row * cols);
                 }
-                PyObject *in_view = m_view[M_VIEW_AGGREGATE_IN].get(m_in_sample.data(), rows, cols,
-                                                                    false, m_view_base);
-                PyObject *out_view = vector_view(M_VIEW_AGGREGATE_OUT, out_sample, true);
+                PyObject *out_view = m_view[M_VIEW_AGGREGATE_OUT].fill(out_sample, true);
                 invoke(M_HOOK_AGGREGATE_SAMPLE, {in_view, out_view});
+                copy_back(M_VIEW_AGGREGATE_OUT, out_sample);
             });
         }
 
@@ -421,7 +442,7 @@ namespace geopm_bridge
 
         void PythonAgent::adjust_platform(const std::vector<double> &in_policy)
         {
-            invoke_vector(M_HOOK_ADJUST_PLATFORM, M_VIEW_ADJUST_IN, in_policy, false);
+            invoke_input(M_HOOK_ADJUST_PLATFORM, M_VIEW_ADJUST_IN, in_policy);
         }
 
         bool PythonAgent::do_write_batch(void) const
@@ -432,7 +453,7 @@ namespace geopm_bridge
 
         void PythonAgent::sample_platform(std::vector<double> &out_sample)
         {
-            invoke_vector(M_HOOK_SAMPLE_PLATFORM, M_VIEW_SAMPLE_OUT, out_sample, true);
+            invoke_output(M_HOOK_SAMPLE_PLATFORM, M_VIEW_SAMPLE_OUT, out_sample);
         }
 
         void PythonAgent::wait(void)
@@ -536,12 +557,12 @@ namespace geopm_bridge
 
         void PythonAgent::trace_values(std::vector<double> &values)
         {
-            invoke_vector(M_HOOK_TRACE_VALUES, M_VIEW_TRACE_VALUES, values, true);
+            invoke_output(M_HOOK_TRACE_VALUES, M_VIEW_TRACE_VALUES, values);
         }
 
         void PythonAgent::enforce_policy(const std::vector<double> &policy) const
         {
-            invoke_vector(M_HOOK_ENFORCE_POLICY, M_VIEW_ENFORCE_POLICY, policy, false);
+            invoke_input(M_HOOK_ENFORCE_POLICY, M_VIEW_ENFORCE_POLICY, policy);
         }
 
         void init_agent(py::module_ &module)

@@ -71,20 +71,28 @@ namespace geopm_bridge
             bool is_aggregation_python = false;
         };
 
-        /// A NumPy array over a C++ buffer. The array object is kept and
-        /// handed out again while the buffer keeps its address and shape,
-        /// so a controller that reuses its vectors pays for no allocation.
+        /// A NumPy array that owns its buffer, handed to a hook in place of
+        /// one of the controller's vectors: the vector is copied in before
+        /// the hook and, for an output, back after it. The array is made
+        /// once and handed out again while the shape stays, so a hook call
+        /// allocates nothing; an array an agent keeps holds its own memory
+        /// and never points at a vector the controller has freed.
         class ArrayView
         {
             public:
-                /// Borrowed reference to a float64 view of data: 1-D of
-                /// length rows when cols < 0, else rows x cols. Needs the GIL.
-                PyObject *get(const double *data, py::ssize_t rows, py::ssize_t cols,
-                              bool is_writable, py::handle base);
-                /// Drop the cached array. Needs the GIL.
+                /// Borrowed reference to the float64 array: 1-D of length
+                /// rows when cols < 0, else rows x cols (C order), made
+                /// read-only unless is_writable. Its contents are left as
+                /// they are. Needs the GIL.
+                PyObject *get(py::ssize_t rows, py::ssize_t cols, bool is_writable);
+                /// get() of a 1-D array holding a copy of vec. Needs the GIL.
+                PyObject *fill(const std::vector<double> &vec, bool is_writable);
+                /// The array's buffer, valid after get() until the next get().
+                double *data(void) const;
+                /// Drop the array (an agent that keeps it keeps its memory). Needs the GIL.
                 void clear(void);
             private:
-                const double *m_data = nullptr;
+                double *m_data = nullptr;
                 py::ssize_t m_rows = -1;
                 py::ssize_t m_cols = -1;
                 PyObject *m_array = nullptr;
@@ -144,17 +152,18 @@ namespace geopm_bridge
                 py::object invoke(agent_hook_e hook, std::initializer_list<PyObject *> args) const;
                 /// Call a hook returning bool (default when not overridden).
                 bool invoke_bool(agent_hook_e hook, bool default_value) const;
-                /// Call a hook taking one vector as a NumPy view.
-                void invoke_vector(agent_hook_e hook, view_e view,
-                                   const std::vector<double> &vec, bool is_writable) const;
-                PyObject *vector_view(view_e view, const std::vector<double> &vec,
-                                      bool is_writable) const;
+                /// Call a hook taking one input vector as a read-only array.
+                void invoke_input(agent_hook_e hook, view_e view,
+                                  const std::vector<double> &vec) const;
+                /// Call a hook taking one output vector as an array (its
+                /// contents copied in), and copy the array back into vec.
+                void invoke_output(agent_hook_e hook, view_e view, std::vector<double> &vec) const;
+                /// Copy the array of view back into vec (same length). Needs the GIL.
+                void copy_back(view_e view, std::vector<double> &vec) const;
                 void release_python(void) noexcept;
 
                 std::shared_ptr<const AgentSpec> m_spec;
                 PyObject *m_instance;
-                /// Base object of the views: NumPy then never copies.
-                PyObject *m_view_base;
                 /// What to call for each overridden hook, else null: the
                 /// class's function when m_takes_self (the instance goes
                 /// first), otherwise the attribute itself (a staticmethod,
@@ -163,10 +172,6 @@ namespace geopm_bridge
                 std::array<bool, M_NUM_HOOK> m_takes_self;
                 std::unique_ptr<geopm::Waiter> m_waiter;
                 mutable std::array<ArrayView, M_NUM_VIEW> m_view;
-                /// Contiguous copy of aggregate_sample()'s ragged input.
-                std::vector<double> m_in_sample;
-                /// Contiguous stand-in for split_policy()'s output rows.
-                std::vector<double> m_out_policy;
         };
     }
 }

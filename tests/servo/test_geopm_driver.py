@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -457,14 +458,31 @@ def test_end_to_end_aggregator_adjusts_live_power_governor(tmp_path: Path) -> No
             "01geopm",
             f'#!/bin/sh\nexec {shlex.quote(_console_script("servo-adjust-geopm"))} "$@"\n',
         )
-        section = geopm_section(prefix)
-        section["settings"]["CPU_POWER_LIMIT"]["default"] = 150
+        section = geopm_section(prefix)  # max 300 W: beyond the node model's 200 W
+        section["settings"]["CPU_POWER_LIMIT"]["default"] = 120
         (servo.root / "config.yaml").write_text(yaml.safe_dump({"geopm": section}))
         assert servo.run("--version").stdout.startswith("aggregator 2.0 (geopm 1.0")
 
+        def enforced() -> float | None:
+            value: float | None = json.loads(sample_path.read_text())["sample"][
+                "POWER_AVERAGE_ENFORCED"
+            ]
+            return value
+
+        wait_for(lambda: enforced() is not None, timeout=60)
         query = servo.run("--query", "app1")
         assert query.returncode == 0, query.stdout + query.stderr
-        assert power_cap(query.docs[-1])["value"] == 150  # NaN in force: the configured default
+        # NaN in force: the agent's default (the node's TDP, 150 W), which its sample
+        # shows, not the configured default (for agents whose sample does not) nor min.
+        assert power_cap(query.docs[-1])["value"] == enforced() == 150
+
+        # Beyond the platform: the agent enforces its maximum, and servo is told both values.
+        res = servo.run("app1", stdin=adjust_request(250))
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert res.status["status"] == "ok", res.stdout
+        warning = res.status["message"].split("warning: ", 1)[1]
+        assert "is 250 but the agent enforces 200" in warning, warning
+        assert power_cap(servo.run("--query", "app1").docs[-1])["value"] == 200
 
         res = servo.run("app1", stdin=adjust_request(90))
         assert res.returncode == 0, res.stdout + res.stderr
@@ -496,3 +514,77 @@ def test_end_to_end_aggregator_adjusts_live_power_governor(tmp_path: Path) -> No
     power = [float(r["CPU_POWER"]) for r in rows]
     assert power[0] > 90 and power[-1] <= 90 + 1e-6
     assert "Policy: DYNAMIC" in report.read_text()
+
+
+# --- the last gaps: no app id, a dead controller, no config.yaml ----------------------
+
+
+def test_info_and_query_need_no_app_id(ddir: DriverDir, governor: Standin) -> None:
+    # As upstream's adjust base: servo's own test_adjust.py runs a bare --info.
+    res = ddir.run("--info")
+    assert res.returncode == 0 and res.docs == [{"version": "geopm 1.0", "has_cancel": True}]
+    ddir.configure(geopm_section(governor.prefix))
+    res = ddir.run("--query")
+    assert res.returncode == 0, res.stdout
+    assert power_cap(res.docs[0])["value"] == 200
+    res = ddir.run()
+    assert res.returncode == 2 and res.status["reason"] == "usage"  # adjusting needs the id
+
+
+def _sigkill(standin: Standin) -> None:
+    """Kill a stand-in as a crash would: its sample file goes on saying it runs."""
+    standin.proc.kill()
+    standin.proc.communicate(timeout=10)
+    assert standin.sample()["running"] is True
+
+
+def test_dead_controller_is_named(ddir: DriverDir, governor: Standin) -> None:
+    ddir.configure(geopm_section(governor.prefix, timeout=0.5))
+    _sigkill(governor)
+    wait_for(lambda: time.time() - governor.sample()["timestamp"] > 1.0)
+    for args, stdin in ((["--query", "app1"], None), (["app1"], adjust_request(100))):
+        res = ddir.run(*args, stdin=stdin)
+        assert res.returncode == 1
+        assert res.status["reason"] == "controller-not-running", res.status
+        message = res.status["message"]
+        assert "has died" in message and f"{governor.prefix}.sample" in message
+        assert "seq" not in message
+    assert not governor.policy_path.exists()
+
+
+def test_controller_dying_while_waiting_is_named(
+    ddir: DriverDir, prefix: Path, standins: list[Standin]
+) -> None:
+    standin = start_standin(standins, prefix, "--never-apply")
+    ddir.configure(geopm_section(prefix, timeout=1.0))
+    # The stand-in dies as soon as the driver has written its policy.
+    proc = ddir.start("app1", stdin=adjust_request(100))
+    try:
+        wait_for(lambda: standin.policy_path.exists())
+        _sigkill(standin)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    status = parse_lines(out)[-1]
+    assert proc.returncode == 1, err
+    assert status["reason"] == "controller-not-running", status
+    assert "has died" in status["message"] and "seq" not in status["message"]
+
+
+def test_missing_config_file_is_named(ddir: DriverDir) -> None:
+    for args, stdin in ((["--query"], None), (["app1"], adjust_request(100))):
+        res = ddir.run(*args, stdin=stdin)
+        assert res.returncode == 1
+        assert res.status["reason"] == "bad-config"
+        assert res.status["message"].startswith(f"config.yaml not found in {ddir.root}")
+
+
+def test_query_reports_the_nearest_allowed_value(
+    ddir: DriverDir, prefix: Path, standins: list[Standin]
+) -> None:
+    # servo checks that (value - min) is a multiple of step: 165 is off the grid.
+    start_standin(standins, prefix, policy=("CPU_POWER_LIMIT=165",))
+    ddir.configure(geopm_section(prefix))
+    assert power_cap(ddir.run("--query").docs[0])["value"] == 170

@@ -79,16 +79,32 @@ def test_ignored_names_and_name_prefix() -> None:
     assert name_from_filename("007") == "007"
 
 
-@pytest.mark.parametrize(("cancels", "expected"), [((True, True), True), ((True, False), False)])
-def test_info_has_cancel_only_if_every_driver_has_it(
-    servo: ServoDir, cancels: tuple[bool, bool], expected: bool
+@pytest.mark.parametrize("cancels", [(True, True), (True, False), (False, False)])
+def test_info_has_cancel_whatever_the_drivers_say(
+    servo: ServoDir, cancels: tuple[bool, bool]
 ) -> None:
+    # The aggregator handles cancel for drivers that lack it (it terminates them),
+    # so servo may always send SIGUSR1 rather than SIGKILL.
     servo.add("01a", sh_driver("a", version="1.3", has_cancel=cancels[0]))
     servo.add("02b", py_driver("b", version="0.9", has_cancel=cancels[1]))
     res = servo.run("--info", "myapp")
     assert res.returncode == 0
-    assert res.docs == [{"version": "aggregator 2.0 (a 1.3, b 0.9)", "has_cancel": expected}]
+    assert res.docs == [{"version": "aggregator 2.0 (a 1.3, b 0.9)", "has_cancel": True}]
     assert "01a --info myapp" in servo.calls()
+
+
+def test_info_and_query_need_no_app_id(servo: ServoDir) -> None:
+    # As upstream's adjust base (servo's own test_adjust.py runs a bare --info).
+    servo.add("01a", sh_driver("a", query=query_doc({"web": ["cpu"]})))
+    res = servo.run("--info")
+    assert res.returncode == 0, res.stdout
+    assert res.docs == [{"version": "aggregator 2.0 (a 1.0)", "has_cancel": True}]
+    res = servo.run("--query")
+    assert res.returncode == 0, res.stdout
+    [doc] = res.docs
+    assert set(doc["application"]["components"]["web"]["settings"]) == {"cpu"}
+    assert "01a --info" in servo.calls() and "01a --query" in servo.calls()
+    assert servo.run("--query", "a", "b").returncode == 2
 
 
 # --- query ------------------------------------------------------------------------
@@ -515,9 +531,11 @@ def _sleeping_driver(name: str, component: str, pidfile: Path, *, has_cancel: bo
         name,
         has_cancel=has_cancel,
         query=query_doc({component: ["s"]}),
+        # The pid file comes after the progress line: a SIGUSR1 that interrupted
+        # that print would make the handler's print a reentrant call.
         adjust=(usr1 if has_cancel else "")
-        + f"open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
         + "progress(20, 'working')\n"
+        + f"open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
         + "time.sleep(30)\n"
         + f"print({OK!r})",
     )
@@ -547,6 +565,8 @@ def test_sigusr1_cancels_running_driver(
     status = docs[-1]
     assert status["status"] == "canceled", out
     assert "sleeper" in status["message"]
+    if has_cancel:  # the driver's own word on its cancel is kept
+        assert "sleeper: stopped" in status["message"], status
     assert proc.returncode != 0
     assert Path(f"{pidfile}.usr1").exists() == has_cancel
     assert not pid_alive(pid)
@@ -711,3 +731,116 @@ def test_debug_logs_driver_calls(servo: ServoDir) -> None:
     res = servo.run("--debug", "--query", "app")
     assert res.returncode == 0
     assert "running " in res.stderr and "01a --query app" in res.stderr
+
+
+# --- nothing outlives the aggregator ---------------------------------------------------
+
+
+def _forking_driver(pidfile: Path, component: str = "c") -> str:
+    """A driver that starts a grandchild in its process group, then waits silently."""
+    return sh_driver(
+        "forker",
+        query=query_doc({component: ["s"]}),
+        adjust=(
+            f"cat >/dev/null; sleep 60 & echo $! > {pidfile}.child; "
+            f"echo $$ > {pidfile}.tmp; mv {pidfile}.tmp {pidfile}; wait"
+        ),
+    )
+
+
+def _driver_pids(pidfile: Path) -> list[int]:
+    wait_for(pidfile.exists)
+    return [int(pidfile.read_text()), int(Path(f"{pidfile}.child").read_text())]
+
+
+def test_sigkill_of_aggregator_leaves_no_driver_process(servo: ServoDir, reaper: list[int]) -> None:
+    pidfile = servo.root / "forker.pid"
+    servo.add("01forker", _forking_driver(pidfile))
+    proc = servo.start("app", stdin=request({"c": {"s": 1}}))
+    try:
+        pids = _driver_pids(pidfile)
+        reaper.extend(pids)
+        proc.kill()  # as servo does after a timeout: no chance to clean up
+        proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    for pid in pids:  # the driver (kernel) and its grandchild (the guard) are gone
+        wait_for(lambda pid=pid: not pid_alive(pid))
+
+
+def test_finished_driver_leaves_no_process_behind(servo: ServoDir, reaper: list[int]) -> None:
+    pidfile = servo.root / "bg.pid"
+    servo.add(
+        "01bg",
+        sh_driver(
+            "bg",
+            query=query_doc({"c": ["s"]}),
+            adjust=f"cat >/dev/null; sleep 60 >/dev/null 2>&1 & echo $! > {pidfile}; echo '{OK}'",
+        ),
+    )
+    res = servo.run("app", stdin=request({"c": {"s": 1}}))
+    assert res.status["status"] == "ok", res.stdout
+    pid = int(pidfile.read_text())
+    reaper.append(pid)
+    wait_for(lambda: not pid_alive(pid))
+
+
+def test_aggregator_ends_when_servo_closes_its_stdout(servo: ServoDir, reaper: list[int]) -> None:
+    pidfile = servo.root / "forker.pid"
+    servo.add("01forker", _forking_driver(pidfile))
+    servo.add("02after", progress_driver("after", "d"))
+    proc = servo.start("app", stdin=request({"c": {"s": 1}, "d": {"s": 1}}))
+    try:
+        pids = _driver_pids(pidfile)
+        reaper.extend(pids)
+        assert proc.stdout is not None
+        proc.stdout.close()  # servo went away
+        proc.wait(timeout=15)
+        err = proc.stderr.read() if proc.stderr is not None else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in err
+    assert proc.returncode != 0
+    for pid in pids:
+        wait_for(lambda pid=pid: not pid_alive(pid))
+    assert "02after app" not in servo.calls()
+
+
+def test_aggregator_ends_when_its_parent_dies(servo: ServoDir, reaper: list[int]) -> None:
+    pidfile = servo.root / "forker.pid"
+    aggfile = servo.root / "agg.pid"
+    servo.add("01forker", _forking_driver(pidfile))
+    servo.add("02after", progress_driver("after", "d"))
+    (servo.root / "request.json").write_text(json.dumps(request({"c": {"s": 1}, "d": {"s": 1}})))
+    # A stand-in for servo: a shell that starts the aggregator, then is killed.
+    stand_in = subprocess.Popen(
+        [
+            "/bin/sh",
+            "-c",
+            f'"$0" -m geopm_servo.aggregator app < request.json > out.txt 2>&1 & '
+            f"echo $! > {aggfile}; wait",
+            sys.executable,
+        ],
+        cwd=servo.root,
+        env=servo.env(),
+    )
+    try:
+        pids = _driver_pids(pidfile)
+        wait_for(lambda: aggfile.exists() and aggfile.read_text().strip() != "")
+        agg = int(aggfile.read_text())
+        reaper.extend([*pids, agg])
+        stand_in.kill()
+        stand_in.wait()
+        wait_for(lambda: not pid_alive(agg), timeout=15)
+    finally:
+        if stand_in.poll() is None:
+            stand_in.kill()
+            stand_in.wait()
+    for pid in pids:
+        wait_for(lambda pid=pid: not pid_alive(pid))
+    assert "02after app" not in servo.calls()
+    assert "Traceback" not in (servo.root / "out.txt").read_text()

@@ -42,8 +42,10 @@ class TutorialAgent(geopm_bridge.Agent):
         self._control = -1
         self._freq = math.nan
         self._freq_range = (math.nan, math.nan)
+        self._level = 0
 
     def init(self, level: int, fan_in: list[int], is_level_root: bool) -> None:
+        self._level = level
         if level != 0:
             return
         board = geopm_bridge.DOMAIN_BOARD
@@ -71,13 +73,18 @@ class TutorialAgent(geopm_bridge.Agent):
         delta = times - self._last_times
         self._last_times = times
         total = delta.sum()
-        if not total > 0.0:  # first period, or no time passed: nothing to say yet
-            return
-        self._percent[:] = delta[:3] / total  # nice time counts only in the total
+        if total > 0.0:  # else the first period, or no time counted since the last one
+            self._percent[:] = delta[:3] / total  # nice time counts only in the total
+            idle = self._percent[2]
+            self._min_idle = min(self._min_idle, idle)
+            self._max_idle = max(self._max_idle, idle)
+        # The latest percentages: at a short period (0 included) the counters often
+        # do not move between two periods, and the last ones still hold.
         out_sample[:] = self._percent
-        idle = self._percent[2]
-        self._min_idle = min(self._min_idle, idle)
-        self._max_idle = max(self._max_idle, idle)
+
+    def do_send_sample(self) -> bool:
+        # A leaf has nothing to send before its first percentages.
+        return self._level != 0 or not math.isnan(self._percent[2])
 
     def adjust_platform(self, in_policy: np.ndarray) -> None:
         idle = self._percent[2]
