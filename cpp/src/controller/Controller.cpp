@@ -12,6 +12,7 @@
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm_bridge/ClusterComm.hpp"
+#include "geopm_bridge/NodeContext.hpp"
 
 #include "core/ErrorText.hpp"
 #include "profile/ProfileChannel.hpp"
@@ -21,6 +22,7 @@
 #include "tree/TreeComm.hpp"
 #include "Application.hpp"
 #include "Endpoint.hpp"
+#include "Guardian.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
 #include "PosixSignalGuard.hpp"
@@ -31,8 +33,6 @@ namespace geopm_bridge
 {
     namespace
     {
-        // How long a stopped application may take to exit before SIGKILL.
-        constexpr double M_TERMINATE_GRACE = 5.0;
         // Trace bytes buffered per process, shared by its nodes (at least
         // M_MIN_TRACE_BUFFER each).
         constexpr size_t M_MIN_TRACE_BUFFER = 1 << 14;
@@ -73,6 +73,7 @@ namespace geopm_bridge
         , m_job_start{}
         , m_app_start{}
         , m_root(nullptr)
+        , m_is_own_platform(nodes.size() == 1 && nodes.front().context == &current_node())
         , m_startup(0.0)
         , m_num_iteration(0)
         , m_is_restore_due(false)
@@ -161,11 +162,23 @@ namespace geopm_bridge
     void Controller::start(void)
     {
         geopm::time_zero_reset(m_job_start);
+        NodeController &own = *m_nodes.front();
+        if (m_is_own_platform) {
+            // A controller that died with its guardian left its save:
+            // put it back before this job saves what it finds.
+            Guardian::restore_abandoned([&own](const std::string &dir) { own.restore_control(dir); });
+        }
         try {
             for (auto &node : m_nodes) {
                 m_is_restore_due = true;
                 node->save_control();
             }
+            // Before any agent's init() may write a control.
+            Guardian::dir_func_t save;
+            if (m_is_own_platform) {
+                save = [&own](const std::string &dir) { own.save_control(dir); };
+            }
+            m_guardian = std::make_unique<Guardian>(save);
             size_t trace_buffer = std::max(M_MIN_TRACE_BUFFER,
                                            Tracer::M_DEFAULT_BUFFER_SIZE / m_nodes.size());
             if (m_root != nullptr && !m_config.report_path.empty()) {
@@ -264,6 +277,9 @@ namespace geopm_bridge
                 env[M_PROFILE_KEY_VARIABLE] = m_profile_keys[idx];
             }
             m_apps.push_back(std::make_unique<Application>(m_config.app_argv, env));
+            if (m_guardian) {
+                m_guardian->watch_group(m_apps.back()->pid());
+            }
         }
         geopm_time(&m_app_start);
     }
@@ -282,8 +298,10 @@ namespace geopm_bridge
     {
         std::string notice;
         // SIGCHLD says when to look: no waitpid() in every iteration.
+        // take_child_event() is asked every time: it empties the pipe that
+        // wakes the agent's wait().
         while (signals.stop_signal() == 0 &&
-               !(!m_apps.empty() && signals.take_child_event() && !is_any_application_running()) &&
+               !(signals.take_child_event() && !m_apps.empty() && !is_any_application_running()) &&
                !(m_config.max_iterations > 0 && m_num_iteration >= m_config.max_iterations)) {
             step();
             if (m_cluster != nullptr && receive_stop_notice(*m_cluster, notice)) {
@@ -362,6 +380,9 @@ namespace geopm_bridge
             call_keeping_error([&]() { node->flush_trace(); });
         }
         call_keeping_error([&]() { restore_control(); });
+        if (m_guardian) {
+            m_guardian->release();
+        }
         if (m_error && m_failure.empty()) {
             m_failure = error_text(m_error);
         }
@@ -406,7 +427,7 @@ namespace geopm_bridge
             return "error: " + m_failure;
         }
         if (interrupt_signal != 0) {
-            return std::string("interrupted by ") + (interrupt_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            return "interrupted by " + PosixSignalGuard::name(interrupt_signal);
         }
         return "";
     }
