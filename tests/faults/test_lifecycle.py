@@ -34,7 +34,7 @@ GUARDIAN = "geopm-bridge-guardian"
 
 # Writes the frequency cap every period; exits the controller's process from
 # its hook once the arm file exists.
-EXITING_AGENT = '''
+EXITING_AGENT = """
 import os
 import geopm_bridge
 
@@ -52,7 +52,7 @@ class Exiter(geopm_bridge.Agent):
         if os.path.exists(os.environ["EXITER_ARM"]):
             os._exit(3)
         self.pio.adjust(self.control, in_policy[0])
-'''
+"""
 
 
 @pytest.fixture(scope="session")
@@ -85,17 +85,28 @@ class Job:
         """A job whose application records its pid (its group's id) and sleeps;
         returns once the agent's control is written."""
         (self.dir / "policy.json").write_text(policy)
-        app = ["sh", "-c", f"echo $$ > {self.dir / 'app.pid'}.tmp; "
-               f"mv {self.dir / 'app.pid'}.tmp {self.dir / 'app.pid'}; exec sleep 60"]
+        app = [
+            "sh",
+            "-c",
+            f"echo $$ > {self.dir / 'app.pid'}.tmp; "
+            f"mv {self.dir / 'app.pid'}.tmp {self.dir / 'app.pid'}; exec sleep 60",
+        ]
         proc = jobs.start(
             self.dir,
             *app,
-            options=[f"--geopm-agent={agent}", "--geopm-policy=policy.json",
-                     "--geopm-report=report.yaml", *extra],
+            options=[
+                f"--geopm-agent={agent}",
+                "--geopm-policy=policy.json",
+                "--geopm-report=report.yaml",
+                *extra,
+            ],
             env=self.env,
         )
-        wait_for(lambda: self.max_freq() == AGENT_MAX_FREQ
-                 and (self.dir / "app.pid").exists(), "the agent's control", proc)
+        wait_for(
+            lambda: self.max_freq() == AGENT_MAX_FREQ and (self.dir / "app.pid").exists(),
+            "the agent's control",
+            proc,
+        )
         return proc
 
 
@@ -248,8 +259,12 @@ def test_sighup_and_sigquit_end_the_job_as_sigterm(job: Job, signum: signal.Sign
 def test_what_the_application_leaves_behind_ends_with_the_job(job: Job) -> None:
     pid_file = job.dir / "background.pid"
     result = jobs.launch(
-        job.dir, "sh", "-c", f"sleep 100 & echo $! > {pid_file}; exit 0",
-        options=["--geopm-report=report.yaml"], env=job.env,
+        job.dir,
+        "sh",
+        "-c",
+        f"sleep 100 & echo $! > {pid_file}; exit 0",
+        options=["--geopm-report=report.yaml"],
+        env=job.env,
     )
     assert result.returncode == 0, result.stderr
     assert not is_alive(int(pid_file.read_text()))
@@ -258,7 +273,10 @@ def test_what_the_application_leaves_behind_ends_with_the_job(job: Job) -> None:
 def test_application_exit_is_noticed_whatever_the_period(job: Job) -> None:
     begin = time.monotonic()
     result = jobs.launch(
-        job.dir, "sleep", "0.2", options=["--geopm-period=30", "--geopm-report=report.yaml"],
+        job.dir,
+        "sleep",
+        "0.2",
+        options=["--geopm-period=30", "--geopm-report=report.yaml"],
         env=job.env,
     )
     # A behaviour bound: without an early wake-up the job takes a period.
@@ -269,9 +287,12 @@ def test_application_exit_is_noticed_whatever_the_period(job: Job) -> None:
 def test_sigterm_is_noticed_whatever_the_period(job: Job) -> None:
     pid_file = job.dir / "app.pid"
     proc = jobs.start(
-        job.dir, "sh", "-c", f"echo $$ > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}; "
-        "exec sleep 60",
-        options=["--geopm-period=30", "--geopm-report=report.yaml"], env=job.env,
+        job.dir,
+        "sh",
+        "-c",
+        f"echo $$ > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}; exec sleep 60",
+        options=["--geopm-period=30", "--geopm-report=report.yaml"],
+        env=job.env,
     )
     wait_for(pid_file.exists, "the application", proc)
     time.sleep(0.3)  # inside the first period
