@@ -10,6 +10,7 @@
 #include <map>
 
 #include "geopm/Exception.hpp"
+#include "ProcessGroup.hpp"
 
 extern char **environ;
 
@@ -121,13 +122,6 @@ namespace geopm_bridge
         return m_is_running;
     }
 
-    bool Application::is_group_left(void)
-    {
-        // A member that is not ours to reap (a background child, now
-        // init's) keeps the group alive until it exits.
-        return kill(-m_pid, 0) == 0 || errno == EPERM;
-    }
-
     void Application::terminate(double grace_seconds)
     {
         if (m_is_ended) {
@@ -143,7 +137,7 @@ namespace geopm_bridge
             for (double waited = 0.0; waited < grace_seconds; waited += 0.010) {
                 // Reaping the leader lets a group of one end.
                 (void)is_running();
-                if (!is_group_left()) {
+                if (!is_group_alive(m_pid)) {
                     break;
                 }
                 nanosleep(&slice, nullptr);

@@ -45,7 +45,6 @@ namespace geopm_bridge
             int exit_code(void) const;
         private:
             void reap(int status);
-            bool is_group_left(void);
 
             pid_t m_pid;
             bool m_is_running;

@@ -15,6 +15,7 @@
 #include "geopm_bridge/NodeContext.hpp"
 
 #include "core/ErrorText.hpp"
+#include "iogroups/BasicIOGroup.hpp"
 #include "profile/ProfileChannel.hpp"
 #include "profile/ProfileSource.hpp"
 #include "tree/ClusterReport.hpp"
@@ -163,10 +164,13 @@ namespace geopm_bridge
     {
         geopm::time_zero_reset(m_job_start);
         NodeController &own = *m_nodes.front();
+        // The machine's platform, or a fake tree's in tests.
+        const std::string platform = host_path("/");
         if (m_is_own_platform) {
             // A controller that died with its guardian left its save:
             // put it back before this job saves what it finds.
-            Guardian::restore_abandoned([&own](const std::string &dir) { own.restore_control(dir); });
+            Guardian::restore_abandoned([&own](const std::string &dir) { own.restore_control(dir); },
+                                        platform);
         }
         try {
             for (auto &node : m_nodes) {
@@ -178,7 +182,7 @@ namespace geopm_bridge
             if (m_is_own_platform) {
                 save = [&own](const std::string &dir) { own.save_control(dir); };
             }
-            m_guardian = std::make_unique<Guardian>(save);
+            m_guardian = std::make_unique<Guardian>(save, platform);
             size_t trace_buffer = std::max(M_MIN_TRACE_BUFFER,
                                            Tracer::M_DEFAULT_BUFFER_SIZE / m_nodes.size());
             if (m_root != nullptr && !m_config.report_path.empty()) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "geopm/Exception.hpp"
+#include "geopm/Helper.hpp"
 #include "core/ErrorText.hpp"
 
 extern char **environ;
@@ -29,6 +30,8 @@ namespace geopm_bridge
         constexpr const char *M_SAVE_PREFIX = "geopm-bridge-save-";
         // A save being written: never restored, removed once its writer is gone.
         constexpr const char *M_PARTIAL_SUFFIX = ".partial";
+        // Beside the IOGroups' files: the platform the save belongs to.
+        constexpr const char *M_PLATFORM_FILE = "platform";
 
         bool is_own_directory(const std::string &path, bool is_private)
         {
@@ -99,7 +102,7 @@ namespace geopm_bridge
         }
     }
 
-    Guardian::Guardian(const dir_func_t &save)
+    Guardian::Guardian(const dir_func_t &save, const std::string &platform)
         : m_pid(-1)
         , m_socket(-1)
     {
@@ -114,6 +117,7 @@ namespace geopm_bridge
             }
             try {
                 save(partial);
+                geopm::write_file(partial + "/" + M_PLATFORM_FILE, platform);
                 DIR *listing = opendir(partial.c_str());
                 for (struct dirent *entry = listing ? readdir(listing) : nullptr; entry != nullptr;
                      entry = readdir(listing)) {
@@ -204,7 +208,7 @@ namespace geopm_bridge
         }
     }
 
-    void Guardian::restore_abandoned(const dir_func_t &restore)
+    void Guardian::restore_abandoned(const dir_func_t &restore, const std::string &platform)
     {
         std::string runtime = user_runtime_dir();
         DIR *listing = opendir(runtime.c_str());
@@ -230,6 +234,7 @@ namespace geopm_bridge
             }
             char *end = nullptr;
             long pid = strtol(rest.c_str(), &end, 10);
+            // Others (".failed", being restored) are no one's to take.
             if (rest.empty() || *end != '\0' || pid <= 0 || pid == getpid() || is_alive(pid)) {
                 continue;
             }
@@ -239,16 +244,34 @@ namespace geopm_bridge
                 remove_dir(path);
                 continue;
             }
+            std::string saved_platform;
             try {
-                restore(path);
-                remove_dir(path);
+                saved_platform = geopm::read_file(path + "/" + M_PLATFORM_FILE);
+            }
+            catch (const geopm::Exception &) {
+                continue;
+            }
+            if (saved_platform != platform) {
+                continue;
+            }
+            // Claimed by renaming: of the jobs starting together (the
+            // ranks of a node), one restores it.
+            std::string claimed = path + ".restoring-" + std::to_string(getpid());
+            if (rename(path.c_str(), claimed.c_str()) != 0) {
+                continue;
+            }
+            try {
+                restore(claimed);
+                remove_dir(claimed);
                 std::cerr << "geopm-bridge: restored the controls that controller " << pid
                           << " saved in " << path << ": it died without restoring them\n";
             }
             catch (...) {
                 std::string text = error_text(std::current_exception());
+                std::string failed = path + ".failed";
+                (void)rename(claimed.c_str(), failed.c_str());
                 std::cerr << "geopm-bridge: warning: cannot restore the controls that controller "
-                          << pid << " saved in " << path << ": "
+                          << pid << " saved (kept in " << failed << "): "
                           << text.substr(0, text.find('\n')) << "\n";
             }
         }

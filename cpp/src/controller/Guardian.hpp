@@ -32,9 +32,11 @@ namespace geopm_bridge
             using dir_func_t = std::function<void(const std::string &)>;
             /// Saves the controls through save (null: this process writes
             /// no controls of a platform of its own, only the application
-            /// is guarded) and starts the guardian. Throws
-            /// geopm::Exception naming what failed.
-            explicit Guardian(const dir_func_t &save);
+            /// is guarded), with platform, what tells this machine's
+            /// platform from another's (a fake tree's root in tests), and
+            /// starts the guardian. Throws geopm::Exception naming what
+            /// failed.
+            Guardian(const dir_func_t &save, const std::string &platform);
             /// release()
             ~Guardian();
             Guardian(const Guardian &other) = delete;
@@ -44,9 +46,11 @@ namespace geopm_bridge
             /// The controller restored the controls itself: the guardian
             /// exits without acting, and the save is removed.
             void release(void);
-            /// Restore, through restore, the saves of controllers that died
-            /// with their guardian, saying so in one line on stderr each.
-            static void restore_abandoned(const dir_func_t &restore);
+            /// Restore, through restore, the saves of the same platform
+            /// that controllers which died with their guardian left, saying
+            /// so in one line on stderr each. One that cannot be restored
+            /// is kept, renamed "<save>.failed", and not tried again.
+            static void restore_abandoned(const dir_func_t &restore, const std::string &platform);
         private:
             std::string m_save_dir;
             pid_t m_pid;

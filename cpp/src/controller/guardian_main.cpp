@@ -22,6 +22,7 @@
 
 #include "geopm/PlatformIO.hpp"
 #include "Application.hpp"
+#include "ProcessGroup.hpp"
 
 namespace
 {
@@ -39,11 +40,6 @@ namespace
             closedir(dir);
         }
         (void)rmdir(path.c_str());
-    }
-
-    bool is_group_left(pid_t pgid)
-    {
-        return kill(-pgid, 0) == 0 || errno == EPERM;
     }
 }
 
@@ -115,7 +111,7 @@ int main(int argc, char **argv)
     for (double waited = 0.0; waited < geopm_bridge::M_TERMINATE_GRACE; waited += 0.010) {
         bool is_left = false;
         for (pid_t pgid : groups) {
-            is_left = is_left || is_group_left(pgid);
+            is_left = is_left || geopm_bridge::is_group_alive(pgid);
         }
         if (!is_left) {
             break;

@@ -33,10 +33,11 @@ namespace geopm
         }
 
         /// Sleep until target, or until the controller's wake-up
-        /// descriptor is readable (it is never drained here). Returns 0 or
-        /// an errno value.
-        int sleep_until(const geopm_time_s &target)
+        /// descriptor is readable (it is never drained here): then
+        /// is_woken is set. Returns 0 or an errno value.
+        int sleep_until(const geopm_time_s &target, bool &is_woken)
         {
+            is_woken = false;
             int fd = geopm_bridge::wakeup_fd();
             if (fd < 0) {
                 int err = 0;
@@ -55,6 +56,7 @@ namespace geopm
                 struct pollfd watched = {fd, POLLIN, 0};
                 int count = ppoll(&watched, 1, &timeout, nullptr);
                 if (count > 0) {
+                    is_woken = true;
                     return 0;
                 }
                 if (count < 0 && errno != EINTR) {
@@ -105,10 +107,16 @@ namespace geopm
         if (m_is_first_time) {
             reset();
         }
-        int err = sleep_until(m_time_target);
+        bool is_woken = false;
+        int err = sleep_until(m_time_target, is_woken);
         if (err != 0) {
             throw Exception("SleepWaiter::wait(): sleeping failed", err,
                             __FILE__, __LINE__);
+        }
+        if (is_woken) {
+            // Early, for the controller: the next wait keeps this target,
+            // so the schedule stays on its grid.
+            return;
         }
         // Next boundary on the same grid; boundaries already in the past
         // are skipped so a slow iteration does not cause a burst of
