@@ -213,28 +213,60 @@ def test_os_exit_in_a_python_agent_hook(job: Job) -> None:
     assert proc.returncode == 3
 
 
-def test_save_of_a_dead_controller_is_restored_by_the_next_job(job: Job) -> None:
+def leave_dead_save(job: Job) -> tuple[int, Path]:
+    """Kill a running job's controller and guardian together (as a power-cut
+    of the processes would): returns the controller's pid and its save."""
     proc = job.start("recorder", '{"ALPHA": 2.0e9}')
-    # Controller and guardian die together (as a power-cut of the processes):
-    # the save stays behind, owner-only.
     os.kill(guardian_of(proc.pid), signal.SIGKILL)
     proc.kill()
     os.killpg(job.app_pgid(), signal.SIGKILL)  # it holds the job's stdout
     proc.communicate(timeout=60)
     [save] = job.saves()
     assert save.name == f"geopm-bridge-save-{proc.pid}"
+    # The kill may have cut a write of the (regular, fake) file short.
+    (job.root / MAX_FREQ_FILE).write_text(AGENT_MAX_FREQ + "\n")
+    return proc.pid, save
+
+
+def test_save_of_a_dead_controller_is_restored_by_the_next_job(job: Job) -> None:
+    pid, save = leave_dead_save(job)
     assert stat.S_IMODE(save.stat().st_mode) == 0o700
     files = list(save.iterdir())
     assert files and all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files)
-    # The kill may have cut a write of the (regular, fake) file short.
-    (job.root / MAX_FREQ_FILE).write_text(AGENT_MAX_FREQ + "\n")
 
     result = jobs.launch(job.dir, "true", options=["--geopm-report=next.yaml"], env=job.env)
     assert result.returncode == 0, result.stderr
     [line] = [line for line in result.stderr.splitlines() if str(save) in line]
-    assert f"restored the controls that controller {proc.pid} saved" in line
+    assert f"restored the controls that controller {pid} saved" in line
     assert job.max_freq() == ORIGINAL_MAX_FREQ
     assert job.saves() == []
+
+
+def test_save_of_another_platform_is_left_alone(job: Job) -> None:
+    _, save = leave_dead_save(job)
+    other = fake_sysfs.build(job.dir / "other-root")
+    env = {**job.env, "GEOPM_BRIDGE_SYSFS_ROOT": str(other)}
+    result = jobs.launch(job.dir, "true", options=["--geopm-report=next.yaml"], env=env)
+    assert result.returncode == 0, result.stderr
+    assert str(save) not in result.stderr
+    assert job.saves() == [save]
+    assert job.max_freq() == AGENT_MAX_FREQ
+
+
+def test_save_that_cannot_be_restored_is_kept_and_named_once(job: Job) -> None:
+    _, save = leave_dead_save(job)
+    for path in save.glob("*-save-control.json"):
+        path.write_text("{broken")
+    options = ["--geopm-report=next.yaml"]
+    result = jobs.launch(job.dir, "true", options=options, env=job.env)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    assert (
+        line.startswith("geopm-bridge: warning: cannot restore the controls") and save.name in line
+    )
+    assert job.saves() == [save.with_name(save.name + ".failed")]
+    again = jobs.launch(job.dir, "true", options=options, env=job.env)
+    assert again.returncode == 0 and again.stderr == ""
 
 
 # ---------------------------------------------------------------- signals
