@@ -258,7 +258,8 @@ void ScratchIOGroup::restore_control(void)
 
 std::string ScratchIOGroup::save_file(const std::string &save_path) const
 {
-    return save_path + "/" + plugin_name() + "-save-control.txt";
+    // The file itself, as GEOPM's PlatformIO names it (<dir>/SCRATCH-save-control.json).
+    return save_path;
 }
 
 void ScratchIOGroup::save_control(const std::string &save_path)

@@ -100,20 +100,18 @@ namespace geopm_bridge
         {
             return kill(pid, 0) == 0 || errno != ESRCH;
         }
-    }
 
-    Guardian::Guardian(const dir_func_t &save, const std::string &platform)
-        : m_pid(-1)
-        , m_socket(-1)
-    {
-        if (save) {
+        /// Save the controls through save into the runtime directory;
+        /// returns the save's directory.
+        std::string write_save(const Guardian::dir_func_t &save, const std::string &platform)
+        {
             std::string dir = user_runtime_dir() + "/" + M_SAVE_PREFIX + std::to_string(getpid());
             std::string partial = dir + M_PARTIAL_SUFFIX;
             remove_dir(partial);
             // chmod: the mode whatever the umask.
             if (mkdir(partial.c_str(), 0700) != 0 || chmod(partial.c_str(), 0700) != 0) {
-                throw geopm::Exception("cannot make " + partial + " for the saved controls: " +
-                                       strerror(errno), GEOPM_ERROR_RUNTIME, nullptr, 0);
+                throw geopm::Exception("cannot make " + partial + ": " + strerror(errno),
+                                       GEOPM_ERROR_RUNTIME, nullptr, 0);
             }
             try {
                 save(partial);
@@ -138,7 +136,26 @@ namespace geopm_bridge
                 remove_dir(partial);
                 throw;
             }
-            m_save_dir = dir;
+            return dir;
+        }
+    }
+
+    Guardian::Guardian(const dir_func_t &save, const std::string &platform)
+        : m_pid(-1)
+        , m_socket(-1)
+    {
+        if (save) {
+            try {
+                m_save_dir = write_save(save, platform);
+            }
+            catch (...) {
+                // The job runs as it did before guardians: restored by the
+                // controller, unless it dies.
+                std::string text = error_text(std::current_exception());
+                std::cerr << "geopm-bridge: warning: the controls are not saved for the guardian ("
+                          << text.substr(0, text.find('\n'))
+                          << "): if this controller dies, they stay as it left them\n";
+            }
         }
         int ends[2] = {-1, -1};
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
@@ -210,7 +227,14 @@ namespace geopm_bridge
 
     void Guardian::restore_abandoned(const dir_func_t &restore, const std::string &platform)
     {
-        std::string runtime = user_runtime_dir();
+        std::string runtime;
+        try {
+            runtime = user_runtime_dir();
+        }
+        catch (const geopm::Exception &) {
+            // Nothing can have been saved there: this job's save says why.
+            return;
+        }
         DIR *listing = opendir(runtime.c_str());
         if (listing == nullptr) {
             return;

@@ -34,8 +34,9 @@ namespace geopm_bridge
             /// no controls of a platform of its own, only the application
             /// is guarded), with platform, what tells this machine's
             /// platform from another's (a fake tree's root in tests), and
-            /// starts the guardian. Throws geopm::Exception naming what
-            /// failed.
+            /// starts the guardian. A save that fails is one warning line
+            /// on stderr (the controller still restores them itself);
+            /// throws geopm::Exception when the guardian cannot start.
             Guardian(const dir_func_t &save, const std::string &platform);
             /// release()
             ~Guardian();
