@@ -27,6 +27,7 @@ import pytest
 from cpp_build import clean_env, compile_plugin
 
 CPP = Path(__file__).resolve().parents[1] / "cpp"
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 MAX_FREQ_FILE = "sys/devices/system/cpu/cpufreq/policy0/scaling_max_freq"
 ORIGINAL_MAX_FREQ = fake_sysfs.CPUFREQ_FILES["scaling_max_freq"]
 AGENT_MAX_FREQ = "2000000"  # the policy's 2 GHz, in kHz
@@ -57,9 +58,11 @@ class Exiter(geopm_bridge.Agent):
 
 @pytest.fixture(scope="session")
 def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The recorder agent plugin (tests/cpp/RecorderAgent.cpp), compiled once."""
+    """The recorder agent plugin (tests/cpp/RecorderAgent.cpp) and the scratch
+    IOGroup plugin (tests/plugins/ScratchIOGroup.cpp), compiled once."""
     out = tmp_path_factory.mktemp("lifecycle-plugins")
     compile_plugin(CPP / "RecorderAgent.cpp", out / "libgeopmagent_recorder.so.2.1.0")
+    compile_plugin(PLUGINS / "ScratchIOGroup.cpp", out / "libgeopmiogroup_scratch.so.2.1.0")
     return out
 
 
@@ -267,6 +270,19 @@ def test_save_that_cannot_be_restored_is_kept_and_named_once(job: Job) -> None:
     assert job.saves() == [save.with_name(save.name + ".failed")]
     again = jobs.launch(job.dir, "true", options=options, env=job.env)
     assert again.returncode == 0 and again.stderr == ""
+
+
+def test_a_save_that_fails_is_one_warning_and_the_job_runs(job: Job) -> None:
+    job.env["SCRATCH_SAVE_FAILS"] = "1"
+    proc = job.start("recorder", '{"ALPHA": 2.0e9}')
+    assert job.saves() == []
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    [line] = err.splitlines()
+    assert line.startswith("geopm-bridge: warning: the controls are not saved for the guardian")
+    assert "saving to a file is broken" in line
+    assert job.max_freq() == ORIGINAL_MAX_FREQ
 
 
 # ---------------------------------------------------------------- signals
