@@ -330,6 +330,8 @@ def test_application_exit_is_noticed_whatever_the_period(job: Job) -> None:
     # A behaviour bound: without an early wake-up the job takes a period.
     assert time.monotonic() - begin < 2.5
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert job.saves() == []  # removed on a normal end
 
 
 def test_sigterm_is_noticed_whatever_the_period(job: Job) -> None:
