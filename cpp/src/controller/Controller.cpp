@@ -248,6 +248,9 @@ namespace geopm_bridge
         bool is_app_done = !m_apps.empty() && !is_any_application_running();
         for (auto &app : m_apps) {
             app->terminate(M_TERMINATE_GRACE);
+            if (m_guardian) {
+                m_guardian->forget_group(app->pid());
+            }
         }
         finish(signals, interrupt_signal);
         if (m_error) {

@@ -209,6 +209,12 @@ namespace geopm_bridge
         (void)!send(m_socket, line.data(), line.size(), MSG_NOSIGNAL);
     }
 
+    void Guardian::forget_group(pid_t pgid)
+    {
+        std::string line = "ended " + std::to_string(pgid) + "\n";
+        (void)!send(m_socket, line.data(), line.size(), MSG_NOSIGNAL);
+    }
+
     void Guardian::release(void)
     {
         if (m_socket == -1) {

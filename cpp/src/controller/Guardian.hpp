@@ -44,6 +44,8 @@ namespace geopm_bridge
             Guardian &operator=(const Guardian &other) = delete;
             /// The guardian ends this process group if the controller dies.
             void watch_group(pid_t pgid);
+            /// The controller ended this group itself.
+            void forget_group(pid_t pgid);
             /// The controller restored the controls itself: the guardian
             /// exits without acting, and the save is removed.
             void release(void);

@@ -1,8 +1,8 @@
 /*
  * geopm-bridge-guardian SAVE_DIR CONTROLLER_PID: the controls' guardian
  * (Guardian.hpp). Its stdin is a socket from the controller: "group PGID"
- * lines name the application's process groups, "done" says the controller
- * cleaned up itself. End of file without "done": the controller died, so
+ * lines name the application's process groups, "ended PGID" those the
+ * controller ended itself, "done" says the controller cleaned up itself. End of file without "done": the controller died, so
  * restore the controls saved in SAVE_DIR (empty: none) and end the groups.
  * Public GEOPM interfaces only, in its environment (GEOPM_PLUGIN_PATH,
  * GEOPM_BRIDGE_SYSFS_ROOT, ...), which is the controller's.
@@ -88,6 +88,10 @@ int main(int argc, char **argv)
         pid_t pgid = 0;
         if (word == "group" && lines >> pgid && pgid > 0) {
             groups.insert(pgid);
+        }
+        else if (word == "ended" && lines >> pgid) {
+            // Its id may be someone else's by now.
+            groups.erase(pgid);
         }
     }
     // The controller died without cleaning up.
