@@ -31,6 +31,24 @@ def launch(
     )
 
 
+def start(
+    cwd: Path,
+    *app: str,
+    options: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """``launch``'s job started, not waited for (stdout and stderr piped): for
+    tests that signal or kill the controller while it runs."""
+    return subprocess.Popen(
+        [*GEOPM_BRIDGE, "launch", *options, "--", *app],
+        cwd=cwd,
+        env=env if env is not None else clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def agent_command(*args: str) -> str:
     """``geopm-bridge agent ARGS``'s output; it must succeed."""
     result = subprocess.run(

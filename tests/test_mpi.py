@@ -58,9 +58,13 @@ def mpirun(
 def fake_machine_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """probe_env on a fake sysfs tree, each leaf writing the power limit."""
     fake_sysfs.build(tmp_path / "sysfs")
+    # The controls' saves (docs/controller.md) stay with the fake tree: a
+    # killed rank's guardian may read a file another rank is rewriting.
+    (tmp_path / "run").mkdir(mode=0o700)
     return probe_env(
         tmp_path,
         GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path / "sysfs"),
+        XDG_RUNTIME_DIR=str(tmp_path / "run"),
         TREE_PROBE_CONTROL="CPU_POWER_LIMIT_CONTROL",
         **extra,
     )

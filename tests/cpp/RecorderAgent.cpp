@@ -5,6 +5,8 @@
  *   RECORDER_LOG=<path>       one line per hook call: "<level> <hook> ..."
  *   RECORDER_RAISE=<hook>[@N] throw geopm::Exception from hook (at its
  *                             N-th call, default the first)
+ *   RECORDER_CRASH=<hook>     dereference a null pointer in hook (a real
+ *                             SIGSEGV), once RECORDER_ARM exists
  *   RECORDER_ARM=<path>       count RECORDER_RAISE calls only once this
  *                             file exists
  *   RECORDER_RESIZE=<hook>    resize the output vector of hook
@@ -48,6 +50,7 @@ namespace
                 , m_log(nullptr)
                 , m_raise(env("RECORDER_RAISE"))
                 , m_raise_at(1)
+                , m_crash(env("RECORDER_CRASH"))
                 , m_arm(env("RECORDER_ARM"))
                 , m_resize(env("RECORDER_RESIZE"))
                 , m_is_nan(env("RECORDER_NAN") == "1")
@@ -206,6 +209,10 @@ namespace
             void misbehave(const char *hook) const
             {
                 bool is_armed = m_arm.empty() || access(m_arm.c_str(), F_OK) == 0;
+                if (m_crash == hook && is_armed) {
+                    volatile int *nowhere = nullptr;
+                    *nowhere = 1;
+                }
                 if (m_raise == hook && is_armed && ++m_num_call[hook] == m_raise_at) {
                     throw geopm::Exception(std::string("recorder raised in ") + hook + "\nsecond line",
                                            GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
@@ -224,6 +231,7 @@ namespace
             FILE *m_log;
             std::string m_raise;
             int m_raise_at;
+            std::string m_crash;
             std::string m_arm;
             std::string m_resize;
             bool m_is_nan;

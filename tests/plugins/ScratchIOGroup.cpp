@@ -1,6 +1,7 @@
 #include "ScratchIOGroup.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "geopm/Agg.hpp"
@@ -258,11 +259,17 @@ void ScratchIOGroup::restore_control(void)
 
 std::string ScratchIOGroup::save_file(const std::string &save_path) const
 {
-    return save_path + "/" + plugin_name() + "-save-control.txt";
+    // The file itself, as GEOPM's PlatformIO names it (<dir>/SCRATCH-save-control.json).
+    return save_path;
 }
 
 void ScratchIOGroup::save_control(const std::string &save_path)
 {
+    // A plugin whose save to a file fails (tests/faults).
+    if (getenv("SCRATCH_SAVE_FAILS") != nullptr) {
+        throw Exception("ScratchIOGroup: saving to a file is broken", GEOPM_ERROR_RUNTIME,
+                        __FILE__, __LINE__);
+    }
     std::ofstream out(save_file(save_path));
     for (double value : m_register) {
         out << value << '\n';

@@ -15,14 +15,15 @@ namespace geopm_bridge
     /// and trace and restore controls (docs/controller.md).
     ///
     /// Returns the application's exit code (128 + signal if a signal
-    /// killed it). SIGINT/SIGTERM to this process stop the job: the
-    /// application is terminated and 128 + that signal is returned. With no
-    /// application (empty app_argv) the job runs until SIGINT/SIGTERM and
-    /// returns 0. Errors (an agent hook or the platform throwing, an
-    /// application that cannot start, bad input) are thrown after the same
-    /// clean-up; an exception from an agent is rethrown unchanged. One job
-    /// at a time per process: the controller owns the SIGINT, SIGTERM and
-    /// SIGCHLD handlers while it runs.
+    /// killed it). SIGINT/SIGTERM/SIGHUP/SIGQUIT to this process stop the
+    /// job: the application is terminated and 128 + that signal is
+    /// returned. With no application (empty app_argv) the job runs until
+    /// one of them and returns 0. Errors (an agent hook or the platform
+    /// throwing, an application that cannot start, bad input) are thrown
+    /// after the same clean-up; an exception from an agent is rethrown
+    /// unchanged. One job at a time per process: the controller owns those
+    /// signals' and SIGCHLD's handlers while it runs. A guardian process
+    /// restores the controls if this process dies without doing so.
     ///
     /// The tree: with simulate_nodes = N > 0 the job runs N simulated nodes
     /// (sim0000, ...) and their whole tree in this process, each with its

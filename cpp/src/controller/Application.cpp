@@ -10,6 +10,7 @@
 #include <map>
 
 #include "geopm/Exception.hpp"
+#include "ProcessGroup.hpp"
 
 extern char **environ;
 
@@ -39,6 +40,7 @@ namespace geopm_bridge
         : m_pid(-1)
         , m_is_running(false)
         , m_exit_code(0)
+        , m_is_ended(false)
     {
         if (argv.empty()) {
             throw geopm::Exception("Application: no program given",
@@ -86,7 +88,7 @@ namespace geopm_bridge
 
     Application::~Application()
     {
-        if (m_is_running) {
+        if (!m_is_ended) {
             terminate(0.0);
         }
     }
@@ -122,18 +124,27 @@ namespace geopm_bridge
 
     void Application::terminate(double grace_seconds)
     {
-        if (!is_running()) {
+        if (m_is_ended) {
             return;
         }
-        (void)kill(-m_pid, grace_seconds > 0.0 ? SIGTERM : SIGKILL);
-        // Poll in short slices: a grace period of seconds must not delay
-        // an application that exits at once.
-        const struct timespec slice = {0, 10000000};
-        for (double waited = 0.0; waited < grace_seconds && is_running(); waited += 0.010) {
-            nanosleep(&slice, nullptr);
+        m_is_ended = true;
+        // The whole group, as a batch system ends a job step: also what
+        // the application left behind when it exited by itself.
+        if (kill(-m_pid, grace_seconds > 0.0 ? SIGTERM : SIGKILL) == 0) {
+            // Poll in short slices: a grace period of seconds must not
+            // delay an application that exits at once.
+            const struct timespec slice = {0, 10000000};
+            for (double waited = 0.0; waited < grace_seconds; waited += 0.010) {
+                // Reaping the leader lets a group of one end.
+                (void)is_running();
+                if (!is_group_alive(m_pid)) {
+                    break;
+                }
+                nanosleep(&slice, nullptr);
+            }
+            // Whatever is left of the group does not outlive the job.
+            (void)kill(-m_pid, SIGKILL);
         }
-        // Whatever is left of the group does not outlive the job.
-        (void)kill(-m_pid, SIGKILL);
         if (m_is_running) {
             int status = 0;
             pid_t result = -1;
@@ -148,6 +159,11 @@ namespace geopm_bridge
                 m_exit_code = 255;
             }
         }
+    }
+
+    pid_t Application::pid(void) const
+    {
+        return m_pid;
     }
 
     int Application::exit_code(void) const

@@ -13,6 +13,10 @@
 
 namespace geopm_bridge
 {
+    /// How long an application's process group may take to go after
+    /// SIGTERM before SIGKILL (the controller's and the guardian's).
+    constexpr double M_TERMINATE_GRACE = 2.0;
+
     class Application
     {
         public:
@@ -22,15 +26,20 @@ namespace geopm_bridge
             /// when it cannot be started.
             explicit Application(const std::vector<std::string> &argv,
                                  const std::map<std::string, std::string> &env = {});
-            /// Kills and reaps the process group if still running.
+            /// Kills what is left of the process group and reaps the
+            /// application.
             ~Application();
             Application(const Application &other) = delete;
             Application &operator=(const Application &other) = delete;
             /// Non-blocking; reaps the process once it has exited.
             bool is_running(void);
-            /// SIGTERM to the group, up to grace_seconds for the
-            /// application to exit, then SIGKILL to the group; reaps it.
+            /// SIGTERM to the group (whether or not the application itself
+            /// has exited: what it left behind ends with it), up to
+            /// grace_seconds for the group to go, then SIGKILL to what is
+            /// left; reaps the application.
             void terminate(double grace_seconds);
+            /// The application's pid, also its process group's id.
+            pid_t pid(void) const;
             /// The exit status, or 128 + signal number when a signal
             /// ended it. Valid once is_running() is false.
             int exit_code(void) const;
@@ -40,6 +49,8 @@ namespace geopm_bridge
             pid_t m_pid;
             bool m_is_running;
             int m_exit_code;
+            // The group was ended: its id may belong to someone else now.
+            bool m_is_ended;
     };
 }
 

@@ -12,8 +12,10 @@
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm_bridge/ClusterComm.hpp"
+#include "geopm_bridge/NodeContext.hpp"
 
 #include "core/ErrorText.hpp"
+#include "iogroups/BasicIOGroup.hpp"
 #include "profile/ProfileChannel.hpp"
 #include "profile/ProfileSource.hpp"
 #include "tree/ClusterReport.hpp"
@@ -21,6 +23,7 @@
 #include "tree/TreeComm.hpp"
 #include "Application.hpp"
 #include "Endpoint.hpp"
+#include "Guardian.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
 #include "PosixSignalGuard.hpp"
@@ -31,8 +34,6 @@ namespace geopm_bridge
 {
     namespace
     {
-        // How long a stopped application may take to exit before SIGKILL.
-        constexpr double M_TERMINATE_GRACE = 5.0;
         // Trace bytes buffered per process, shared by its nodes (at least
         // M_MIN_TRACE_BUFFER each).
         constexpr size_t M_MIN_TRACE_BUFFER = 1 << 14;
@@ -73,6 +74,7 @@ namespace geopm_bridge
         , m_job_start{}
         , m_app_start{}
         , m_root(nullptr)
+        , m_is_own_platform(nodes.size() == 1 && nodes.front().context == &current_node())
         , m_startup(0.0)
         , m_num_iteration(0)
         , m_is_restore_due(false)
@@ -161,11 +163,26 @@ namespace geopm_bridge
     void Controller::start(void)
     {
         geopm::time_zero_reset(m_job_start);
+        NodeController &own = *m_nodes.front();
+        // The machine's platform, or a fake tree's in tests.
+        const std::string platform = host_path("/");
+        if (m_is_own_platform) {
+            // A controller that died with its guardian left its save:
+            // put it back before this job saves what it finds.
+            Guardian::restore_abandoned([&own](const std::string &dir) { own.restore_control(dir); },
+                                        platform);
+        }
         try {
             for (auto &node : m_nodes) {
                 m_is_restore_due = true;
                 node->save_control();
             }
+            // Before any agent's init() may write a control.
+            Guardian::dir_func_t save;
+            if (m_is_own_platform) {
+                save = [&own](const std::string &dir) { own.save_control(dir); };
+            }
+            m_guardian = std::make_unique<Guardian>(save, platform);
             size_t trace_buffer = std::max(M_MIN_TRACE_BUFFER,
                                            Tracer::M_DEFAULT_BUFFER_SIZE / m_nodes.size());
             if (m_root != nullptr && !m_config.report_path.empty()) {
@@ -231,6 +248,9 @@ namespace geopm_bridge
         bool is_app_done = !m_apps.empty() && !is_any_application_running();
         for (auto &app : m_apps) {
             app->terminate(M_TERMINATE_GRACE);
+            if (m_guardian) {
+                m_guardian->forget_group(app->pid());
+            }
         }
         finish(signals, interrupt_signal);
         if (m_error) {
@@ -264,6 +284,9 @@ namespace geopm_bridge
                 env[M_PROFILE_KEY_VARIABLE] = m_profile_keys[idx];
             }
             m_apps.push_back(std::make_unique<Application>(m_config.app_argv, env));
+            if (m_guardian) {
+                m_guardian->watch_group(m_apps.back()->pid());
+            }
         }
         geopm_time(&m_app_start);
     }
@@ -282,8 +305,10 @@ namespace geopm_bridge
     {
         std::string notice;
         // SIGCHLD says when to look: no waitpid() in every iteration.
+        // take_child_event() is asked every time: it empties the pipe that
+        // wakes the agent's wait().
         while (signals.stop_signal() == 0 &&
-               !(!m_apps.empty() && signals.take_child_event() && !is_any_application_running()) &&
+               !(signals.take_child_event() && !m_apps.empty() && !is_any_application_running()) &&
                !(m_config.max_iterations > 0 && m_num_iteration >= m_config.max_iterations)) {
             step();
             if (m_cluster != nullptr && receive_stop_notice(*m_cluster, notice)) {
@@ -362,6 +387,9 @@ namespace geopm_bridge
             call_keeping_error([&]() { node->flush_trace(); });
         }
         call_keeping_error([&]() { restore_control(); });
+        if (m_guardian) {
+            m_guardian->release();
+        }
         if (m_error && m_failure.empty()) {
             m_failure = error_text(m_error);
         }
@@ -406,7 +434,7 @@ namespace geopm_bridge
             return "error: " + m_failure;
         }
         if (interrupt_signal != 0) {
-            return std::string("interrupted by ") + (interrupt_signal == SIGINT ? "SIGINT" : "SIGTERM");
+            return "interrupted by " + PosixSignalGuard::name(interrupt_signal);
         }
         return "";
     }

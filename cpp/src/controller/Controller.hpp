@@ -24,6 +24,7 @@ namespace geopm_bridge
     class Application;
     class ClusterComm;
     class Endpoint;
+    class Guardian;
     class FilePolicy;
     class NodeContext;
     class NodeController;
@@ -54,7 +55,8 @@ namespace geopm_bridge
             /// null. host_names: every node of the job.
             Controller(const JobConfig &config, std::vector<NodeSpec> nodes,
                        ClusterComm *cluster, const std::vector<std::string> &host_names);
-            /// Restores the controls if start() was called and run() was not.
+            /// Restores the controls if start() was called and run() was
+            /// not; releases the guardian.
             ~Controller();
             /// Save the controls, init() the agents, set up the report, the
             /// trace and the endpoint. On error the controls are restored
@@ -99,6 +101,11 @@ namespace geopm_bridge
             std::vector<std::unique_ptr<ProfileSource> > m_app_profiles;
             std::vector<std::string> m_profile_keys;
             std::vector<std::unique_ptr<Application> > m_apps;
+            // This process runs one node on the machine's own platform (not
+            // simulated ones, nor a node with its own model values): its
+            // controls are saved for the guardian.
+            bool m_is_own_platform;
+            std::unique_ptr<Guardian> m_guardian;
             std::vector<double> m_policy;
             std::vector<double> m_last_policy;
             double m_startup;

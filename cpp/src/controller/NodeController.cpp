@@ -119,6 +119,18 @@ namespace geopm_bridge
         in_node([&]() { m_platform_io.restore_control(); });
     }
 
+    void NodeController::save_control(const std::string &dir)
+    {
+        m_level = 0;
+        in_node([&]() { m_platform_io.save_control(dir); });
+    }
+
+    void NodeController::restore_control(const std::string &dir)
+    {
+        m_level = 0;
+        in_node([&]() { m_platform_io.restore_control(dir); });
+    }
+
     void NodeController::setup(const std::string &start_time, const std::string &profile,
                                size_t trace_buffer_size)
     {

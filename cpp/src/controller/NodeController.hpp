@@ -48,6 +48,10 @@ namespace geopm_bridge
             const std::vector<std::string> &sample_names(void) const;
             void save_control(void);
             void restore_control(void);
+            /// PlatformIO::save_control(dir) and restore_control(dir) of
+            /// this node: the save the guardian restores (Guardian.hpp).
+            void save_control(const std::string &dir);
+            void restore_control(const std::string &dir);
             /// init() the agents, set up the report totals and the trace
             /// (their signals are pushed here).
             void setup(const std::string &start_time, const std::string &profile,

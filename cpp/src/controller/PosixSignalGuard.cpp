@@ -1,27 +1,45 @@
 #include "PosixSignalGuard.hpp"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 
 #include "geopm/Exception.hpp"
+#include "core/Wakeup.hpp"
 
 namespace geopm_bridge
 {
     namespace
     {
+        // The stop signals first, SIGCHLD last.
+        const int M_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD};
         std::atomic<bool> g_is_active(false);
         volatile sig_atomic_t g_stop_signal = 0;
         volatile sig_atomic_t g_child_event = 0;
+        volatile sig_atomic_t g_wake_fd = -1;
+
+        void wake(void)
+        {
+            int saved = errno;
+            // Non-blocking: a full pipe already says "look".
+            (void)!write(g_wake_fd, "x", 1);
+            errno = saved;
+        }
 
         void on_stop(int signum)
         {
             if (g_stop_signal == 0) {
                 g_stop_signal = signum;
             }
+            wake();
         }
 
         void on_child(int)
         {
             g_child_event = 1;
+            wake();
         }
 
         void install(int signum, void (*handler)(int), struct sigaction &old)
@@ -42,18 +60,29 @@ namespace geopm_bridge
             throw geopm::Exception("a job is already running in this process",
                                    GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
+        if (pipe2(m_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+            g_is_active = false;
+            throw geopm::Exception("cannot make the controller's signal pipe", errno,
+                                   __FILE__, __LINE__);
+        }
         g_stop_signal = 0;
         g_child_event = 0;
-        install(SIGINT, on_stop, m_old_int);
-        install(SIGTERM, on_stop, m_old_term);
-        install(SIGCHLD, on_child, m_old_chld);
+        g_wake_fd = m_pipe[1];
+        set_wakeup_fd(m_pipe[0]);
+        for (int idx = 0; idx < M_NUM_SIGNAL; ++idx) {
+            install(M_SIGNALS[idx], M_SIGNALS[idx] == SIGCHLD ? on_child : on_stop, m_old[idx]);
+        }
     }
 
     PosixSignalGuard::~PosixSignalGuard()
     {
-        sigaction(SIGINT, &m_old_int, nullptr);
-        sigaction(SIGTERM, &m_old_term, nullptr);
-        sigaction(SIGCHLD, &m_old_chld, nullptr);
+        for (int idx = 0; idx < M_NUM_SIGNAL; ++idx) {
+            sigaction(M_SIGNALS[idx], &m_old[idx], nullptr);
+        }
+        set_wakeup_fd(-1);
+        g_wake_fd = -1;
+        close(m_pipe[0]);
+        close(m_pipe[1]);
         g_is_active = false;
     }
 
@@ -64,11 +93,26 @@ namespace geopm_bridge
 
     bool PosixSignalGuard::take_child_event(void)
     {
-        // Clear only what was seen: a SIGCHLD after the test stays pending.
+        // Drain first, then test: a SIGCHLD after the test leaves both its
+        // flag and a byte behind for the next iteration.
+        char buffer[64];
+        while (read(m_pipe[0], buffer, sizeof(buffer)) > 0) {
+        }
         if (g_child_event == 0) {
             return false;
         }
         g_child_event = 0;
         return true;
+    }
+
+    std::string PosixSignalGuard::name(int signum)
+    {
+        switch (signum) {
+            case SIGINT: return "SIGINT";
+            case SIGTERM: return "SIGTERM";
+            case SIGHUP: return "SIGHUP";
+            case SIGQUIT: return "SIGQUIT";
+            default: return "signal " + std::to_string(signum);
+        }
     }
 }

@@ -1,14 +1,19 @@
 /*
  * The POSIX signal handling of a job (not GEOPM's signals, which
- * SignalRequest names): for its duration SIGINT and SIGTERM ask the
- * controller to stop, and SIGCHLD tells it a child may have exited (so the
- * loop needs no waitpid() per iteration). The previous handlers are
- * restored when the guard ends. One guard at a time per process.
+ * SignalRequest names): for its duration SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT ask the controller to stop, and SIGCHLD tells it a child may have
+ * exited (so the loop needs no waitpid() per iteration). Each of them also
+ * writes to a self-pipe, the wake-up descriptor (core/Wakeup.hpp) that
+ * ends the agent's wait() early, so the controller answers within
+ * milliseconds whatever the period. The previous handlers are restored
+ * when the guard ends. One guard at a time per process.
  */
 #ifndef GEOPM_BRIDGE_POSIXSIGNALGUARD_HPP_INCLUDE
 #define GEOPM_BRIDGE_POSIXSIGNALGUARD_HPP_INCLUDE
 
 #include <signal.h>
+
+#include <string>
 
 namespace geopm_bridge
 {
@@ -21,14 +26,17 @@ namespace geopm_bridge
             ~PosixSignalGuard();
             PosixSignalGuard(const PosixSignalGuard &other) = delete;
             PosixSignalGuard &operator=(const PosixSignalGuard &other) = delete;
-            /// 0, or the first of SIGINT/SIGTERM received.
+            /// 0, or the first stop signal received.
             int stop_signal(void) const;
-            /// True once after each SIGCHLD.
+            /// True once after each SIGCHLD; empties the wake-up pipe,
+            /// so call it once per iteration.
             bool take_child_event(void);
+            /// "SIGINT", "SIGTERM", "SIGHUP" or "SIGQUIT".
+            static std::string name(int signum);
         private:
-            struct sigaction m_old_int;
-            struct sigaction m_old_term;
-            struct sigaction m_old_chld;
+            static constexpr int M_NUM_SIGNAL = 5;
+            struct sigaction m_old[M_NUM_SIGNAL];
+            int m_pipe[2];
     };
 }
 

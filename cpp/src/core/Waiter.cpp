@@ -1,12 +1,14 @@
 #include "geopm/Waiter.hpp"
 
 #include <errno.h>
+#include <poll.h>
 #include <time.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "geopm/Exception.hpp"
+#include "Wakeup.hpp"
 
 namespace geopm
 {
@@ -28,6 +30,39 @@ namespace geopm
                                 std::to_string(period), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
             return period;
+        }
+
+        /// Sleep until target, or until the controller's wake-up
+        /// descriptor is readable (it is never drained here): then
+        /// is_woken is set. Returns 0 or an errno value.
+        int sleep_until(const geopm_time_s &target, bool &is_woken)
+        {
+            is_woken = false;
+            int fd = geopm_bridge::wakeup_fd();
+            if (fd < 0) {
+                int err = 0;
+                do {
+                    err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target.t, nullptr);
+                } while (err == EINTR);
+                return err;
+            }
+            while (true) {
+                geopm_time_s current = now();
+                double left = geopm_time_diff(&current, &target);
+                if (left <= 0.0) {
+                    return 0;
+                }
+                struct timespec timeout = {(time_t)left, (long)((left - (time_t)left) * 1e9)};
+                struct pollfd watched = {fd, POLLIN, 0};
+                int count = ppoll(&watched, 1, &timeout, nullptr);
+                if (count > 0) {
+                    is_woken = true;
+                    return 0;
+                }
+                if (count < 0 && errno != EINTR) {
+                    return errno;
+                }
+            }
         }
     }
 
@@ -72,13 +107,16 @@ namespace geopm
         if (m_is_first_time) {
             reset();
         }
-        int err = 0;
-        do {
-            err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &m_time_target.t, nullptr);
-        } while (err == EINTR);
+        bool is_woken = false;
+        int err = sleep_until(m_time_target, is_woken);
         if (err != 0) {
-            throw Exception("SleepWaiter::wait(): clock_nanosleep() failed", err,
+            throw Exception("SleepWaiter::wait(): sleeping failed", err,
                             __FILE__, __LINE__);
+        }
+        if (is_woken) {
+            // Early, for the controller: the next wait keeps this target,
+            // so the schedule stays on its grid.
+            return;
         }
         // Next boundary on the same grid; boundaries already in the past
         // are skipped so a slow iteration does not cause a burst of
