@@ -83,7 +83,7 @@ class Endpoint:
         """
         path = self.sample_path
         try:
-            doc = loads_json(read_document_file(path, "it"), "it")
+            doc = loads_json(read_document_file(path, "it", follow_links=False), "it")
         except FileNotFoundError:
             raise ProtocolError(
                 f"endpoint sample file {path} not found: is a controller running with "
@@ -143,7 +143,10 @@ class Endpoint:
         that are not numbers or NaN are left out.
         """
         try:
-            doc = loads_json(read_document_file(self.policy_path, "policy file"), "policy file")
+            doc = loads_json(
+                read_document_file(self.policy_path, "policy file", follow_links=False),
+                "policy file",
+            )
         except (OSError, ValueError):
             return -1, {}
         if not isinstance(doc, dict):

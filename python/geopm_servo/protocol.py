@@ -185,15 +185,20 @@ def loads_json(data: str | bytes, what: str) -> Any:
         raise ValueError(f"{what} is not valid JSON: {exc}") from None
 
 
-def read_document_file(path: str | os.PathLike[str], what: str) -> bytes:
+def read_document_file(path: str | os.PathLike[str], what: str, follow_links: bool = True) -> bytes:
     """The bytes of the regular file at ``path``, at most MAX_DOCUMENT_BYTES.
-    Opened without blocking, so that a FIFO is refused rather than waited on.
+    Opened without blocking, so that a FIFO is refused rather than waited on;
+    without ``follow_links`` a symbolic link is refused too (the endpoint's
+    files, which only their controller writes).
     Raises :class:`ValueError` whose text starts with ``what`` when it is not a
     regular file or is too large, OSError (FileNotFoundError when it is
     missing) when the system cannot open or read it."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
     except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_links:
+            raise ValueError(f"{what} is a symbolic link, not a regular file") from None
         if exc.errno != errno.ENXIO:  # ENXIO: a socket, which cannot be opened
             raise
         mode = os.stat(path).st_mode

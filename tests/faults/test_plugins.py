@@ -87,7 +87,7 @@ def one_refusal(result: subprocess.CompletedProcess[str], path: Path, *words: st
     """The run loaded the good plugin and said, in one line, why path was left out."""
     assert loaded_agents(result) == BUILTIN_AGENTS + ["good"]
     [line] = result.stderr.splitlines()
-    assert line.startswith("Warning: <geopm> plugin ") and str(path) in line, line
+    assert line.startswith("geopm-bridge: warning: plugin ") and str(path) in line, line
     for word in words:
         assert word in line, line
 

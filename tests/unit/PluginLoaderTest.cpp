@@ -125,7 +125,7 @@ TEST_F(PluginPathTest, a_file_that_does_not_load_is_named_in_one_warning)
     std::string dir = directory("bad", {"libgeopmagent_bad.so.2.1.0"});
     auto result = load(dir);
     EXPECT_EQ(0, result.first);
-    EXPECT_TRUE(contains(result.second, "Warning: <geopm> plugin \"" + dir +
+    EXPECT_TRUE(contains(result.second, "geopm-bridge: warning: plugin \"" + dir +
                                         "/libgeopmagent_bad.so.2.1.0\" not loaded: "))
         << result.second;
     EXPECT_EQ(result.second.size() - 1, result.second.find('\n')) << result.second;

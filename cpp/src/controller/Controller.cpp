@@ -431,7 +431,7 @@ namespace geopm_bridge
     std::string Controller::status(int interrupt_signal) const
     {
         if (!m_failure.empty()) {
-            return "error: " + m_failure;
+            return "error: " + without_positions(m_failure);
         }
         if (interrupt_signal != 0) {
             return "interrupted by " + PosixSignalGuard::name(interrupt_signal);

@@ -38,7 +38,11 @@ namespace geopm_bridge
 {
     std::string warning_text(const std::exception_ptr &error)
     {
-        std::string text = error_text(error);
+        return without_positions(error_text(error));
+    }
+
+    std::string without_positions(std::string text)
+    {
         static const std::string M_MARK = ": at ";
         for (size_t mark = text.find(M_MARK); mark != std::string::npos;
              mark = text.find(M_MARK, mark + 1)) {

@@ -22,6 +22,11 @@ namespace geopm_bridge
     /// a person reads as it is printed. (The command line strips errors
     /// itself, python/geopm_bridge/cli/errors.py, and keeps them for --debug.)
     std::string warning_text(const std::exception_ptr &error);
+
+    /// text without the source positions (": at Json.cpp:22") that
+    /// geopm::Exception messages carry: for text a person reads where no
+    /// --debug can ask for them (a warning, the report's Run Status).
+    std::string without_positions(std::string text);
 }
 
 #endif

@@ -181,7 +181,7 @@ namespace geopm_bridge
 
         void warn_not_loaded(const std::string &path, const std::string &reason)
         {
-            std::cerr << "Warning: <geopm> plugin \"" << path << "\" not loaded: " << reason << std::endl;
+            std::cerr << "geopm-bridge: warning: plugin \"" << path << "\" not loaded: " << reason << std::endl;
         }
 
         /// The names in the directory open at dir_fd.
@@ -310,7 +310,7 @@ namespace geopm_bridge
             catch (...) {
             }
             std::replace(what.begin(), what.end(), '\n', ' ');
-            std::string line = "Error: <geopm> plugin \"" + g_loading_path +
+            std::string line = "geopm-bridge: error: plugin \"" + g_loading_path +
                                "\" failed while loading: its load-time code threw an exception" + what + "\n";
             write_stderr(line.c_str());
             _exit(1);
@@ -327,7 +327,7 @@ namespace geopm_bridge
                 {
                     g_loading_path = path;
                     snprintf(g_crash_line, sizeof(g_crash_line),
-                             "Error: <geopm> plugin \"%s\" crashed while loading (", path.c_str());
+                             "geopm-bridge: error: plugin \"%s\" crashed while loading (", path.c_str());
                     if (m_outer_tid == 0) {
                         struct sigaction action = {};
                         action.sa_handler = on_load_crash;
@@ -345,7 +345,7 @@ namespace geopm_bridge
                     g_loading_tid = m_outer_tid;
                     g_loading_path = m_outer_path;
                     snprintf(g_crash_line, sizeof(g_crash_line),
-                             "Error: <geopm> plugin \"%s\" crashed while loading (", m_outer_path.c_str());
+                             "geopm-bridge: error: plugin \"%s\" crashed while loading (", m_outer_path.c_str());
                     if (m_outer_tid == 0) {
                         (void)std::set_terminate(g_outer_terminate);
                         for (size_t idx = 0; idx < sizeof(M_CRASH_SIGNALS) / sizeof(M_CRASH_SIGNALS[0]); ++idx) {
@@ -529,7 +529,7 @@ namespace geopm
                 refusal = geopm_bridge::ownership_refusal(info, S_IWOTH, "it");
             }
             if (!refusal.empty()) {
-                std::cerr << "Warning: <geopm> plugin directory \"" << dir << "\" left out: "
+                std::cerr << "geopm-bridge: warning: plugin directory \"" << dir << "\" left out: "
                           << refusal << std::endl;
                 continue;
             }
