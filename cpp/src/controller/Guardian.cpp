@@ -19,6 +19,7 @@
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "core/ErrorText.hpp"
+#include "SaveDirectory.hpp"
 
 extern char **environ;
 
@@ -81,21 +82,6 @@ namespace geopm_bridge
             return (slash == std::string::npos ? "." : path.substr(0, slash)) + "/" + M_PROGRAM;
         }
 
-        void remove_dir(const std::string &path)
-        {
-            DIR *dir = opendir(path.c_str());
-            if (dir != nullptr) {
-                for (struct dirent *entry = readdir(dir); entry != nullptr; entry = readdir(dir)) {
-                    std::string name = entry->d_name;
-                    if (name != "." && name != "..") {
-                        (void)unlink((path + "/" + name).c_str());
-                    }
-                }
-                closedir(dir);
-            }
-            (void)rmdir(path.c_str());
-        }
-
         bool is_alive(pid_t pid)
         {
             return kill(pid, 0) == 0 || errno != ESRCH;
@@ -107,7 +93,7 @@ namespace geopm_bridge
         {
             std::string dir = user_runtime_dir() + "/" + M_SAVE_PREFIX + std::to_string(getpid());
             std::string partial = dir + M_PARTIAL_SUFFIX;
-            remove_dir(partial);
+            remove_save_directory(partial);
             // chmod: the mode whatever the umask.
             if (mkdir(partial.c_str(), 0700) != 0 || chmod(partial.c_str(), 0700) != 0) {
                 throw geopm::Exception("cannot make " + partial + ": " + strerror(errno),
@@ -126,14 +112,14 @@ namespace geopm_bridge
                 if (listing != nullptr) {
                     closedir(listing);
                 }
-                remove_dir(dir);
+                remove_save_directory(dir);
                 if (rename(partial.c_str(), dir.c_str()) != 0) {
                     throw geopm::Exception("cannot rename " + partial + ": " + strerror(errno),
                                            GEOPM_ERROR_RUNTIME, nullptr, 0);
                 }
             }
             catch (...) {
-                remove_dir(partial);
+                remove_save_directory(partial);
                 throw;
             }
             return dir;
@@ -160,7 +146,7 @@ namespace geopm_bridge
         int ends[2] = {-1, -1};
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
             int err = errno;
-            remove_dir(m_save_dir);
+            remove_save_directory(m_save_dir);
             throw geopm::Exception(std::string("cannot make the guardian's socket: ") + strerror(err),
                                    GEOPM_ERROR_RUNTIME, nullptr, 0);
         }
@@ -190,7 +176,7 @@ namespace geopm_bridge
         close(ends[1]);
         if (err != 0) {
             close(ends[0]);
-            remove_dir(m_save_dir);
+            remove_save_directory(m_save_dir);
             throw geopm::Exception("cannot start " + program + ", the controls' guardian: " +
                                    strerror(err), GEOPM_ERROR_RUNTIME, nullptr, 0);
         }
@@ -227,7 +213,7 @@ namespace geopm_bridge
         while (waitpid(m_pid, &status, 0) == -1 && errno == EINTR) {
         }
         if (!m_save_dir.empty()) {
-            remove_dir(m_save_dir);
+            remove_save_directory(m_save_dir);
         }
     }
 
@@ -271,7 +257,7 @@ namespace geopm_bridge
             std::string path = runtime + "/" + name;
             if (is_partial) {
                 // Its controller died before writing any control.
-                remove_dir(path);
+                remove_save_directory(path);
                 continue;
             }
             std::string saved_platform;
@@ -292,7 +278,7 @@ namespace geopm_bridge
             }
             try {
                 restore(claimed);
-                remove_dir(claimed);
+                remove_save_directory(claimed);
                 std::cerr << "geopm-bridge: restored the controls that controller " << pid
                           << " saved in " << path << ": it died without restoring them\n";
             }

@@ -7,7 +7,6 @@
  * Public GEOPM interfaces only, in its environment (GEOPM_PLUGIN_PATH,
  * GEOPM_BRIDGE_SYSFS_ROOT, ...), which is the controller's.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -23,25 +22,7 @@
 #include "geopm/PlatformIO.hpp"
 #include "Application.hpp"
 #include "ProcessGroup.hpp"
-
-namespace
-{
-    /// The save: one file per IOGroup, in a directory of its own.
-    void remove_dir(const std::string &path)
-    {
-        DIR *dir = opendir(path.c_str());
-        if (dir != nullptr) {
-            for (struct dirent *entry = readdir(dir); entry != nullptr; entry = readdir(dir)) {
-                std::string name = entry->d_name;
-                if (name != "." && name != "..") {
-                    (void)unlink((path + "/" + name).c_str());
-                }
-            }
-            closedir(dir);
-        }
-        (void)rmdir(path.c_str());
-    }
-}
+#include "SaveDirectory.hpp"
 
 int main(int argc, char **argv)
 {
@@ -102,7 +83,7 @@ int main(int argc, char **argv)
     if (!save_dir.empty()) {
         try {
             geopm::platform_io().restore_control(save_dir);
-            remove_dir(save_dir);
+            geopm_bridge::remove_save_directory(save_dir);
             what = "restored the controls saved in " + save_dir + " and " + what;
         }
         catch (const std::exception &error) {
