@@ -98,7 +98,6 @@ namespace geopm_bridge
             // Without an application, nothing to profile (and no cost per
             // simulated node).
             bool is_profiled = !node.profile_key.empty() && !config.app_argv.empty();
-            m_profile_keys.push_back(node.profile_key);
             m_app_profiles.push_back(is_profiled ? std::make_unique<ProfileSource>(node.profile_key,
                                                                                    node.context)
                                                  : nullptr);
@@ -280,8 +279,8 @@ namespace geopm_bridge
                 env["GEOPM_BRIDGE_NODE_INDEX"] = std::to_string(idx);
                 env["GEOPM_BRIDGE_NODE_COUNT"] = std::to_string(m_nodes.size());
             }
-            if (!m_profile_keys[idx].empty()) {
-                env[M_PROFILE_KEY_VARIABLE] = m_profile_keys[idx];
+            if (m_app_profiles[idx] != nullptr) {
+                env[M_PROFILE_KEY_VARIABLE] = m_app_profiles[idx]->key();
             }
             m_apps.push_back(std::make_unique<Application>(m_config.app_argv, env));
             if (m_guardian) {

@@ -99,7 +99,6 @@ namespace geopm_bridge
             // Per node, like m_nodes: its application's profiling channels
             // (ProfileSource::of() the node while this controller lives).
             std::vector<std::unique_ptr<ProfileSource> > m_app_profiles;
-            std::vector<std::string> m_profile_keys;
             std::vector<std::unique_ptr<Application> > m_apps;
             // This process runs one node on the machine's own platform (not
             // simulated ones, nor a node with its own model values): its
