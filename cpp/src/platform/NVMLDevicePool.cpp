@@ -1,0 +1,128 @@
+#include "NVMLDevicePoolImp.hpp"
+
+#include <dlfcn.h>
+
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+namespace geopm_bridge
+{
+    NVMLDevicePoolImp::NVMLDevicePoolImp(const std::string &library)
+        : m_handle(dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL))
+        , m_shutdown(nullptr)
+        , m_get_cpu_affinity(nullptr)
+        , m_get_power_usage(nullptr)
+        , m_get_total_energy(nullptr)
+    {
+        if (m_handle == nullptr) {
+            // No NVIDIA driver: a node without NVIDIA GPUs, not an error.
+            return;
+        }
+        auto init = reinterpret_cast<nvml::return_t (*)(void)>(symbol("nvmlInit_v2"));
+        auto get_count = reinterpret_cast<nvml::return_t (*)(unsigned int *)>(
+            symbol("nvmlDeviceGetCount_v2"));
+        auto get_handle = reinterpret_cast<nvml::return_t (*)(unsigned int, nvml::device_t *)>(
+            symbol("nvmlDeviceGetHandleByIndex_v2"));
+        if (init == nullptr || get_count == nullptr || get_handle == nullptr ||
+            init() != nvml::SUCCESS) {
+            dlclose(m_handle);
+            m_handle = nullptr;
+            return;
+        }
+        m_shutdown = reinterpret_cast<nvml::return_t (*)(void)>(symbol("nvmlShutdown"));
+        unsigned int count = 0;
+        if (get_count(&count) == nvml::SUCCESS) {
+            for (unsigned int idx = 0; idx < count; ++idx) {
+                nvml::device_t device = nullptr;
+                if (get_handle(idx, &device) != nvml::SUCCESS) {
+                    // GPU indices must stay NVML's: stop at the first gap.
+                    break;
+                }
+                m_device.push_back(device);
+            }
+        }
+        m_get_cpu_affinity = reinterpret_cast<decltype(m_get_cpu_affinity)>(
+            symbol("nvmlDeviceGetCpuAffinity"));
+        m_get_power_usage = reinterpret_cast<decltype(m_get_power_usage)>(
+            symbol("nvmlDeviceGetPowerUsage"));
+        m_get_total_energy = reinterpret_cast<decltype(m_get_total_energy)>(
+            symbol("nvmlDeviceGetTotalEnergyConsumption"));
+    }
+
+    NVMLDevicePoolImp::~NVMLDevicePoolImp()
+    {
+        if (m_handle != nullptr) {
+            if (m_shutdown != nullptr) {
+                m_shutdown();
+            }
+            dlclose(m_handle);
+        }
+    }
+
+    void *NVMLDevicePoolImp::symbol(const char *name) const
+    {
+        return dlsym(m_handle, name);
+    }
+
+    int NVMLDevicePoolImp::num_gpu(void) const
+    {
+        return static_cast<int>(m_device.size());
+    }
+
+    std::set<int> NVMLDevicePoolImp::cpu_affinity(int gpu_idx) const
+    {
+        std::set<int> result;
+        if (m_get_cpu_affinity == nullptr) {
+            return result;
+        }
+        const int bits = static_cast<int>(sizeof(unsigned long) * CHAR_BIT);
+        // Room for every CPU the kernel can number (CPU_SETSIZE).
+        const unsigned int words = 1024 / bits;
+        std::unique_ptr<unsigned long[]> mask(new unsigned long[words]());
+        if (m_get_cpu_affinity(m_device.at(gpu_idx), words, mask.get()) != nvml::SUCCESS) {
+            return result;
+        }
+        for (unsigned int word = 0; word < words; ++word) {
+            for (int bit = 0; bit < bits; ++bit) {
+                if ((mask[word] >> bit) & 1UL) {
+                    result.insert(static_cast<int>(word) * bits + bit);
+                }
+            }
+        }
+        return result;
+    }
+
+    double NVMLDevicePoolImp::power_usage(int gpu_idx) const
+    {
+        unsigned int value = 0;
+        if (m_get_power_usage == nullptr ||
+            m_get_power_usage(m_device.at(gpu_idx), &value) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return value;
+    }
+
+    double NVMLDevicePoolImp::total_energy(int gpu_idx) const
+    {
+        unsigned long long value = 0;
+        if (m_get_total_energy == nullptr ||
+            m_get_total_energy(m_device.at(gpu_idx), &value) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return static_cast<double>(value);
+    }
+
+    const NVMLDevicePool &nvml_device_pool(void)
+    {
+        // One NVML session per process, as NVML expects; never destroyed so
+        // that no exit-time order can call into an unloaded library.
+        static const NVMLDevicePool *instance = [] {
+            const char *path = getenv("GEOPM_BRIDGE_NVML_LIBRARY");
+            return new NVMLDevicePoolImp(path != nullptr && *path != '\0' ?
+                                         path : "libnvidia-ml.so.1");
+        }();
+        return *instance;
+    }
+}

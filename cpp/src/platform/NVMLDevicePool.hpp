@@ -1,0 +1,36 @@
+/*
+ * The NVIDIA GPUs of this node through NVML, loaded at run time with
+ * dlopen() so that the library builds and runs where no NVIDIA driver is.
+ */
+#ifndef GEOPM_BRIDGE_NVMLDEVICEPOOL_HPP_INCLUDE
+#define GEOPM_BRIDGE_NVMLDEVICEPOOL_HPP_INCLUDE
+
+#include <set>
+#include <string>
+
+namespace geopm_bridge
+{
+    /// One NVML session over every GPU NVML reports. Every reader answers
+    /// NaN when NVML returns an error or the driver lacks the call; GPU
+    /// indices are checked by the caller (num_gpu()).
+    class NVMLDevicePool
+    {
+        public:
+            virtual ~NVMLDevicePool() = default;
+            /// 0 when the library is absent or nvmlInit_v2() failed.
+            virtual int num_gpu(void) const = 0;
+            /// The CPUs NVML names as near the GPU (nvmlDeviceGetCpuAffinity);
+            /// empty when NVML cannot say.
+            virtual std::set<int> cpu_affinity(int gpu_idx) const = 0;
+            /// Milliwatts.
+            virtual double power_usage(int gpu_idx) const = 0;
+            /// Millijoules since the driver was loaded.
+            virtual double total_energy(int gpu_idx) const = 0;
+    };
+
+    /// The process's pool: NVML from GEOPM_BRIDGE_NVML_LIBRARY, else
+    /// libnvidia-ml.so.1, opened on the first call.
+    const NVMLDevicePool &nvml_device_pool(void);
+}
+
+#endif

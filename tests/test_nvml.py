@@ -1,0 +1,145 @@
+"""NVIDIA GPUs through NVML, against a fake libnvidia-ml.so (tests/fake_nvml).
+
+The fake is compiled here and named in GEOPM_BRIDGE_NVML_LIBRARY; its GPUs
+come from a small table file (FAKE_NVML_CONFIG). The CPUs come from a fake
+sysfs tree (tests/fake_sysfs.py): 2 packages x 2 cores x 2 threads = 8 CPUs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import fake_sysfs
+import pytest
+from cpp_build import _session_dir, clean_env
+
+pytest.importorskip("geopm_bridge._core", reason="the package is not installed (run ./run-tests)")
+
+FAKE_SOURCE = Path(__file__).resolve().parent / "fake_nvml" / "fake_nvml.c"
+GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
+
+TOPOLOGY = """
+import json, geopm_bridge
+topo = geopm_bridge.platform_topo()
+num_cpu = topo.num_domain("cpu")
+print(json.dumps({
+    "gpu": topo.num_domain("gpu"),
+    "gpu_chip": topo.num_domain("gpu_chip"),
+    "cpu_gpu": [topo.domain_idx("gpu", cpu) for cpu in range(num_cpu)],
+    "gpu_cpus": [sorted(topo.domain_nested("cpu", "gpu", gpu))
+                 for gpu in range(topo.num_domain("gpu"))],
+    "gpu_chips": [sorted(topo.domain_nested("gpu_chip", "gpu", gpu))
+                  for gpu in range(topo.num_domain("gpu"))],
+    "board_gpus": sorted(topo.domain_nested("gpu", "board", 0)),
+}))
+"""
+
+
+@functools.cache
+def fake_nvml() -> Path:
+    """The fake NVML library, built once per session."""
+    output = _session_dir("fake-nvml-") / "libnvidia-ml.so.1"
+    subprocess.run(
+        [
+            "cc",
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-shared",
+            "-fPIC",
+            str(FAKE_SOURCE),
+            "-o",
+            str(output),
+        ],
+        check=True,
+    )
+    return output
+
+
+@pytest.fixture
+def sysfs_root(tmp_path: Path) -> Path:
+    return fake_sysfs.build(tmp_path / "root")
+
+
+def gpu_env(tmp_path: Path, sysfs_root: Path, gpus: list[str], **extra: str) -> dict[str, str]:
+    """The environment of a process that sees the GPUs of table ``gpus`` (one line each)."""
+    config = tmp_path / "nvml.conf"
+    config.write_text("".join(line + "\n" for line in gpus))
+    return clean_env(
+        GEOPM_BRIDGE_NVML_LIBRARY=str(fake_nvml()),
+        GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+        FAKE_NVML_CONFIG=str(config),
+        FAKE_NVML_LOG=str(tmp_path / "nvml.log"),
+        **extra,
+    )
+
+
+def topology(env: dict[str, str]) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", TOPOLOGY], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return json.loads(result.stdout)
+
+
+def test_gpu_domains_follow_nvml_affinity(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, ["affinity=4-7", "affinity=0-3"])
+    topo = topology(env)
+    assert topo["gpu"] == 2
+    assert topo["gpu_chip"] == 2
+    assert topo["cpu_gpu"] == [1, 1, 1, 1, 0, 0, 0, 0]
+    assert topo["gpu_cpus"] == [[4, 5, 6, 7], [0, 1, 2, 3]]
+    assert topo["gpu_chips"] == [[0], [1]]
+    assert topo["board_gpus"] == [0, 1]
+
+
+def test_cpus_near_every_gpu_are_shared_out(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, ["affinity=0-7", "affinity=0-7"])
+    assert topology(env)["gpu_cpus"] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+
+
+def test_cpu_near_no_gpu_belongs_to_none(tmp_path: Path, sysfs_root: Path) -> None:
+    # CPUs 6 and 7 are near no GPU; CPU 100 is not on this node.
+    env = gpu_env(tmp_path, sysfs_root, ["affinity=0-2", "affinity=3-5,100"])
+    topo = topology(env)
+    assert topo["cpu_gpu"] == [0, 0, 0, 1, 1, 1, -1, -1]
+
+
+def test_gpu_without_affinity_still_counts(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, ["affinity=0-7", "power_mw=1 error=999"])
+    topo = topology(env)
+    assert topo["gpu"] == 2
+    assert topo["gpu_cpus"] == [list(range(8)), []]
+    assert topo["gpu_chips"] == [[0], [1]]
+
+
+def test_no_library_no_gpus(tmp_path: Path, sysfs_root: Path) -> None:
+    env = clean_env(
+        GEOPM_BRIDGE_NVML_LIBRARY=str(tmp_path / "absent" / "libnvidia-ml.so.1"),
+        GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+    )
+    topo = topology(env)
+    assert topo["gpu"] == 0
+    assert topo["cpu_gpu"] == [-1] * 8
+
+
+def test_failed_init_no_gpus(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, ["affinity=0-7"], FAKE_NVML_INIT_ERROR="9")
+    assert topology(env)["gpu"] == 0
+
+
+def test_read_lists_gpu_domains(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, ["affinity=0-3", "affinity=4-7", "affinity="])
+    result = subprocess.run(
+        [*GEOPM_BRIDGE, "read", "-d"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    counts = dict(line.split() for line in result.stdout.splitlines())
+    assert counts["gpu"] == "3"
+    assert counts["gpu_chip"] == "3"
