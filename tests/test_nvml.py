@@ -143,3 +143,147 @@ def test_read_lists_gpu_domains(tmp_path: Path, sysfs_root: Path) -> None:
     counts = dict(line.split() for line in result.stdout.splitlines())
     assert counts["gpu"] == "3"
     assert counts["gpu_chip"] == "3"
+
+
+TABLE = [
+    "power_mw=150500 energy_mj=2000000 limit_mw=250000 affinity=0-3",
+    "power_mw=90250 energy_mj=1500 limit_mw=200000 affinity=4-7",
+]
+
+LIMITER = '''
+import geopm_bridge
+
+class GpuLimiter(geopm_bridge.Agent):
+    """Sets GPU 0's power limit to 175 W every period."""
+    name = "gpu_limiter"
+    policy_names = ()
+    sample_names = ()
+    period = 0.01
+
+    def init(self, level, fan_in, is_level_root):
+        self.pio = geopm_bridge.platform_io()
+        self.control = self.pio.push_control("GPU_POWER_LIMIT_CONTROL", "gpu", 0)
+
+    def adjust_platform(self, in_policy):
+        self.pio.adjust(self.control, 175.0)
+'''
+
+
+def cli(args: list[str], env: dict[str, str], cwd: Path | None = None):
+    return subprocess.run(
+        [*GEOPM_BRIDGE, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def read_one(env: dict[str, str], name: str, domain: str, index: int) -> str:
+    result = cli(["read", name, domain, str(index)], env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_read_lists_gpu_signals(tmp_path: Path, sysfs_root: Path) -> None:
+    result = cli(["read"], gpu_env(tmp_path, sysfs_root, TABLE))
+    assert result.returncode == 0, result.stderr
+    listed = {
+        line.split()[0]: line.split()[1] for line in result.stdout.splitlines() if line[:2] == "  "
+    }
+    for name in (
+        "GPU_POWER",
+        "GPU_ENERGY",
+        "GPU_POWER_LIMIT_CONTROL",
+        "NVML::GPU_POWER",
+        "NVML::GPU_ENERGY_CONSUMPTION_TOTAL",
+        "NVML::GPU_POWER_LIMIT_CONTROL",
+    ):
+        assert listed[name] == "gpu"
+
+
+def test_read_values_in_si_units(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
+    assert float(read_one(env, "GPU_POWER", "gpu", 1)) == 90.25
+    assert float(read_one(env, "NVML::GPU_POWER", "gpu", 1)) == 90.25
+    assert float(read_one(env, "GPU_ENERGY", "gpu", 0)) == 2000.0
+    assert float(read_one(env, "GPU_ENERGY", "gpu", 1)) == 1.5
+    assert float(read_one(env, "GPU_POWER_LIMIT_CONTROL", "gpu", 1)) == 200.0
+
+
+def test_nvml_error_reads_nan(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, [TABLE[0], TABLE[1] + " error=3"])
+    assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
+    assert read_one(env, "GPU_POWER", "gpu", 1) == "nan"
+    assert read_one(env, "GPU_ENERGY", "gpu", 1) == "nan"
+
+
+def test_no_library_no_gpu_signals(tmp_path: Path, sysfs_root: Path) -> None:
+    env = clean_env(
+        GEOPM_BRIDGE_NVML_LIBRARY=str(tmp_path / "absent" / "libnvidia-ml.so.1"),
+        GEOPM_BRIDGE_SYSFS_ROOT=str(sysfs_root),
+    )
+    result = cli(["read"], env)
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert "GPU_POWER" not in result.stdout
+
+
+def test_monitor_trace_has_gpu_columns(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    result = cli(
+        [
+            "launch",
+            "--geopm-agent=monitor",
+            "--geopm-max-iterations=3",
+            "--geopm-trace=trace",
+            "--geopm-trace-signals=GPU_POWER@gpu",
+        ],
+        env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    rows = [line.split("|") for line in trace.read_text().splitlines() if line[:1] != "#"]
+    header = rows[0]
+    assert "GPU_POWER-gpu-0" in header and "GPU_POWER-gpu-1" in header
+    for row in rows[1:]:
+        assert float(row[header.index("GPU_POWER-gpu-0")]) == 150.5
+        assert float(row[header.index("GPU_POWER-gpu-1")]) == 90.25
+
+
+def test_power_limit_set_then_restored(tmp_path: Path, sysfs_root: Path) -> None:
+    (tmp_path / "gpu_agents.py").write_text(LIMITER)
+    env = gpu_env(
+        tmp_path,
+        sysfs_root,
+        TABLE,
+        GEOPM_BRIDGE_AGENTS="gpu_agents:GpuLimiter",
+        PYTHONPATH=str(tmp_path),
+    )
+    result = cli(
+        ["launch", "--geopm-agent=gpu_limiter", "--geopm-max-iterations=3"], env, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    calls = (tmp_path / "nvml.log").read_text().splitlines()
+    assert "nvmlDeviceSetPowerManagementLimit 0 175000" in calls
+    # The saved limits are written back at the end, the set one last.
+    assert calls[-1] in (
+        "nvmlDeviceSetPowerManagementLimit 0 250000",
+        "nvmlDeviceSetPowerManagementLimit 1 200000",
+    )
+    assert (
+        "nvmlDeviceSetPowerManagementLimit 0 250000"
+        in calls[calls.index("nvmlDeviceSetPowerManagementLimit 0 175000") :]
+    )
+
+
+def test_power_limit_outside_range_refused(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    script = (
+        "import geopm_bridge\n"
+        "geopm_bridge.platform_io().write_control('GPU_POWER_LIMIT_CONTROL', 'gpu', 0, 400.0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "outside its range 100 W to 300 W" in result.stderr
+    assert not (tmp_path / "nvml.log").exists()

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <string>
+
+#include "geopm/Exception.hpp"
 
 namespace geopm_bridge
 {
@@ -15,6 +18,9 @@ namespace geopm_bridge
         , m_get_cpu_affinity(nullptr)
         , m_get_power_usage(nullptr)
         , m_get_total_energy(nullptr)
+        , m_get_power_limit(nullptr)
+        , m_get_power_limit_range(nullptr)
+        , m_set_power_limit(nullptr)
     {
         if (m_handle == nullptr) {
             // No NVIDIA driver: a node without NVIDIA GPUs, not an error.
@@ -49,6 +55,12 @@ namespace geopm_bridge
             symbol("nvmlDeviceGetPowerUsage"));
         m_get_total_energy = reinterpret_cast<decltype(m_get_total_energy)>(
             symbol("nvmlDeviceGetTotalEnergyConsumption"));
+        m_get_power_limit = reinterpret_cast<decltype(m_get_power_limit)>(
+            symbol("nvmlDeviceGetPowerManagementLimit"));
+        m_get_power_limit_range = reinterpret_cast<decltype(m_get_power_limit_range)>(
+            symbol("nvmlDeviceGetPowerManagementLimitConstraints"));
+        m_set_power_limit = reinterpret_cast<decltype(m_set_power_limit)>(
+            symbol("nvmlDeviceSetPowerManagementLimit"));
     }
 
     NVMLDevicePoolImp::~NVMLDevicePoolImp()
@@ -112,6 +124,53 @@ namespace geopm_bridge
             return NAN;
         }
         return static_cast<double>(value);
+    }
+
+    double NVMLDevicePoolImp::power_limit(int gpu_idx) const
+    {
+        unsigned int value = 0;
+        if (m_get_power_limit == nullptr ||
+            m_get_power_limit(m_device.at(gpu_idx), &value) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return value;
+    }
+
+    double NVMLDevicePoolImp::power_limit_min(int gpu_idx) const
+    {
+        unsigned int low = 0;
+        unsigned int high = 0;
+        if (m_get_power_limit_range == nullptr ||
+            m_get_power_limit_range(m_device.at(gpu_idx), &low, &high) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return low;
+    }
+
+    double NVMLDevicePoolImp::power_limit_max(int gpu_idx) const
+    {
+        unsigned int low = 0;
+        unsigned int high = 0;
+        if (m_get_power_limit_range == nullptr ||
+            m_get_power_limit_range(m_device.at(gpu_idx), &low, &high) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return high;
+    }
+
+    void NVMLDevicePoolImp::set_power_limit(int gpu_idx, unsigned int milliwatts) const
+    {
+        if (m_set_power_limit == nullptr) {
+            throw geopm::Exception("NVML: this driver has no nvmlDeviceSetPowerManagementLimit()",
+                                   GEOPM_ERROR_PLATFORM_UNSUPPORTED, __FILE__, __LINE__);
+        }
+        nvml::return_t err = m_set_power_limit(m_device.at(gpu_idx), milliwatts);
+        if (err != nvml::SUCCESS) {
+            throw geopm::Exception("NVML: setting GPU " + std::to_string(gpu_idx) +
+                                   "'s power limit to " + std::to_string(milliwatts) +
+                                   " mW failed with NVML error " + std::to_string(err),
+                                   GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
+        }
     }
 
     const NVMLDevicePool &nvml_device_pool(void)

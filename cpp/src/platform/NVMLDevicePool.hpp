@@ -6,6 +6,7 @@
 #define GEOPM_BRIDGE_NVMLDEVICEPOOL_HPP_INCLUDE
 
 #include <set>
+#include <utility>
 #include <string>
 
 namespace geopm_bridge
@@ -26,6 +27,13 @@ namespace geopm_bridge
             virtual double power_usage(int gpu_idx) const = 0;
             /// Millijoules since the driver was loaded.
             virtual double total_energy(int gpu_idx) const = 0;
+            /// Milliwatts (nvmlDeviceGetPowerManagementLimit).
+            virtual double power_limit(int gpu_idx) const = 0;
+            /// Lowest and highest power limit the GPU takes, milliwatts.
+            virtual double power_limit_min(int gpu_idx) const = 0;
+            virtual double power_limit_max(int gpu_idx) const = 0;
+            /// Set the power limit; throws naming NVML's error.
+            virtual void set_power_limit(int gpu_idx, unsigned int milliwatts) const = 0;
     };
 
     /// The process's pool: NVML from GEOPM_BRIDGE_NVML_LIBRARY, else

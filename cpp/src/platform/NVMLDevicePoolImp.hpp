@@ -29,6 +29,10 @@ namespace geopm_bridge
             std::set<int> cpu_affinity(int gpu_idx) const override;
             double power_usage(int gpu_idx) const override;
             double total_energy(int gpu_idx) const override;
+            double power_limit(int gpu_idx) const override;
+            double power_limit_min(int gpu_idx) const override;
+            double power_limit_max(int gpu_idx) const override;
+            void set_power_limit(int gpu_idx, unsigned int milliwatts) const override;
         private:
             // The address of symbol name, nullptr when the driver lacks it.
             void *symbol(const char *name) const;
@@ -38,6 +42,9 @@ namespace geopm_bridge
             nvml::return_t (*m_get_cpu_affinity)(nvml::device_t, unsigned int, unsigned long *);
             nvml::return_t (*m_get_power_usage)(nvml::device_t, unsigned int *);
             nvml::return_t (*m_get_total_energy)(nvml::device_t, unsigned long long *);
+            nvml::return_t (*m_get_power_limit)(nvml::device_t, unsigned int *);
+            nvml::return_t (*m_get_power_limit_range)(nvml::device_t, unsigned int *, unsigned int *);
+            nvml::return_t (*m_set_power_limit)(nvml::device_t, unsigned int);
     };
 }
 

@@ -1,0 +1,45 @@
+/*
+ * NVML: NVIDIA GPU signals and controls through NVMLDevicePool, under
+ * GEOPM 3.1's names.
+ */
+#ifndef GEOPM_BRIDGE_NVMLIOGROUP_HPP_INCLUDE
+#define GEOPM_BRIDGE_NVMLIOGROUP_HPP_INCLUDE
+
+#include <memory>
+#include <string>
+
+#include "BasicIOGroup.hpp"
+
+namespace geopm_bridge
+{
+    class NVMLDevicePool;
+
+    /// GPU-domain quantities, NVML's units turned into SI:
+    ///
+    ///   NVML::GPU_POWER                     GPU_POWER (W, from mW)
+    ///   NVML::GPU_ENERGY_CONSUMPTION_TOTAL  GPU_ENERGY (J since the driver
+    ///                                       loaded, from mJ)
+    ///   NVML::GPU_POWER_LIMIT_CONTROL       GPU_POWER_LIMIT_CONTROL (W;
+    ///                                       control; a setting outside the
+    ///                                       GPU's range is refused naming it)
+    ///
+    /// An NVML error at read time is NaN. Throws
+    /// GEOPM_ERROR_PLATFORM_UNSUPPORTED when NVML has no GPUs (or other
+    /// GPUs than the topology's).
+    class NVMLIOGroup : public BasicIOGroup
+    {
+        public:
+            NVMLIOGroup();
+            NVMLIOGroup(const NVMLDevicePool &pool);
+            virtual ~NVMLIOGroup() = default;
+            static std::string plugin_name(void);
+            static std::unique_ptr<geopm::IOGroup> make_plugin(void);
+        protected:
+            double read_value(int id, int domain_idx) override;
+            void write_value(int id, int domain_idx, double setting) override;
+        private:
+            const NVMLDevicePool &m_pool;
+    };
+}
+
+#endif
