@@ -146,7 +146,8 @@ def test_read_lists_gpu_domains(tmp_path: Path, sysfs_root: Path) -> None:
 
 
 TABLE = [
-    "power_mw=150500 energy_mj=2000000 limit_mw=250000 affinity=0-3",
+    "power_mw=150500 energy_mj=2000000 limit_mw=250000 affinity=0-3 sm_mhz=1410 mem_mhz=1215"
+    " clocks=300,600,900,1410 util=37 temp=55 throttle=5 pstate=2",
     "power_mw=90250 energy_mj=1500 limit_mw=200000 affinity=4-7",
 ]
 
@@ -208,11 +209,29 @@ def test_read_values_in_si_units(tmp_path: Path, sysfs_root: Path) -> None:
     assert float(read_one(env, "GPU_POWER_LIMIT_CONTROL", "gpu", 1)) == 200.0
 
 
+def test_read_clocks_and_states(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    assert float(read_one(env, "GPU_CORE_FREQUENCY_STATUS", "gpu", 0)) == 1410e6
+    assert float(read_one(env, "NVML::GPU_UNCORE_FREQUENCY_STATUS", "gpu", 0)) == 1215e6
+    assert float(read_one(env, "GPU_CORE_FREQUENCY_MIN_AVAIL", "gpu", 0)) == 300e6
+    assert float(read_one(env, "GPU_CORE_FREQUENCY_MAX_AVAIL", "gpu", 0)) == 1410e6
+    assert float(read_one(env, "GPU_CORE_FREQUENCY_STEP", "gpu", 0)) == 370e6
+    assert float(read_one(env, "GPU_UTILIZATION", "gpu", 0)) == 0.37
+    assert float(read_one(env, "GPU_TEMPERATURE", "gpu", 0)) == 55
+    assert float(read_one(env, "NVML::GPU_CORE_THROTTLE_REASONS", "gpu", 0)) == 5
+    assert float(read_one(env, "NVML::GPU_PERFORMANCE_STATE", "gpu", 0)) == 2
+    # GPU 1 lists no supported clocks: no range, no step.
+    assert read_one(env, "GPU_CORE_FREQUENCY_MAX_AVAIL", "gpu", 1) == "nan"
+    assert read_one(env, "GPU_CORE_FREQUENCY_STEP", "gpu", 1) == "nan"
+
+
 def test_nvml_error_reads_nan(tmp_path: Path, sysfs_root: Path) -> None:
     env = gpu_env(tmp_path, sysfs_root, [TABLE[0], TABLE[1] + " error=3"])
     assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
     assert read_one(env, "GPU_POWER", "gpu", 1) == "nan"
     assert read_one(env, "GPU_ENERGY", "gpu", 1) == "nan"
+    assert read_one(env, "GPU_CORE_FREQUENCY_STATUS", "gpu", 1) == "nan"
+    assert read_one(env, "GPU_TEMPERATURE", "gpu", 1) == "nan"
 
 
 def test_no_library_no_gpu_signals(tmp_path: Path, sysfs_root: Path) -> None:

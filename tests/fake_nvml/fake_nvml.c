@@ -3,7 +3,8 @@
  * over a table of GPUs read from the file named by FAKE_NVML_CONFIG, one
  * GPU per line of key=value words:
  *
- *   power_mw=150000 energy_mj=2000000 sm_mhz=1410 affinity=0-3 error=0
+ *   power_mw=150000 energy_mj=2000000 sm_mhz=1410 mem_mhz=1215 util=37 temp=55
+ *   throttle=4 pstate=2 clocks=300,600,1410 limit_mw=250000 affinity=0-3 error=0
  *
  * affinity is a CPU list ("0-3,8"); error=N makes every read of that GPU
  * return NVML error N. Setters append a line to FAKE_NVML_LOG (if set).
@@ -31,6 +32,13 @@ struct fake_gpu {
     unsigned int power_mw;
     unsigned long long energy_mj;
     unsigned int sm_mhz;
+    unsigned int mem_mhz;
+    unsigned int util;
+    unsigned int temp;
+    unsigned long long throttle;
+    int pstate;
+    unsigned int num_clock;
+    unsigned int clocks[64];
     unsigned int limit_mw;
     unsigned int limit_min_mw;
     unsigned int limit_max_mw;
@@ -95,6 +103,19 @@ static void load(void)
             if (strcmp(word, "power_mw") == 0) gpu->power_mw = (unsigned int)strtoul(value, NULL, 10);
             else if (strcmp(word, "energy_mj") == 0) gpu->energy_mj = strtoull(value, NULL, 10);
             else if (strcmp(word, "sm_mhz") == 0) gpu->sm_mhz = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "mem_mhz") == 0) gpu->mem_mhz = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "util") == 0) gpu->util = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "temp") == 0) gpu->temp = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "throttle") == 0) gpu->throttle = strtoull(value, NULL, 10);
+            else if (strcmp(word, "pstate") == 0) gpu->pstate = atoi(value);
+            else if (strcmp(word, "clocks") == 0) {
+                char *end = NULL;
+                while (*value != '\0' && gpu->num_clock < 64) {
+                    gpu->clocks[gpu->num_clock++] = (unsigned int)strtoul(value, &end, 10);
+                    value = *end == ',' ? end + 1 : end;
+                    if (end == value && *end != ',') break;
+                }
+            }
             else if (strcmp(word, "limit_mw") == 0) gpu->limit_mw = (unsigned int)strtoul(value, NULL, 10);
             else if (strcmp(word, "error") == 0) gpu->error = atoi(value);
             else if (strcmp(word, "affinity") == 0) parse_cpus(value, gpu->affinity);
@@ -218,4 +239,70 @@ nvmlReturn_t nvmlDeviceSetPowerManagementLimit(nvmlDevice_t device, unsigned int
     snprintf(text, sizeof(text), "nvmlDeviceSetPowerManagementLimit %d %u", device->index, limit_mw);
     log_call(text);
     return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, int type, unsigned int *mhz)
+{
+    nvmlReturn_t result = check(device);
+    if (result != NVML_SUCCESS) return result;
+    if (type == 1) *mhz = device->sm_mhz;       /* NVML_CLOCK_SM */
+    else if (type == 2) *mhz = device->mem_mhz; /* NVML_CLOCK_MEM */
+    else return NVML_ERROR_INVALID_ARGUMENT;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetSupportedGraphicsClocks(nvmlDevice_t device, unsigned int mem_mhz,
+                                                  unsigned int *count, unsigned int *mhz)
+{
+    nvmlReturn_t result = check(device);
+    if (result != NVML_SUCCESS) return result;
+    if (mem_mhz != device->mem_mhz) return NVML_ERROR_INVALID_ARGUMENT;
+    if (*count < device->num_clock || mhz == NULL) {
+        *count = device->num_clock;
+        return NVML_ERROR_INSUFFICIENT_SIZE;
+    }
+    /* Highest first, as NVML lists them. */
+    for (unsigned int idx = 0; idx < device->num_clock; ++idx) {
+        mhz[idx] = device->clocks[device->num_clock - 1 - idx];
+    }
+    *count = device->num_clock;
+    return NVML_SUCCESS;
+}
+
+typedef struct {
+    unsigned int gpu;
+    unsigned int memory;
+} nvmlUtilization_t;
+
+nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t *rates)
+{
+    nvmlReturn_t result = check(device);
+    if (result == NVML_SUCCESS) {
+        rates->gpu = device->util;
+        rates->memory = 0;
+    }
+    return result;
+}
+
+nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, int sensor, unsigned int *celsius)
+{
+    nvmlReturn_t result = check(device);
+    if (result != NVML_SUCCESS) return result;
+    if (sensor != 0) return NVML_ERROR_INVALID_ARGUMENT;
+    *celsius = device->temp;
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t device, unsigned long long *mask)
+{
+    nvmlReturn_t result = check(device);
+    if (result == NVML_SUCCESS) *mask = device->throttle;
+    return result;
+}
+
+nvmlReturn_t nvmlDeviceGetPerformanceState(nvmlDevice_t device, int *state)
+{
+    nvmlReturn_t result = check(device);
+    if (result == NVML_SUCCESS) *state = device->pstate;
+    return result;
 }

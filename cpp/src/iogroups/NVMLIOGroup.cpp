@@ -18,6 +18,15 @@ namespace geopm_bridge
             M_GPU_POWER,
             M_GPU_ENERGY,
             M_GPU_POWER_LIMIT,
+            M_GPU_CORE_FREQUENCY_STATUS,
+            M_GPU_UNCORE_FREQUENCY_STATUS,
+            M_GPU_CORE_FREQUENCY_MIN_AVAIL,
+            M_GPU_CORE_FREQUENCY_MAX_AVAIL,
+            M_GPU_CORE_FREQUENCY_STEP,
+            M_GPU_UTILIZATION,
+            M_GPU_TEMPERATURE,
+            M_GPU_CORE_THROTTLE_REASONS,
+            M_GPU_PERFORMANCE_STATE,
         };
     }
 
@@ -53,6 +62,63 @@ namespace geopm_bridge
                      "GPU power limit; a setting outside the GPU's range is refused "
                      "(nvmlDeviceSetPowerManagementLimit)"});
         add_alias("GPU_POWER_LIMIT_CONTROL", prefix + "GPU_POWER_LIMIT_CONTROL");
+
+        struct {
+            int id;
+            const char *name;
+            const char *alias;  // nullptr: the NVML:: name only, as GEOPM
+            m_units_e units;
+            std::function<double(const std::vector<double> &)> agg;
+            m_signal_behavior_e behavior;
+            const char *description;
+        } signals[] = {
+            {M_GPU_CORE_FREQUENCY_STATUS, "GPU_CORE_FREQUENCY_STATUS", "GPU_CORE_FREQUENCY_STATUS",
+             M_UNITS_HERTZ, geopm::Agg::average, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "Streaming Multiprocessor clock (nvmlDeviceGetClockInfo)"},
+            {M_GPU_UNCORE_FREQUENCY_STATUS, "GPU_UNCORE_FREQUENCY_STATUS", nullptr,
+             M_UNITS_HERTZ, geopm::Agg::average, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "GPU memory clock (nvmlDeviceGetClockInfo)"},
+            {M_GPU_CORE_FREQUENCY_MIN_AVAIL, "GPU_CORE_FREQUENCY_MIN_AVAIL",
+             "GPU_CORE_FREQUENCY_MIN_AVAIL", M_UNITS_HERTZ, geopm::Agg::expect_same,
+             M_SIGNAL_BEHAVIOR_CONSTANT,
+             "Lowest supported Streaming Multiprocessor clock (nvmlDeviceGetSupportedGraphicsClocks)"},
+            {M_GPU_CORE_FREQUENCY_MAX_AVAIL, "GPU_CORE_FREQUENCY_MAX_AVAIL",
+             "GPU_CORE_FREQUENCY_MAX_AVAIL", M_UNITS_HERTZ, geopm::Agg::expect_same,
+             M_SIGNAL_BEHAVIOR_CONSTANT,
+             "Highest supported Streaming Multiprocessor clock (nvmlDeviceGetSupportedGraphicsClocks)"},
+            {M_GPU_CORE_FREQUENCY_STEP, "GPU_CORE_FREQUENCY_STEP", "GPU_CORE_FREQUENCY_STEP",
+             M_UNITS_HERTZ, geopm::Agg::expect_same, M_SIGNAL_BEHAVIOR_CONSTANT,
+             "Mean step between supported Streaming Multiprocessor clocks"},
+            {M_GPU_UTILIZATION, "GPU_UTILIZATION", "GPU_UTILIZATION", M_UNITS_NONE,
+             geopm::Agg::average, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "Fraction of the driver's last sample period a kernel ran "
+             "(nvmlDeviceGetUtilizationRates)"},
+            {M_GPU_TEMPERATURE, "GPU_TEMPERATURE", "GPU_TEMPERATURE", M_UNITS_CELSIUS,
+             geopm::Agg::average, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "GPU temperature (nvmlDeviceGetTemperature)"},
+            {M_GPU_CORE_THROTTLE_REASONS, "GPU_CORE_THROTTLE_REASONS", nullptr, M_UNITS_NONE,
+             geopm::Agg::integer_bitwise_or, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "Bit mask of the reasons the GPU clocks are held down "
+             "(nvmlDeviceGetCurrentClocksThrottleReasons)"},
+            {M_GPU_PERFORMANCE_STATE, "GPU_PERFORMANCE_STATE", nullptr, M_UNITS_NONE,
+             geopm::Agg::expect_same, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "NVML performance state: 0 fastest to 15 slowest, 32 unknown "
+             "(nvmlDeviceGetPerformanceState)"},
+        };
+        for (const auto &sig : signals) {
+            add_signal(prefix + sig.name, {sig.id, GEOPM_DOMAIN_GPU, sig.units, sig.agg,
+                                           sig.behavior, sig.description});
+            if (sig.alias != nullptr) {
+                add_alias(sig.alias, prefix + sig.name);
+            }
+        }
+        // The supported clocks do not change while the driver runs.
+        for (int gpu = 0; gpu < num_gpu; ++gpu) {
+            m_supported_sm_hz.push_back({});
+            for (unsigned int mhz : m_pool.frequency_supported_sm(gpu)) {
+                m_supported_sm_hz.back().push_back(mhz * 1e6);
+            }
+        }
     }
 
     std::string NVMLIOGroup::plugin_name(void)
@@ -72,6 +138,23 @@ namespace geopm_bridge
             case M_GPU_POWER: return m_pool.power_usage(domain_idx) * 1e-3;
             case M_GPU_ENERGY: return m_pool.total_energy(domain_idx) * 1e-3;
             case M_GPU_POWER_LIMIT: return m_pool.power_limit(domain_idx) * 1e-3;
+            case M_GPU_CORE_FREQUENCY_STATUS: return m_pool.frequency_sm(domain_idx) * 1e6;
+            case M_GPU_UNCORE_FREQUENCY_STATUS: return m_pool.frequency_mem(domain_idx) * 1e6;
+            case M_GPU_UTILIZATION: return m_pool.utilization(domain_idx) * 1e-2;
+            case M_GPU_TEMPERATURE: return m_pool.temperature(domain_idx);
+            case M_GPU_CORE_THROTTLE_REASONS: return m_pool.throttle_reasons(domain_idx);
+            case M_GPU_PERFORMANCE_STATE: return m_pool.performance_state(domain_idx);
+            case M_GPU_CORE_FREQUENCY_MIN_AVAIL:
+            case M_GPU_CORE_FREQUENCY_MAX_AVAIL:
+            case M_GPU_CORE_FREQUENCY_STEP: {
+                const std::vector<double> &hz = m_supported_sm_hz.at(domain_idx);
+                if (hz.empty() || (id == M_GPU_CORE_FREQUENCY_STEP && hz.size() < 2)) {
+                    return NAN;
+                }
+                return id == M_GPU_CORE_FREQUENCY_MIN_AVAIL ? hz.front() :
+                       id == M_GPU_CORE_FREQUENCY_MAX_AVAIL ? hz.back() :
+                       (hz.back() - hz.front()) / (hz.size() - 1);
+            }
             default: return NAN;
         }
     }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "BasicIOGroup.hpp"
 
@@ -22,6 +23,14 @@ namespace geopm_bridge
     ///   NVML::GPU_POWER_LIMIT_CONTROL       GPU_POWER_LIMIT_CONTROL (W;
     ///                                       control; a setting outside the
     ///                                       GPU's range is refused naming it)
+    ///   NVML::GPU_CORE_FREQUENCY_STATUS     GPU_CORE_FREQUENCY_STATUS (Hz, SM clock)
+    ///   NVML::GPU_UNCORE_FREQUENCY_STATUS   (Hz, memory clock)
+    ///   NVML::GPU_CORE_FREQUENCY_MIN_AVAIL, _MAX_AVAIL, _STEP   same aliases
+    ///                                       (Hz, from the supported SM clocks)
+    ///   NVML::GPU_UTILIZATION               GPU_UTILIZATION (0 to 1, from %)
+    ///   NVML::GPU_TEMPERATURE               GPU_TEMPERATURE (Celsius)
+    ///   NVML::GPU_CORE_THROTTLE_REASONS     (NVML's bit mask)
+    ///   NVML::GPU_PERFORMANCE_STATE         (0 to 15, 32 unknown)
     ///
     /// An NVML error at read time is NaN. Throws
     /// GEOPM_ERROR_PLATFORM_UNSUPPORTED when NVML has no GPUs (or other
@@ -39,6 +48,8 @@ namespace geopm_bridge
             void write_value(int id, int domain_idx, double setting) override;
         private:
             const NVMLDevicePool &m_pool;
+            // Per GPU, its supported SM clocks in Hz, ascending.
+            std::vector<std::vector<double> > m_supported_sm_hz;
     };
 }
 

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +22,12 @@ namespace geopm_bridge
         , m_get_power_limit(nullptr)
         , m_get_power_limit_range(nullptr)
         , m_set_power_limit(nullptr)
+        , m_get_clock(nullptr)
+        , m_get_supported_sm(nullptr)
+        , m_get_utilization(nullptr)
+        , m_get_temperature(nullptr)
+        , m_get_throttle(nullptr)
+        , m_get_pstate(nullptr)
     {
         if (m_handle == nullptr) {
             // No NVIDIA driver: a node without NVIDIA GPUs, not an error.
@@ -61,6 +68,17 @@ namespace geopm_bridge
             symbol("nvmlDeviceGetPowerManagementLimitConstraints"));
         m_set_power_limit = reinterpret_cast<decltype(m_set_power_limit)>(
             symbol("nvmlDeviceSetPowerManagementLimit"));
+        m_get_clock = reinterpret_cast<decltype(m_get_clock)>(symbol("nvmlDeviceGetClockInfo"));
+        m_get_supported_sm = reinterpret_cast<decltype(m_get_supported_sm)>(
+            symbol("nvmlDeviceGetSupportedGraphicsClocks"));
+        m_get_utilization = reinterpret_cast<decltype(m_get_utilization)>(
+            symbol("nvmlDeviceGetUtilizationRates"));
+        m_get_temperature = reinterpret_cast<decltype(m_get_temperature)>(
+            symbol("nvmlDeviceGetTemperature"));
+        m_get_throttle = reinterpret_cast<decltype(m_get_throttle)>(
+            symbol("nvmlDeviceGetCurrentClocksThrottleReasons"));
+        m_get_pstate = reinterpret_cast<decltype(m_get_pstate)>(
+            symbol("nvmlDeviceGetPerformanceState"));
     }
 
     NVMLDevicePoolImp::~NVMLDevicePoolImp()
@@ -156,6 +174,89 @@ namespace geopm_bridge
             return NAN;
         }
         return high;
+    }
+
+    double NVMLDevicePoolImp::frequency_sm(int gpu_idx) const
+    {
+        unsigned int mhz = 0;
+        if (m_get_clock == nullptr ||
+            m_get_clock(m_device.at(gpu_idx), nvml::CLOCK_SM, &mhz) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return mhz;
+    }
+
+    double NVMLDevicePoolImp::frequency_mem(int gpu_idx) const
+    {
+        unsigned int mhz = 0;
+        if (m_get_clock == nullptr ||
+            m_get_clock(m_device.at(gpu_idx), nvml::CLOCK_MEM, &mhz) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return mhz;
+    }
+
+    std::vector<unsigned int> NVMLDevicePoolImp::frequency_supported_sm(int gpu_idx) const
+    {
+        std::vector<unsigned int> result;
+        const double mem_mhz = frequency_mem(gpu_idx);
+        if (m_get_supported_sm == nullptr || std::isnan(mem_mhz)) {
+            return result;
+        }
+        // Ask for the count first, as NVML answers INSUFFICIENT_SIZE with it.
+        unsigned int count = 0;
+        nvml::return_t err = m_get_supported_sm(m_device.at(gpu_idx), static_cast<unsigned int>(mem_mhz), &count, nullptr);
+        if (err != nvml::SUCCESS && err != nvml::ERROR_INSUFFICIENT_SIZE) {
+            return result;
+        }
+        result.resize(count);
+        if (count != 0 &&
+            m_get_supported_sm(m_device.at(gpu_idx), static_cast<unsigned int>(mem_mhz), &count, result.data()) != nvml::SUCCESS) {
+            result.clear();
+        }
+        result.resize(std::min<size_t>(count, result.size()));
+        std::sort(result.begin(), result.end());
+        return result;
+    }
+
+    double NVMLDevicePoolImp::utilization(int gpu_idx) const
+    {
+        nvml::utilization_s rates {0, 0};
+        if (m_get_utilization == nullptr ||
+            m_get_utilization(m_device.at(gpu_idx), &rates) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return rates.gpu;
+    }
+
+    double NVMLDevicePoolImp::temperature(int gpu_idx) const
+    {
+        unsigned int celsius = 0;
+        if (m_get_temperature == nullptr ||
+            m_get_temperature(m_device.at(gpu_idx), nvml::TEMPERATURE_GPU, &celsius) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return celsius;
+    }
+
+    double NVMLDevicePoolImp::throttle_reasons(int gpu_idx) const
+    {
+        unsigned long long mask = 0;
+        if (m_get_throttle == nullptr ||
+            m_get_throttle(m_device.at(gpu_idx), &mask) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return static_cast<double>(mask);
+    }
+
+    double NVMLDevicePoolImp::performance_state(int gpu_idx) const
+    {
+        int state = 0;
+        if (m_get_pstate == nullptr ||
+            m_get_pstate(m_device.at(gpu_idx), &state) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return state;
     }
 
     void NVMLDevicePoolImp::set_power_limit(int gpu_idx, unsigned int milliwatts) const

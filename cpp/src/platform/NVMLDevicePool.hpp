@@ -6,7 +6,7 @@
 #define GEOPM_BRIDGE_NVMLDEVICEPOOL_HPP_INCLUDE
 
 #include <set>
-#include <utility>
+#include <vector>
 #include <string>
 
 namespace geopm_bridge
@@ -32,6 +32,20 @@ namespace geopm_bridge
             /// Lowest and highest power limit the GPU takes, milliwatts.
             virtual double power_limit_min(int gpu_idx) const = 0;
             virtual double power_limit_max(int gpu_idx) const = 0;
+            /// Current Streaming Multiprocessor and memory clocks, MHz.
+            virtual double frequency_sm(int gpu_idx) const = 0;
+            virtual double frequency_mem(int gpu_idx) const = 0;
+            /// The SM clocks the GPU supports at its current memory clock,
+            /// MHz, ascending; empty when NVML cannot say.
+            virtual std::vector<unsigned int> frequency_supported_sm(int gpu_idx) const = 0;
+            /// Percent of time a kernel ran over the driver's last samples.
+            virtual double utilization(int gpu_idx) const = 0;
+            /// Degrees Celsius.
+            virtual double temperature(int gpu_idx) const = 0;
+            /// NVML's bit mask of clock throttle reasons.
+            virtual double throttle_reasons(int gpu_idx) const = 0;
+            /// 0 (fastest) to 15, 32 unknown.
+            virtual double performance_state(int gpu_idx) const = 0;
             /// Set the power limit; throws naming NVML's error.
             virtual void set_power_limit(int gpu_idx, unsigned int milliwatts) const = 0;
     };

@@ -15,6 +15,16 @@ namespace geopm_bridge
         const return_t SUCCESS = 0;
         struct device_st;
         using device_t = device_st *;
+        const return_t ERROR_INSUFFICIENT_SIZE = 7;
+        // nvmlClockType_t
+        const int CLOCK_SM = 1;
+        const int CLOCK_MEM = 2;
+        // nvmlTemperatureSensors_t
+        const int TEMPERATURE_GPU = 0;
+        struct utilization_s {
+            unsigned int gpu;
+            unsigned int memory;
+        };
     }
 
     class NVMLDevicePoolImp : public NVMLDevicePool
@@ -32,6 +42,13 @@ namespace geopm_bridge
             double power_limit(int gpu_idx) const override;
             double power_limit_min(int gpu_idx) const override;
             double power_limit_max(int gpu_idx) const override;
+            double frequency_sm(int gpu_idx) const override;
+            double frequency_mem(int gpu_idx) const override;
+            std::vector<unsigned int> frequency_supported_sm(int gpu_idx) const override;
+            double utilization(int gpu_idx) const override;
+            double temperature(int gpu_idx) const override;
+            double throttle_reasons(int gpu_idx) const override;
+            double performance_state(int gpu_idx) const override;
             void set_power_limit(int gpu_idx, unsigned int milliwatts) const override;
         private:
             // The address of symbol name, nullptr when the driver lacks it.
@@ -45,6 +62,13 @@ namespace geopm_bridge
             nvml::return_t (*m_get_power_limit)(nvml::device_t, unsigned int *);
             nvml::return_t (*m_get_power_limit_range)(nvml::device_t, unsigned int *, unsigned int *);
             nvml::return_t (*m_set_power_limit)(nvml::device_t, unsigned int);
+            nvml::return_t (*m_get_clock)(nvml::device_t, int, unsigned int *);
+            nvml::return_t (*m_get_supported_sm)(nvml::device_t, unsigned int, unsigned int *,
+                                                 unsigned int *);
+            nvml::return_t (*m_get_utilization)(nvml::device_t, nvml::utilization_s *);
+            nvml::return_t (*m_get_temperature)(nvml::device_t, int, unsigned int *);
+            nvml::return_t (*m_get_throttle)(nvml::device_t, unsigned long long *);
+            nvml::return_t (*m_get_pstate)(nvml::device_t, int *);
     };
 }
 
