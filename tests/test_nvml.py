@@ -155,7 +155,7 @@ LIMITER = '''
 import geopm_bridge
 
 class GpuLimiter(geopm_bridge.Agent):
-    """Sets GPU 0's power limit to 175 W every period."""
+    """Sets GPU 0's power limit to 175 W and its highest SM clock to 900 MHz."""
     name = "gpu_limiter"
     policy_names = ()
     sample_names = ()
@@ -164,9 +164,11 @@ class GpuLimiter(geopm_bridge.Agent):
     def init(self, level, fan_in, is_level_root):
         self.pio = geopm_bridge.platform_io()
         self.control = self.pio.push_control("GPU_POWER_LIMIT_CONTROL", "gpu", 0)
+        self.clock = self.pio.push_control("GPU_CORE_FREQUENCY_MAX_CONTROL", "gpu", 0)
 
     def adjust_platform(self, in_policy):
         self.pio.adjust(self.control, 175.0)
+        self.pio.adjust(self.clock, 900e6)
 '''
 
 
@@ -268,7 +270,7 @@ def test_monitor_trace_has_gpu_columns(tmp_path: Path, sysfs_root: Path) -> None
         assert float(row[header.index("GPU_POWER-gpu-1")]) == 90.25
 
 
-def test_power_limit_set_then_restored(tmp_path: Path, sysfs_root: Path) -> None:
+def test_controls_set_then_restored(tmp_path: Path, sysfs_root: Path) -> None:
     (tmp_path / "gpu_agents.py").write_text(LIMITER)
     env = gpu_env(
         tmp_path,
@@ -282,12 +284,18 @@ def test_power_limit_set_then_restored(tmp_path: Path, sysfs_root: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     calls = (tmp_path / "nvml.log").read_text().splitlines()
+    assert "nvmlDeviceSetGpuLockedClocks 0 300 900" in calls
+    # The clock range is freed at the end.
+    assert (
+        "nvmlDeviceResetGpuLockedClocks 0"
+        in calls[calls.index("nvmlDeviceSetGpuLockedClocks 0 300 900") :]
+    )
     assert "nvmlDeviceSetPowerManagementLimit 0 175000" in calls
-    # The saved limits are written back at the end, the set one last.
-    assert calls[-1] in (
+    # The saved limits are written back at the end.
+    assert calls[-2:] == [
         "nvmlDeviceSetPowerManagementLimit 0 250000",
         "nvmlDeviceSetPowerManagementLimit 1 200000",
-    )
+    ]
     assert (
         "nvmlDeviceSetPowerManagementLimit 0 250000"
         in calls[calls.index("nvmlDeviceSetPowerManagementLimit 0 175000") :]

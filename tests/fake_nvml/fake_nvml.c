@@ -306,3 +306,26 @@ nvmlReturn_t nvmlDeviceGetPerformanceState(nvmlDevice_t device, int *state)
     if (result == NVML_SUCCESS) *state = device->pstate;
     return result;
 }
+
+nvmlReturn_t nvmlDeviceSetGpuLockedClocks(nvmlDevice_t device, unsigned int min_mhz,
+                                          unsigned int max_mhz)
+{
+    char text[128];
+    nvmlReturn_t result = check(device);
+    if (result != NVML_SUCCESS) return result;
+    if (min_mhz > max_mhz) return NVML_ERROR_INVALID_ARGUMENT;
+    snprintf(text, sizeof(text), "nvmlDeviceSetGpuLockedClocks %d %u %u", device->index,
+             min_mhz, max_mhz);
+    log_call(text);
+    return NVML_SUCCESS;
+}
+
+nvmlReturn_t nvmlDeviceResetGpuLockedClocks(nvmlDevice_t device)
+{
+    char text[128];
+    nvmlReturn_t result = check(device);
+    if (result != NVML_SUCCESS) return result;
+    snprintf(text, sizeof(text), "nvmlDeviceResetGpuLockedClocks %d", device->index);
+    log_call(text);
+    return NVML_SUCCESS;
+}

@@ -27,6 +27,9 @@ namespace geopm_bridge
             M_GPU_TEMPERATURE,
             M_GPU_CORE_THROTTLE_REASONS,
             M_GPU_PERFORMANCE_STATE,
+            M_GPU_CORE_FREQUENCY_MIN_CONTROL,
+            M_GPU_CORE_FREQUENCY_MAX_CONTROL,
+            M_GPU_CORE_FREQUENCY_RESET_CONTROL,
         };
     }
 
@@ -118,6 +121,35 @@ namespace geopm_bridge
             for (unsigned int mhz : m_pool.frequency_supported_sm(gpu)) {
                 m_supported_sm_hz.back().push_back(mhz * 1e6);
             }
+            // NVML cannot read the locked range back: the controls read the
+            // last request, at first the whole supported range (as GEOPM).
+            const auto &hz = m_supported_sm_hz.back();
+            m_sm_min_request.push_back(hz.empty() ? NAN : hz.front());
+            m_sm_max_request.push_back(hz.empty() ? NAN : hz.back());
+        }
+        struct {
+            int id;
+            const char *name;
+            const char *description;
+        } controls[] = {
+            {M_GPU_CORE_FREQUENCY_MIN_CONTROL, "GPU_CORE_FREQUENCY_MIN_CONTROL",
+             "Lowest Streaming Multiprocessor clock allowed; reads the last request "
+             "(nvmlDeviceSetGpuLockedClocks)"},
+            {M_GPU_CORE_FREQUENCY_MAX_CONTROL, "GPU_CORE_FREQUENCY_MAX_CONTROL",
+             "Highest Streaming Multiprocessor clock allowed; reads the last request "
+             "(nvmlDeviceSetGpuLockedClocks)"},
+            {M_GPU_CORE_FREQUENCY_RESET_CONTROL, "GPU_CORE_FREQUENCY_RESET_CONTROL",
+             "Any setting frees the Streaming Multiprocessor clock range "
+             "(nvmlDeviceResetGpuLockedClocks); reads 0"},
+        };
+        for (const auto &ctl : controls) {
+            add_control(prefix + ctl.name, {ctl.id, GEOPM_DOMAIN_GPU, M_UNITS_HERTZ,
+                                            geopm::Agg::expect_same, M_SIGNAL_BEHAVIOR_VARIABLE,
+                                            ctl.description});
+            // As GEOPM: no alias for the reset.
+            if (ctl.id != M_GPU_CORE_FREQUENCY_RESET_CONTROL) {
+                add_alias(ctl.name, prefix + ctl.name);
+            }
         }
     }
 
@@ -144,6 +176,9 @@ namespace geopm_bridge
             case M_GPU_TEMPERATURE: return m_pool.temperature(domain_idx);
             case M_GPU_CORE_THROTTLE_REASONS: return m_pool.throttle_reasons(domain_idx);
             case M_GPU_PERFORMANCE_STATE: return m_pool.performance_state(domain_idx);
+            case M_GPU_CORE_FREQUENCY_MIN_CONTROL: return m_sm_min_request.at(domain_idx);
+            case M_GPU_CORE_FREQUENCY_MAX_CONTROL: return m_sm_max_request.at(domain_idx);
+            case M_GPU_CORE_FREQUENCY_RESET_CONTROL: return 0.0;
             case M_GPU_CORE_FREQUENCY_MIN_AVAIL:
             case M_GPU_CORE_FREQUENCY_MAX_AVAIL:
             case M_GPU_CORE_FREQUENCY_STEP: {
@@ -161,6 +196,37 @@ namespace geopm_bridge
 
     void NVMLIOGroup::write_value(int id, int domain_idx, double setting)
     {
+        if (id == M_GPU_CORE_FREQUENCY_RESET_CONTROL) {
+            m_pool.reset_locked_clocks(domain_idx);
+            m_sm_min_request.at(domain_idx) = m_supported_sm_hz.at(domain_idx).empty() ?
+                NAN : m_supported_sm_hz.at(domain_idx).front();
+            m_sm_max_request.at(domain_idx) = m_supported_sm_hz.at(domain_idx).empty() ?
+                NAN : m_supported_sm_hz.at(domain_idx).back();
+            return;
+        }
+        if (id == M_GPU_CORE_FREQUENCY_MIN_CONTROL || id == M_GPU_CORE_FREQUENCY_MAX_CONTROL) {
+            // NVML sets both ends at once: the other end is its last request.
+            double min_hz = id == M_GPU_CORE_FREQUENCY_MIN_CONTROL ?
+                            setting : m_sm_min_request.at(domain_idx);
+            double max_hz = id == M_GPU_CORE_FREQUENCY_MAX_CONTROL ?
+                            setting : m_sm_max_request.at(domain_idx);
+            if (!std::isfinite(min_hz) || !std::isfinite(max_hz) || min_hz < 0 ||
+                max_hz < 0 || min_hz > max_hz) {
+                throw geopm::Exception("NVML::GPU_CORE_FREQUENCY_" +
+                                       std::string(id == M_GPU_CORE_FREQUENCY_MIN_CONTROL ?
+                                                   "MIN" : "MAX") + "_CONTROL: the range " +
+                                       geopm::string_format_double(min_hz) + " Hz to " +
+                                       geopm::string_format_double(max_hz) + " Hz for GPU " +
+                                       std::to_string(domain_idx) + " is not a range of clocks",
+                                       GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            }
+            m_pool.set_locked_clocks(domain_idx,
+                                     static_cast<unsigned int>(std::lround(min_hz * 1e-6)),
+                                     static_cast<unsigned int>(std::lround(max_hz * 1e-6)));
+            m_sm_min_request.at(domain_idx) = min_hz;
+            m_sm_max_request.at(domain_idx) = max_hz;
+            return;
+        }
         if (id != M_GPU_POWER_LIMIT) {
             BasicIOGroup::write_value(id, domain_idx, setting);
             return;

@@ -31,6 +31,13 @@ namespace geopm_bridge
     ///   NVML::GPU_TEMPERATURE               GPU_TEMPERATURE (Celsius)
     ///   NVML::GPU_CORE_THROTTLE_REASONS     (NVML's bit mask)
     ///   NVML::GPU_PERFORMANCE_STATE         (0 to 15, 32 unknown)
+    ///   NVML::GPU_CORE_FREQUENCY_MIN_CONTROL, _MAX_CONTROL   same aliases
+    ///                                       (Hz; controls; both ends set at
+    ///                                       once, reading the last request)
+    ///   NVML::GPU_CORE_FREQUENCY_RESET_CONTROL  (control; frees the range)
+    ///
+    /// Saved and restored as every control: the clock range is restored
+    /// to the supported range, then reset (the reset sorts last).
     ///
     /// An NVML error at read time is NaN. Throws
     /// GEOPM_ERROR_PLATFORM_UNSUPPORTED when NVML has no GPUs (or other
@@ -50,6 +57,9 @@ namespace geopm_bridge
             const NVMLDevicePool &m_pool;
             // Per GPU, its supported SM clocks in Hz, ascending.
             std::vector<std::vector<double> > m_supported_sm_hz;
+            // Per GPU, the last SM clock range requested, Hz.
+            std::vector<double> m_sm_min_request;
+            std::vector<double> m_sm_max_request;
     };
 }
 

@@ -28,6 +28,8 @@ namespace geopm_bridge
         , m_get_temperature(nullptr)
         , m_get_throttle(nullptr)
         , m_get_pstate(nullptr)
+        , m_set_locked_clocks(nullptr)
+        , m_reset_locked_clocks(nullptr)
     {
         if (m_handle == nullptr) {
             // No NVIDIA driver: a node without NVIDIA GPUs, not an error.
@@ -79,6 +81,10 @@ namespace geopm_bridge
             symbol("nvmlDeviceGetCurrentClocksThrottleReasons"));
         m_get_pstate = reinterpret_cast<decltype(m_get_pstate)>(
             symbol("nvmlDeviceGetPerformanceState"));
+        m_set_locked_clocks = reinterpret_cast<decltype(m_set_locked_clocks)>(
+            symbol("nvmlDeviceSetGpuLockedClocks"));
+        m_reset_locked_clocks = reinterpret_cast<decltype(m_reset_locked_clocks)>(
+            symbol("nvmlDeviceResetGpuLockedClocks"));
     }
 
     NVMLDevicePoolImp::~NVMLDevicePoolImp()
@@ -259,19 +265,41 @@ namespace geopm_bridge
         return state;
     }
 
-    void NVMLDevicePoolImp::set_power_limit(int gpu_idx, unsigned int milliwatts) const
+    void NVMLDevicePoolImp::check_set(const char *call, bool is_found, nvml::return_t err,
+                                      int gpu_idx) const
     {
-        if (m_set_power_limit == nullptr) {
-            throw geopm::Exception("NVML: this driver has no nvmlDeviceSetPowerManagementLimit()",
+        if (!is_found) {
+            throw geopm::Exception(std::string("NVML: this driver has no ") + call + "()",
                                    GEOPM_ERROR_PLATFORM_UNSUPPORTED, __FILE__, __LINE__);
         }
-        nvml::return_t err = m_set_power_limit(m_device.at(gpu_idx), milliwatts);
         if (err != nvml::SUCCESS) {
-            throw geopm::Exception("NVML: setting GPU " + std::to_string(gpu_idx) +
-                                   "'s power limit to " + std::to_string(milliwatts) +
-                                   " mW failed with NVML error " + std::to_string(err),
-                                   GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
+            throw geopm::Exception(std::string("NVML: ") + call + "() failed for GPU " +
+                                   std::to_string(gpu_idx) + " with NVML error " +
+                                   std::to_string(err), GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
         }
+    }
+
+    void NVMLDevicePoolImp::set_power_limit(int gpu_idx, unsigned int milliwatts) const
+    {
+        check_set("nvmlDeviceSetPowerManagementLimit", m_set_power_limit != nullptr,
+                  m_set_power_limit ? m_set_power_limit(m_device.at(gpu_idx), milliwatts) : 0,
+                  gpu_idx);
+    }
+
+    void NVMLDevicePoolImp::set_locked_clocks(int gpu_idx, unsigned int min_mhz,
+                                              unsigned int max_mhz) const
+    {
+        check_set("nvmlDeviceSetGpuLockedClocks", m_set_locked_clocks != nullptr,
+                  m_set_locked_clocks ?
+                      m_set_locked_clocks(m_device.at(gpu_idx), min_mhz, max_mhz) : 0,
+                  gpu_idx);
+    }
+
+    void NVMLDevicePoolImp::reset_locked_clocks(int gpu_idx) const
+    {
+        check_set("nvmlDeviceResetGpuLockedClocks", m_reset_locked_clocks != nullptr,
+                  m_reset_locked_clocks ? m_reset_locked_clocks(m_device.at(gpu_idx)) : 0,
+                  gpu_idx);
     }
 
     const NVMLDevicePool &nvml_device_pool(void)

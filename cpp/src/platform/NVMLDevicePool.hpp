@@ -48,6 +48,12 @@ namespace geopm_bridge
             virtual double performance_state(int gpu_idx) const = 0;
             /// Set the power limit; throws naming NVML's error.
             virtual void set_power_limit(int gpu_idx, unsigned int milliwatts) const = 0;
+            /// Hold the SM clock within [min_mhz, max_mhz]; throws naming
+            /// NVML's error.
+            virtual void set_locked_clocks(int gpu_idx, unsigned int min_mhz,
+                                           unsigned int max_mhz) const = 0;
+            /// Let the SM clock range freely again; throws naming NVML's error.
+            virtual void reset_locked_clocks(int gpu_idx) const = 0;
     };
 
     /// The process's pool: NVML from GEOPM_BRIDGE_NVML_LIBRARY, else

@@ -50,9 +50,14 @@ namespace geopm_bridge
             double throttle_reasons(int gpu_idx) const override;
             double performance_state(int gpu_idx) const override;
             void set_power_limit(int gpu_idx, unsigned int milliwatts) const override;
+            void set_locked_clocks(int gpu_idx, unsigned int min_mhz,
+                                   unsigned int max_mhz) const override;
+            void reset_locked_clocks(int gpu_idx) const override;
         private:
             // The address of symbol name, nullptr when the driver lacks it.
             void *symbol(const char *name) const;
+            // Throws when a setter is missing or failed.
+            void check_set(const char *call, bool is_found, nvml::return_t err, int gpu_idx) const;
             void *m_handle;
             std::vector<nvml::device_t> m_device;
             nvml::return_t (*m_shutdown)(void);
@@ -69,6 +74,8 @@ namespace geopm_bridge
             nvml::return_t (*m_get_temperature)(nvml::device_t, int, unsigned int *);
             nvml::return_t (*m_get_throttle)(nvml::device_t, unsigned long long *);
             nvml::return_t (*m_get_pstate)(nvml::device_t, int *);
+            nvml::return_t (*m_set_locked_clocks)(nvml::device_t, unsigned int, unsigned int);
+            nvml::return_t (*m_reset_locked_clocks)(nvml::device_t);
     };
 }
 
