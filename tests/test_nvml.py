@@ -40,12 +40,13 @@ print(json.dumps({
 
 
 @functools.cache
-def fake_nvml() -> Path:
-    """The fake NVML library, built once per session."""
+def fake_nvml(*defines: str) -> Path:
+    """The fake NVML library (with ``-D`` defines), built once per session."""
     output = _session_dir("fake-nvml-") / "libnvidia-ml.so.1"
     subprocess.run(
         [
             "cc",
+            *(f"-D{name}" for name in defines),
             "-std=c99",
             "-Wall",
             "-Wextra",
@@ -314,3 +315,19 @@ def test_power_limit_outside_range_refused(tmp_path: Path, sysfs_root: Path) -> 
     assert result.returncode != 0
     assert "outside its range 100 W to 300 W" in result.stderr
     assert not (tmp_path / "nvml.log").exists()
+
+
+def test_node_model_hides_real_gpus(tmp_path: Path, sysfs_root: Path) -> None:
+    # Simulated nodes all share this process: none may reach a real GPU.
+    env = gpu_env(tmp_path, sysfs_root, TABLE, GEOPM_BRIDGE_NODE_MODEL="1")
+    assert topology(env)["gpu"] == 0
+    result = cli(["read"], env)
+    assert result.returncode == 0, result.stderr
+    assert "GPU_POWER" not in result.stdout
+
+
+def test_old_driver_reads_nan_where_a_call_is_missing(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    env["GEOPM_BRIDGE_NVML_LIBRARY"] = str(fake_nvml("FAKE_NVML_OLD_DRIVER"))
+    assert read_one(env, "GPU_ENERGY", "gpu", 0) == "nan"
+    assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5

@@ -9,6 +9,7 @@
  * affinity is a CPU list ("0-3,8"); error=N makes every read of that GPU
  * return NVML error N. Setters append a line to FAKE_NVML_LOG (if set).
  * FAKE_NVML_INIT_ERROR=N makes nvmlInit_v2() fail with N.
+ * Built with -DFAKE_NVML_OLD_DRIVER it lacks nvmlDeviceGetTotalEnergyConsumption.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,12 +203,15 @@ nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power_mw
     return result;
 }
 
+/* An old driver (built with -DFAKE_NVML_OLD_DRIVER) lacks the energy call. */
+#ifndef FAKE_NVML_OLD_DRIVER
 nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy_mj)
 {
     nvmlReturn_t result = check(device);
     if (result == NVML_SUCCESS) *energy_mj = device->energy_mj;
     return result;
 }
+#endif
 
 nvmlReturn_t nvmlDeviceGetPowerManagementLimit(nvmlDevice_t device, unsigned int *limit_mw)
 {
