@@ -35,12 +35,9 @@ namespace geopm_bridge
         std::vector<std::set<int> > near(num_gpu);
         std::set<int> unassigned;
         for (int gpu = 0; gpu < num_gpu; ++gpu) {
-            for (int cpu : pool.cpu_affinity(gpu)) {
-                // NVML's mask may name CPUs this node does not have online.
-                if (cpu < num_cpu) {
-                    near[gpu].insert(cpu);
-                    unassigned.insert(cpu);
-                }
+            for (int cpu : pool.cpu_affinity(gpu, num_cpu)) {
+                near[gpu].insert(cpu);
+                unassigned.insert(cpu);
             }
         }
         // Two greedy rounds, each giving every GPU its fair share of the

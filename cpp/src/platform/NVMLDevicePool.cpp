@@ -107,22 +107,21 @@ namespace geopm_bridge
         return static_cast<int>(m_device.size());
     }
 
-    std::set<int> NVMLDevicePoolImp::cpu_affinity(int gpu_idx) const
+    std::set<int> NVMLDevicePoolImp::cpu_affinity(int gpu_idx, int num_cpu) const
     {
         std::set<int> result;
-        if (m_get_cpu_affinity == nullptr) {
+        if (m_get_cpu_affinity == nullptr || num_cpu <= 0) {
             return result;
         }
         const int bits = static_cast<int>(sizeof(unsigned long) * CHAR_BIT);
-        // Room for every CPU the kernel can number (CPU_SETSIZE).
-        const unsigned int words = 1024 / bits;
+        const unsigned int words = static_cast<unsigned int>((num_cpu + bits - 1) / bits);
         std::unique_ptr<unsigned long[]> mask(new unsigned long[words]());
         if (m_get_cpu_affinity(m_device.at(gpu_idx), words, mask.get()) != nvml::SUCCESS) {
             return result;
         }
         for (unsigned int word = 0; word < words; ++word) {
             for (int bit = 0; bit < bits; ++bit) {
-                if ((mask[word] >> bit) & 1UL) {
+                if (((mask[word] >> bit) & 1UL) && static_cast<int>(word) * bits + bit < num_cpu) {
                     result.insert(static_cast<int>(word) * bits + bit);
                 }
             }

@@ -20,9 +20,9 @@ namespace geopm_bridge
             virtual ~NVMLDevicePool() = default;
             /// 0 when the library is absent or nvmlInit_v2() failed.
             virtual int num_gpu(void) const = 0;
-            /// The CPUs NVML names as near the GPU (nvmlDeviceGetCpuAffinity);
-            /// empty when NVML cannot say.
-            virtual std::set<int> cpu_affinity(int gpu_idx) const = 0;
+            /// The CPUs below num_cpu that NVML names as near the GPU
+            /// (nvmlDeviceGetCpuAffinity); empty when NVML cannot say.
+            virtual std::set<int> cpu_affinity(int gpu_idx, int num_cpu) const = 0;
             /// Milliwatts.
             virtual double power_usage(int gpu_idx) const = 0;
             /// Millijoules since the driver was loaded.

@@ -36,7 +36,7 @@ namespace geopm_bridge
             NVMLDevicePoolImp(const NVMLDevicePoolImp &) = delete;
             NVMLDevicePoolImp &operator=(const NVMLDevicePoolImp &) = delete;
             int num_gpu(void) const override;
-            std::set<int> cpu_affinity(int gpu_idx) const override;
+            std::set<int> cpu_affinity(int gpu_idx, int num_cpu) const override;
             double power_usage(int gpu_idx) const override;
             double total_energy(int gpu_idx) const override;
             double power_limit(int gpu_idx) const override;
