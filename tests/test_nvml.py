@@ -331,3 +331,9 @@ def test_old_driver_reads_nan_where_a_call_is_missing(tmp_path: Path, sysfs_root
     env["GEOPM_BRIDGE_NVML_LIBRARY"] = str(fake_nvml("FAKE_NVML_OLD_DRIVER"))
     assert read_one(env, "GPU_ENERGY", "gpu", 0) == "nan"
     assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
+    # No clock locking: no clock controls; the power limit stays a control.
+    listing = cli(["read"], env)
+    assert listing.returncode == 0 and listing.stderr == ""
+    controls = listing.stdout.split("CONTROLS")[1]
+    assert "GPU_CORE_FREQUENCY_MAX_CONTROL" not in controls
+    assert "GPU_POWER_LIMIT_CONTROL" in controls

@@ -9,7 +9,8 @@
  * affinity is a CPU list ("0-3,8"); error=N makes every read of that GPU
  * return NVML error N. Setters append a line to FAKE_NVML_LOG (if set).
  * FAKE_NVML_INIT_ERROR=N makes nvmlInit_v2() fail with N.
- * Built with -DFAKE_NVML_OLD_DRIVER it lacks nvmlDeviceGetTotalEnergyConsumption.
+ * Built with -DFAKE_NVML_OLD_DRIVER it lacks nvmlDeviceGetTotalEnergyConsumption
+ * and nvmlDeviceSetGpuLockedClocks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,7 +204,8 @@ nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int *power_mw
     return result;
 }
 
-/* An old driver (built with -DFAKE_NVML_OLD_DRIVER) lacks the energy call. */
+/* An old driver (built with -DFAKE_NVML_OLD_DRIVER) lacks the energy call
+ * and the clock locking. */
 #ifndef FAKE_NVML_OLD_DRIVER
 nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long *energy_mj)
 {
@@ -311,6 +313,7 @@ nvmlReturn_t nvmlDeviceGetPerformanceState(nvmlDevice_t device, int *state)
     return result;
 }
 
+#ifndef FAKE_NVML_OLD_DRIVER
 nvmlReturn_t nvmlDeviceSetGpuLockedClocks(nvmlDevice_t device, unsigned int min_mhz,
                                           unsigned int max_mhz)
 {
@@ -323,6 +326,7 @@ nvmlReturn_t nvmlDeviceSetGpuLockedClocks(nvmlDevice_t device, unsigned int min_
     log_call(text);
     return NVML_SUCCESS;
 }
+#endif
 
 nvmlReturn_t nvmlDeviceResetGpuLockedClocks(nvmlDevice_t device)
 {

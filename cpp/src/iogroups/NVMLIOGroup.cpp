@@ -59,11 +59,14 @@ namespace geopm_bridge
                     "GPU energy used since the driver was loaded "
                     "(nvmlDeviceGetTotalEnergyConsumption)"});
         add_alias("GPU_ENERGY", prefix + "GPU_ENERGY_CONSUMPTION_TOTAL");
-        add_control(prefix + "GPU_POWER_LIMIT_CONTROL",
-                    {M_GPU_POWER_LIMIT, GEOPM_DOMAIN_GPU, M_UNITS_WATTS, geopm::Agg::sum,
-                     M_SIGNAL_BEHAVIOR_VARIABLE,
-                     "GPU power limit; a setting outside the GPU's range is refused "
-                     "(nvmlDeviceSetPowerManagementLimit)"});
+        // A driver without the setter (an old one): a signal only.
+        auto add_settable = m_pool.has_call("nvmlDeviceSetPowerManagementLimit") ?
+                            &NVMLIOGroup::add_control : &NVMLIOGroup::add_signal;
+        (this->*add_settable)(prefix + "GPU_POWER_LIMIT_CONTROL",
+                              {M_GPU_POWER_LIMIT, GEOPM_DOMAIN_GPU, M_UNITS_WATTS,
+                               geopm::Agg::sum, M_SIGNAL_BEHAVIOR_VARIABLE,
+                               "GPU power limit; a setting outside the GPU's range is "
+                               "refused (nvmlDeviceSetPowerManagementLimit)"});
         add_alias("GPU_POWER_LIMIT_CONTROL", prefix + "GPU_POWER_LIMIT_CONTROL");
 
         struct {
@@ -142,7 +145,13 @@ namespace geopm_bridge
              "Any setting frees the Streaming Multiprocessor clock range "
              "(nvmlDeviceResetGpuLockedClocks); reads 0"},
         };
+        const bool can_lock = m_pool.has_call("nvmlDeviceSetGpuLockedClocks") &&
+                              m_pool.has_call("nvmlDeviceResetGpuLockedClocks");
         for (const auto &ctl : controls) {
+            if (!can_lock) {
+                // An old driver: no clock controls at all.
+                break;
+            }
             add_control(prefix + ctl.name, {ctl.id, GEOPM_DOMAIN_GPU, M_UNITS_HERTZ,
                                             geopm::Agg::expect_same, M_SIGNAL_BEHAVIOR_VARIABLE,
                                             ctl.description});

@@ -102,6 +102,11 @@ namespace geopm_bridge
         return dlsym(m_handle, name);
     }
 
+    bool NVMLDevicePoolImp::has_call(const std::string &name) const
+    {
+        return m_handle != nullptr && symbol(name.c_str()) != nullptr;
+    }
+
     int NVMLDevicePoolImp::num_gpu(void) const
     {
         return static_cast<int>(m_device.size());

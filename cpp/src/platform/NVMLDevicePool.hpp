@@ -18,6 +18,9 @@ namespace geopm_bridge
     {
         public:
             virtual ~NVMLDevicePool() = default;
+            /// Whether the driver has NVML function name (an old one lacks
+            /// newer calls).
+            virtual bool has_call(const std::string &name) const = 0;
             /// 0 when the library is absent or nvmlInit_v2() failed.
             virtual int num_gpu(void) const = 0;
             /// The CPUs below num_cpu that NVML names as near the GPU

@@ -35,6 +35,7 @@ namespace geopm_bridge
             virtual ~NVMLDevicePoolImp();
             NVMLDevicePoolImp(const NVMLDevicePoolImp &) = delete;
             NVMLDevicePoolImp &operator=(const NVMLDevicePoolImp &) = delete;
+            bool has_call(const std::string &name) const override;
             int num_gpu(void) const override;
             std::set<int> cpu_affinity(int gpu_idx, int num_cpu) const override;
             double power_usage(int gpu_idx) const override;
