@@ -22,6 +22,8 @@ HEADERS = (
     "TreeGeometry.hpp",
     "Policy.hpp",
     "Json.hpp",
+    "GPUTopo.hpp",
+    "PlatformTopoImp.hpp",
     "PluginLoader.hpp",
     "ProfileChannel.hpp",
     "ProfileConnection.hpp",

@@ -4,6 +4,7 @@
 
 #include "CpufreqSysfsIOGroup.hpp"
 #include "CpuinfoIOGroup.hpp"
+#include "NVMLIOGroup.hpp"
 #include "NodeModelIOGroup.hpp"
 #include "PowercapIOGroup.hpp"
 #include "ProcStatIOGroup.hpp"
@@ -22,6 +23,7 @@ namespace geopm_bridge
         factory.register_plugin(CpuinfoIOGroup::plugin_name(), CpuinfoIOGroup::make_plugin);
         factory.register_plugin(CpufreqSysfsIOGroup::plugin_name(), CpufreqSysfsIOGroup::make_plugin);
         factory.register_plugin(PowercapIOGroup::plugin_name(), PowercapIOGroup::make_plugin);
+        factory.register_plugin(NVMLIOGroup::plugin_name(), NVMLIOGroup::make_plugin);
         factory.register_plugin(NodeModelIOGroup::plugin_name(), NodeModelIOGroup::make_plugin);
     }
 }

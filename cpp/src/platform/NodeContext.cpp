@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "geopm/Helper.hpp"
+#include "GPUTopo.hpp"
 #include "PlatformIOImp.hpp"
 #include "PlatformTopoImp.hpp"
 
@@ -53,7 +54,20 @@ namespace geopm_bridge
         std::lock_guard<std::recursive_mutex> guard(m_lock);
         if (m_topo == nullptr) {
             NodeScope scope(*this);
-            m_topo = std::make_unique<geopm::PlatformTopoImp>(option("sysfs_root", "/"));
+            std::string model = option("node_model", "");
+            model.erase(0, model.find_first_not_of(" \t\n"));
+            model.erase(model.find_last_not_of(" \t\n") + 1);
+            if (model.empty() || model == "0") {
+                m_topo = std::make_unique<geopm::PlatformTopoImp>(option("sysfs_root", "/"));
+            }
+            else {
+                // A simulated node (the node model on, as NodeModelIOGroup
+                // reads it) must not reach the machine's real GPUs, which
+                // all simulated nodes would share: none until the node
+                // model declares GPUs of its own.
+                m_topo = std::make_unique<geopm::PlatformTopoImp>(option("sysfs_root", "/"),
+                                                                  GPUTopoImp());
+            }
         }
         return *m_topo;
     }

@@ -11,6 +11,8 @@
 #include "geopm/Helper.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
+#include "GPUTopo.hpp"
+
 namespace geopm
 {
     namespace
@@ -132,6 +134,36 @@ namespace geopm
     PlatformTopoImp::PlatformTopoImp(const std::string &root)
         : m_num_package(0)
         , m_num_core(0)
+        , m_num_gpu(0)
+    {
+        read_cpus(root);
+        set_gpus(*geopm_bridge::make_gpu_topo(num_domain(GEOPM_DOMAIN_CPU)));
+    }
+
+    PlatformTopoImp::PlatformTopoImp(const std::string &root, const geopm_bridge::GPUTopo &gpu_topo)
+        : m_num_package(0)
+        , m_num_core(0)
+        , m_num_gpu(0)
+    {
+        read_cpus(root);
+        set_gpus(gpu_topo);
+    }
+
+    void PlatformTopoImp::set_gpus(const geopm_bridge::GPUTopo &gpu_topo)
+    {
+        m_num_gpu = gpu_topo.num_gpu(GEOPM_DOMAIN_GPU);
+        m_cpu_gpu.assign(m_cpu_package.size(), NO_ID);
+        for (int gpu = 0; gpu < m_num_gpu; ++gpu) {
+            for (int cpu : gpu_topo.cpu_affinity_ideal(GEOPM_DOMAIN_GPU, gpu)) {
+                if (cpu >= 0 && cpu < static_cast<int>(m_cpu_gpu.size()) &&
+                    m_cpu_gpu[cpu] == NO_ID) {
+                    m_cpu_gpu[cpu] = gpu;
+                }
+            }
+        }
+    }
+
+    void PlatformTopoImp::read_cpus(const std::string &root)
     {
         const std::string cpu_dir = join_root(root, "/sys/devices/system/cpu");
         std::vector<int> cpus = sysfs_cpus(cpu_dir);
@@ -179,10 +211,11 @@ namespace geopm
             case GEOPM_DOMAIN_PACKAGE_INTEGRATED_MEMORY:
             case GEOPM_DOMAIN_NIC:
             case GEOPM_DOMAIN_PACKAGE_INTEGRATED_NIC:
-            case GEOPM_DOMAIN_GPU:
             case GEOPM_DOMAIN_PACKAGE_INTEGRATED_GPU:
-            case GEOPM_DOMAIN_GPU_CHIP:
                 return 0;
+            case GEOPM_DOMAIN_GPU:
+            case GEOPM_DOMAIN_GPU_CHIP:
+                return m_num_gpu;
             default:
                 throw Exception("PlatformTopo::num_domain(): invalid domain type " +
                                 std::to_string(domain_type), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
@@ -202,6 +235,10 @@ namespace geopm
             case GEOPM_DOMAIN_PACKAGE: return m_cpu_package[cpu_idx];
             case GEOPM_DOMAIN_CORE: return m_cpu_core[cpu_idx];
             case GEOPM_DOMAIN_CPU: return cpu_idx;
+            // As GEOPM: -1 for a CPU that belongs to no GPU.
+            case GEOPM_DOMAIN_GPU:
+            case GEOPM_DOMAIN_GPU_CHIP:
+                return m_cpu_gpu[cpu_idx];
             default:
                 throw Exception("PlatformTopo::domain_idx(): the node has no " +
                                 domain_type_to_name(domain_type) + " domain holding CPUs",
@@ -252,8 +289,22 @@ namespace geopm
         if (num_domain(inner_domain) == 0) {
             return result;
         }
+        // GPUs and their chips (one per GPU) exist with or without CPUs
+        // of their own: not found through the CPUs.
+        if (inner_domain == GEOPM_DOMAIN_GPU || inner_domain == GEOPM_DOMAIN_GPU_CHIP) {
+            if (outer_domain == GEOPM_DOMAIN_BOARD) {
+                for (int gpu = 0; gpu < m_num_gpu; ++gpu) {
+                    result.insert(gpu);
+                }
+            }
+            else {
+                result.insert(outer_idx);
+            }
+            return result;
+        }
         for (int cpu = 0; cpu < num_domain(GEOPM_DOMAIN_CPU); ++cpu) {
-            if (domain_idx(outer_domain, cpu) == outer_idx) {
+            if (domain_idx(outer_domain, cpu) == outer_idx &&
+                domain_idx(inner_domain, cpu) != NO_ID) {
                 result.insert(domain_idx(inner_domain, cpu));
             }
         }
