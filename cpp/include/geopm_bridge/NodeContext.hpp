@@ -41,6 +41,9 @@ namespace geopm_bridge
             /// GEOPM_BRIDGE_<KEY> (key upper-cased) if set; else default_value.
             std::string option(const std::string &key,
                                const std::string &default_value = "") const;
+            /// Whether the "node_model" option turns the node model on
+            /// (given, not blank and not "0"): the node is simulated.
+            bool is_node_model_on(void) const;
             /// Built on first use, with this node current, from the
             /// "sysfs_root" option (default "/").
             const geopm::PlatformTopo &platform_topo(void);

@@ -45,11 +45,6 @@ namespace geopm_bridge
             return geopm::string_join(items, ",");
         }
 
-        bool is_node_model_on(const std::string &text)
-        {
-            return !text.empty() && text != "0";
-        }
-
         /// The platform of this process's own node (node node_idx of the
         /// job, not a simulated one): the current node, or, when the node
         /// model gives per-node values, a new one that made keeps.
@@ -89,7 +84,7 @@ namespace geopm_bridge
             const int num_node = config.simulate_nodes;
             TreeGeometry geometry(num_node, config.max_fan_out);
             std::string model = current_node().option("node_model");
-            if (!is_node_model_on(model)) {
+            if (!current_node().is_node_model_on()) {
                 throw geopm::Exception("GEOPM_BRIDGE_SIMULATE_NODES=" + std::to_string(num_node) +
                                        " needs the node model (--node-model, or "
                                        "GEOPM_BRIDGE_NODE_MODEL=1): simulated nodes cannot "

@@ -178,14 +178,13 @@ namespace geopm_bridge
 
     NodeModelIOGroup::params_s NodeModelIOGroup::configured_params(std::exception_ptr &config_error)
     {
-        std::string text = trim(current_node().option("node_model", ""));
-        if (text.empty() || text == "0") {
+        if (!current_node().is_node_model_on()) {
             throw geopm::Exception("NODE_MODEL IOGroup: not enabled (set the node_model option "
                                    "or GEOPM_BRIDGE_NODE_MODEL)",
                                    GEOPM_ERROR_PLATFORM_UNSUPPORTED, __FILE__, __LINE__);
         }
         try {
-            return parse_params(text);
+            return parse_params(trim(current_node().option("node_model", "")));
         }
         catch (const geopm::Exception &) {
             config_error = std::current_exception();

@@ -49,15 +49,20 @@ namespace geopm_bridge
         return value != nullptr ? value : default_value;
     }
 
+    bool NodeContext::is_node_model_on(void) const
+    {
+        std::string model = option("node_model", "");
+        model.erase(0, model.find_first_not_of(" \t\n"));
+        model.erase(model.find_last_not_of(" \t\n") + 1);
+        return !model.empty() && model != "0";
+    }
+
     const geopm::PlatformTopo &NodeContext::platform_topo(void)
     {
         std::lock_guard<std::recursive_mutex> guard(m_lock);
         if (m_topo == nullptr) {
             NodeScope scope(*this);
-            std::string model = option("node_model", "");
-            model.erase(0, model.find_first_not_of(" \t\n"));
-            model.erase(model.find_last_not_of(" \t\n") + 1);
-            if (model.empty() || model == "0") {
+            if (!is_node_model_on()) {
                 m_topo = std::make_unique<geopm::PlatformTopoImp>(option("sysfs_root", "/"));
             }
             else {
