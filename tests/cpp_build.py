@@ -175,6 +175,31 @@ def compile_program(
     return output
 
 
+def compile_c_program(
+    source: Path, output: Path, libraries: tuple[str, ...] = ("geopm", "geopmd")
+) -> Path:
+    """Build a C program as a C user builds one against GEOPM (C11, warnings
+    as errors, ``-l`` each of ``libraries``), finding them through its rpath."""
+    rt = runtime()
+    _check_run(
+        [
+            "gcc",
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{rt.include_dir}",
+            str(source),
+            f"-L{rt.lib_dir}",
+            *(f"-l{name}" for name in libraries),
+            f"-Wl,-rpath,{rt.lib_dir}",
+            "-o",
+            str(output),
+        ]
+    )
+    return output
+
+
 def _session_dir(prefix: str) -> Path:
     out_dir = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, out_dir, ignore_errors=True)

@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cpp_build import clean_env, compile_plugin, compile_program, runtime
+from cpp_build import clean_env, compile_c_program, compile_plugin, compile_program, runtime
 
 SOURCES = Path(__file__).resolve().parent / "libgeopm"
 GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
@@ -64,26 +64,7 @@ NEW_C_HEADERS = [
 
 def compile_c(source: Path, output: Path) -> Path:
     """A C program built as a C user builds one against GEOPM (-lgeopm -lgeopmd)."""
-    rt = runtime()
-    command = [
-        "gcc",
-        "-std=c11",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        f"-I{rt.include_dir}",
-        str(source),
-        f"-L{rt.lib_dir}",
-        "-lgeopm",
-        "-lgeopmd",
-        "-lm",
-        f"-Wl,-rpath,{rt.lib_dir}",
-        "-o",
-        str(output),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return output
+    return compile_c_program(source, output, ("geopm", "geopmd", "m"))
 
 
 @pytest.fixture(scope="module")

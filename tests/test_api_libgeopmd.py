@@ -22,7 +22,7 @@ from pathlib import Path
 
 import api_coverage
 import pytest
-from cpp_build import TESTS, Runtime, clean_env, compile_program, runtime
+from cpp_build import TESTS, Runtime, clean_env, compile_c_program, compile_program, runtime
 
 SOURCES = TESTS / "api_libgeopmd"
 GEOPM_ERROR_RUNTIME = -1
@@ -34,33 +34,12 @@ GEOPM_ERROR_NOT_IMPLEMENTED = -6
 def programs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The C program built as C and as C++, and the C++ program."""
     out = tmp_path_factory.mktemp("api-libgeopmd")
-    rt = runtime()
     c_source = SOURCES / "libgeopmd_c_program.c"
-    built = {
+    return {
         "c_as_cpp": compile_program(c_source, out / "c_as_cpp"),
         "cpp": compile_program(SOURCES / "libgeopmd_cpp_program.cpp", out / "cpp"),
+        "c": compile_c_program(c_source, out / "c", ("geopmd",)),
     }
-    result = subprocess.run(
-        [
-            "gcc",
-            "-std=c11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            f"-I{rt.include_dir}",
-            str(c_source),
-            f"-L{rt.lib_dir}",
-            "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}",
-            "-o",
-            str(out / "c"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    built["c"] = out / "c"
-    return built
 
 
 def run(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cpp_build import clean_env, runtime
+from cpp_build import clean_env, compile_c_program
 from jobs import launch
 
 pytestmark = pytest.mark.skipif(
@@ -234,26 +234,7 @@ def manager(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("manager")
     source = out / "manager.c"
     source.write_text(MANAGER_C)
-    rt = runtime()
-    subprocess.run(
-        [
-            "gcc",
-            "-std=c11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            f"-I{rt.include_dir}",
-            str(source),
-            f"-L{rt.lib_dir}",
-            "-lgeopm",
-            "-lgeopmd",
-            f"-Wl,-rpath,{rt.lib_dir}",
-            "-o",
-            str(out / "manager"),
-        ],
-        check=True,
-    )
-    return out / "manager"
+    return compile_c_program(source, out / "manager")
 
 
 def test_the_manager_refuses_a_directory_others_can_write(base: Path, manager: Path) -> None:
