@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 
 from geopm_bridge.profile import region_hash
-from runner import Config, bench, compare, experiment_parser
+from runner import Config, bench_job, compare, experiment_parser
 
 
 def main() -> int:
@@ -35,14 +35,7 @@ def main() -> int:
     high = 3.0e9  # the node model's freq_max (its default)
 
     def config(agent: str, policy: dict[str, float] | None = None) -> Config:
-        return Config(
-            agent,
-            bench(opts.config),
-            agent=agent,
-            policy=policy,
-            nodes=opts.nodes,
-            period=opts.period,
-        )
+        return bench_job(opts, agent, policy)
 
     configs = [
         config("monitor"),

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import sys
 
-from runner import Config, bench, compare, experiment_parser
+from runner import Config, bench_job, compare, experiment_parser
 
 
 def main() -> int:
@@ -47,15 +47,7 @@ def main() -> int:
     opts = parser.parse_args()
 
     def config(agent: str, policy: dict[str, float]) -> Config:
-        return Config(
-            agent,
-            bench(opts.config),
-            agent=agent,
-            policy=policy,
-            nodes=opts.nodes,
-            node_model={"load": opts.load},
-            period=opts.period,
-        )
+        return bench_job(opts, agent, policy, {"load": opts.load})
 
     configs = [
         config("power_governor", {"CPU_POWER_LIMIT": opts.budget}),

@@ -490,6 +490,25 @@ def experiment_parser(doc: str, nodes: int, config: str) -> argparse.ArgumentPar
     return parser
 
 
+def bench_job(
+    opts: argparse.Namespace,
+    agent: str,
+    policy: Mapping[str, float] | None = None,
+    node_model: Mapping[str, object] | None = None,
+) -> Config:
+    """The configuration named after ``agent`` that runs the bench on the
+    experiment options' configuration, nodes and period."""
+    return Config(
+        agent,
+        bench(opts.config),
+        agent=agent,
+        policy=policy,
+        nodes=opts.nodes,
+        node_model=node_model or {},
+        period=opts.period,
+    )
+
+
 def compare(
     parser: argparse.ArgumentParser, opts: argparse.Namespace, configs: Sequence[Config]
 ) -> int:
