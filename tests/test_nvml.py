@@ -269,6 +269,9 @@ def test_monitor_trace_has_gpu_columns(tmp_path: Path, sysfs_root: Path) -> None
     for row in rows[1:]:
         assert float(row[header.index("GPU_POWER-gpu-0")]) == 150.5
         assert float(row[header.index("GPU_POWER-gpu-1")]) == 90.25
+    # Reading only, the job wrote nothing to the GPUs, not even at the end.
+    log = tmp_path / "nvml.log"
+    assert not log.exists() or log.read_text() == ""
 
 
 def test_controls_set_then_restored(tmp_path: Path, sysfs_root: Path) -> None:
@@ -292,11 +295,10 @@ def test_controls_set_then_restored(tmp_path: Path, sysfs_root: Path) -> None:
         in calls[calls.index("nvmlDeviceSetGpuLockedClocks 0 300 900") :]
     )
     assert "nvmlDeviceSetPowerManagementLimit 0 175000" in calls
-    # The saved limits are written back at the end.
-    assert calls[-2:] == [
-        "nvmlDeviceSetPowerManagementLimit 0 250000",
-        "nvmlDeviceSetPowerManagementLimit 1 200000",
-    ]
+    # The saved limit is written back at the end; GPU 1, never written, is
+    # left alone (a job that only reads a GPU writes nothing to it).
+    assert calls[-1] == "nvmlDeviceSetPowerManagementLimit 0 250000"
+    assert not [call for call in calls if call.split()[1] == "1"]
     assert (
         "nvmlDeviceSetPowerManagementLimit 0 250000"
         in calls[calls.index("nvmlDeviceSetPowerManagementLimit 0 175000") :]

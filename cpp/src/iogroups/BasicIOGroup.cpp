@@ -214,6 +214,7 @@ namespace geopm_bridge
         for (auto &pushed : m_pushed_control) {
             if (pushed.is_adjusted) {
                 write_value(pushed.id, pushed.domain_idx, pushed.setting);
+                m_written.emplace(pushed.id, pushed.domain_idx);
                 pushed.is_adjusted = false;
             }
         }
@@ -253,6 +254,7 @@ namespace geopm_bridge
         const entry_s &ent = checked_entry("write_control", control_name, true,
                                            domain_type, domain_idx);
         write_value(ent.info.id, domain_idx, setting);
+        m_written.emplace(ent.info.id, domain_idx);
     }
 
     void BasicIOGroup::save_control(void)
@@ -260,12 +262,24 @@ namespace geopm_bridge
         if (!control_names().empty()) {
             m_saved = geopm::SaveControl::make_unique(*this);
         }
+        m_written.clear();
     }
 
     void BasicIOGroup::restore_control(void)
     {
-        if (m_saved != nullptr) {
-            m_saved->restore(*this);
+        if (m_saved == nullptr) {
+            return;
+        }
+        // A control nobody wrote is left alone: a job that only reads (a
+        // monitor on a shared GPU) writes nothing, not even the same value.
+        std::set<std::pair<int, int> > written;
+        written.swap(m_written);
+        for (const auto &setting : m_saved->settings()) {
+            auto it = m_entries.find(setting.name);
+            if (std::isfinite(setting.setting) && it != m_entries.end() &&
+                written.count({it->second.info.id, setting.domain_idx}) != 0) {
+                write_value(it->second.info.id, setting.domain_idx, setting.setting);
+            }
         }
     }
 

@@ -141,6 +141,9 @@ namespace geopm_bridge
             const std::string m_name;
             std::map<std::string, entry_s> m_entries;
             std::unique_ptr<geopm::SaveControl> m_saved;
+            // (id, native domain index) of each control written since
+            // save_control(): restore_control() writes back only these.
+            std::set<std::pair<int, int> > m_written;
     };
 }
 

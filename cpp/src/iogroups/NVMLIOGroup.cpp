@@ -229,9 +229,17 @@ namespace geopm_bridge
                                        std::to_string(domain_idx) + " is not a range of clocks",
                                        GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
-            m_pool.set_locked_clocks(domain_idx,
-                                     static_cast<unsigned int>(std::lround(min_hz * 1e-6)),
-                                     static_cast<unsigned int>(std::lround(max_hz * 1e-6)));
+            const std::vector<double> &supported = m_supported_sm_hz.at(domain_idx);
+            if (!supported.empty() && min_hz <= supported.front() && max_hz >= supported.back()) {
+                // The whole range is no lock at all: leave the driver unlocked
+                // (how restore_control() frees the clocks it locked).
+                m_pool.reset_locked_clocks(domain_idx);
+            }
+            else {
+                m_pool.set_locked_clocks(domain_idx,
+                                         static_cast<unsigned int>(std::lround(min_hz * 1e-6)),
+                                         static_cast<unsigned int>(std::lround(max_hz * 1e-6)));
+            }
             m_sm_min_request.at(domain_idx) = min_hz;
             m_sm_max_request.at(domain_idx) = max_hz;
             return;

@@ -34,6 +34,7 @@ import numpy as np
 
 import geopm_bridge
 from geopm_bridge import FloatArray
+from geopm_bridge.examples.budget import split_budget
 
 _POWER = "CPU_POWER"
 _LIMIT = "CPU_POWER_LIMIT_CONTROL"
@@ -109,7 +110,7 @@ class PowerSplitAgent(geopm_bridge.Agent):
         if self._child_need is None:
             target = np.full(num_child, budget / num_child)
         else:
-            target = _split(budget, self._child_need, low, high)
+            target = split_budget(budget, self._child_need, low, high)
         if self._share is None:
             share = target
         else:
@@ -156,29 +157,3 @@ class PowerSplitAgent(geopm_bridge.Agent):
     def trace_values(self, values: FloatArray) -> None:
         values[0] = self._cap
         values[1] = self._need
-
-
-def _split(budget: float, need: FloatArray, low: float, high: float) -> FloatArray:
-    """Divide ``budget`` among children needing ``need``, each within [low, high]."""
-    need = np.clip(need, low, high)
-    total = float(need.sum())
-    if total >= budget:
-        # Short: the minimum for everyone, the rest by need above it.
-        extra = need - low
-        rest = budget - low * len(need)
-        extra_total = float(extra.sum())
-        if extra_total <= 0.0:
-            return np.full(len(need), budget / len(need))
-        return low + rest * extra / extra_total
-    # Enough: every need met, the surplus spread evenly up to high.
-    share = need.copy()
-    surplus = budget - total
-    while surplus > 1e-9 * budget:
-        room = high - share
-        open_ = room > 0.0
-        if not open_.any():
-            break
-        add = min(surplus / open_.sum(), float(room[open_].min()))
-        share[open_] += add
-        surplus -= add * open_.sum()
-    return share
