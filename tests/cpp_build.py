@@ -200,6 +200,28 @@ def compile_c_program(
     return output
 
 
+def compile_c_library(source: Path, output: Path, defines: tuple[str, ...] = ()) -> Path:
+    """Build a stand-alone C shared library (C99, warnings as errors, ``-D``
+    each of ``defines``, libdl for one that loads another at run time)."""
+    _check_run(
+        [
+            "cc",
+            *(f"-D{name}" for name in defines),
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-shared",
+            "-fPIC",
+            str(source),
+            "-o",
+            str(output),
+            "-ldl",
+        ]
+    )
+    return output
+
+
 def _session_dir(prefix: str) -> Path:
     out_dir = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, out_dir, ignore_errors=True)

@@ -1,25 +1,25 @@
 """NVIDIA GPUs through NVML, against a fake libnvidia-ml.so (tests/fake_nvml).
 
-The fake is compiled here and named in GEOPM_BRIDGE_NVML_LIBRARY; its GPUs
+The fake is compiled (nvml_libs.py) and named in GEOPM_BRIDGE_NVML_LIBRARY; its GPUs
 come from a small table file (FAKE_NVML_CONFIG). The CPUs come from a fake
 sysfs tree (tests/fake_sysfs.py): 2 packages x 2 cores x 2 threads = 8 CPUs.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import fake_sysfs
 import pytest
-from cpp_build import _session_dir, clean_env
+from cpp_build import clean_env
+from nvml_libs import fake_nvml, readonly_nvml
 
 pytest.importorskip("geopm_bridge._core", reason="the package is not installed (run ./run-tests)")
 
-FAKE_SOURCE = Path(__file__).resolve().parent / "fake_nvml" / "fake_nvml.c"
 GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
 
 TOPOLOGY = """
@@ -37,29 +37,6 @@ print(json.dumps({
     "board_gpus": sorted(topo.domain_nested("gpu", "board", 0)),
 }))
 """
-
-
-@functools.cache
-def fake_nvml(*defines: str) -> Path:
-    """The fake NVML library (with ``-D`` defines), built once per session."""
-    output = _session_dir("fake-nvml-") / "libnvidia-ml.so.1"
-    subprocess.run(
-        [
-            "cc",
-            *(f"-D{name}" for name in defines),
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-shared",
-            "-fPIC",
-            str(FAKE_SOURCE),
-            "-o",
-            str(output),
-        ],
-        check=True,
-    )
-    return output
 
 
 @pytest.fixture
@@ -413,8 +390,6 @@ def pinned_process():
     """A process allowed on CPU 0 only (a real pid whose affinity the IOGroup reads)."""
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        import os
-
         os.sched_setaffinity(proc.pid, {0})
         yield proc.pid
     finally:
@@ -471,3 +446,25 @@ def test_old_driver_extensions_nan_and_old_process_list(
     assert read_one(env, "GPU_POWER_LIMIT_DEFAULT", "gpu", 0) == "nan"
     assert float(read_one(env, "GPU_POWER_LIMIT_MAX_AVAIL", "gpu", 0)) == 300.0
     assert affinitization(env) == [1] + [-1] * 7
+
+
+def test_readonly_nvml_reads_and_never_writes(tmp_path: Path, sysfs_root: Path) -> None:
+    # Over the fake, as over a real GPU in test_gpu_real.py.
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    env["READONLY_NVML_LIBRARY"] = env["GEOPM_BRIDGE_NVML_LIBRARY"]
+    env["GEOPM_BRIDGE_NVML_LIBRARY"] = str(readonly_nvml())
+    assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
+    assert float(read_one(env, "GPU_POWER_LIMIT_CONTROL", "gpu", 1)) == 200.0
+    assert float(read_one(env, "GPU_CORE_FREQUENCY_MAX_AVAIL", "gpu", 0)) == 1410e6
+    listing = cli(["read"], env)
+    assert listing.returncode == 0 and listing.stderr == ""
+    assert "GPU_" not in listing.stdout.split("CONTROLS")[1]
+    # A job saves and restores every control: through the fake alone it
+    # writes the GPUs' power limits back; through the read-only one nothing.
+    result = cli(["launch", "--geopm-agent=monitor", "--geopm-max-iterations=2"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "nvml.log").exists()
+    env["GEOPM_BRIDGE_NVML_LIBRARY"] = env["READONLY_NVML_LIBRARY"]
+    result = cli(["launch", "--geopm-agent=monitor", "--geopm-max-iterations=2"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "nvmlDeviceSetPowerManagementLimit 0 250000" in (tmp_path / "nvml.log").read_text()
