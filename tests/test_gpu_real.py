@@ -25,6 +25,8 @@ from cpp_build import clean_env
 from nvml_libs import readonly_nvml
 
 GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
+# The suite's processes see no GPU unless told (cpp_build.NO_NVML): these name it.
+REAL_NVML = "libnvidia-ml.so.1"
 SMI_FIELDS = (
     "power.limit",
     "power.min_limit",
@@ -40,7 +42,7 @@ SMI_FIELDS = (
 def why_no_gpu() -> str | None:
     """None where a real NVML and nvidia-smi answer, else the reason."""
     try:
-        ctypes.CDLL("libnvidia-ml.so.1")
+        ctypes.CDLL(REAL_NVML)
     except OSError as error:
         return f"no NVIDIA driver: libnvidia-ml.so.1 does not load ({error})"
     if shutil.which("nvidia-smi") is None:
@@ -67,7 +69,7 @@ pytestmark = [
 
 def env() -> dict[str, str]:
     """The real NVML, the real sysfs: no GEOPM_* setting of the caller."""
-    return clean_env()
+    return clean_env(GEOPM_BRIDGE_NVML_LIBRARY=REAL_NVML)
 
 
 @functools.cache
@@ -220,7 +222,7 @@ def test_monitor_job_reports_gpus(tmp_path: Path) -> None:
     # NVML without setters: the job saves and restores no GPU control.
     job_env = clean_env(
         GEOPM_BRIDGE_NVML_LIBRARY=str(readonly_nvml()),
-        READONLY_NVML_LIBRARY="libnvidia-ml.so.1",
+        READONLY_NVML_LIBRARY=REAL_NVML,
     )
     listing = subprocess.run(
         [*GEOPM_BRIDGE, "read"], env=job_env, capture_output=True, text=True, timeout=60

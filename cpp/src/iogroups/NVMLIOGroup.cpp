@@ -221,32 +221,38 @@ namespace geopm_bridge
     double NVMLIOGroup::cpu_active_gpu(int cpu_idx)
     {
         if (m_is_process_gpu_stale) {
-            // The process list costs NVML about a millisecond per GPU: once
-            // for every CPU read in the batch.
-            m_process_gpu.clear();
+            // The process list costs NVML about a millisecond per GPU, and
+            // each process's CPUs a file read: once for every CPU of a batch.
+            std::map<int, double> process_gpu;
             for (int gpu = 0; gpu < m_pool.num_gpu(); ++gpu) {
                 for (int pid : m_pool.compute_processes(gpu)) {
-                    auto it = m_process_gpu.emplace(pid, gpu).first;
+                    auto it = process_gpu.emplace(pid, gpu).first;
                     if (it->second != gpu) {
                         // On several GPUs: no one answer.
                         it->second = NAN;
                     }
                 }
             }
+            // As GEOPM: a CPU takes the GPU of the lowest pid allowed on it.
+            const int num_cpu = m_topo.num_domain(GEOPM_DOMAIN_CPU);
+            const size_t set_size = CPU_ALLOC_SIZE(num_cpu);
+            auto cpuset = geopm::make_cpu_set(num_cpu, {});
+            // -1 until a process takes the CPU (a GPU index or NaN).
+            m_cpu_active_gpu.assign(num_cpu, -1.0);
+            for (const auto &process : process_gpu) {
+                // A process that has ended since NVML listed it is passed over.
+                if (geopm_sched_proc_cpuset_pid(process.first, num_cpu, cpuset.get()) != 0) {
+                    continue;
+                }
+                for (int cpu = 0; cpu < num_cpu; ++cpu) {
+                    if (m_cpu_active_gpu[cpu] == -1.0 && CPU_ISSET_S(cpu, set_size, cpuset.get())) {
+                        m_cpu_active_gpu[cpu] = process.second;
+                    }
+                }
+            }
             m_is_process_gpu_stale = false;
         }
-        // As GEOPM: the GPU of the lowest pid allowed to run on the CPU.
-        const int num_cpu = m_topo.num_domain(GEOPM_DOMAIN_CPU);
-        auto cpuset = geopm::make_cpu_set(num_cpu, {});
-        for (const auto &process : m_process_gpu) {
-            CPU_ZERO_S(CPU_ALLOC_SIZE(num_cpu), cpuset.get());
-            // A process that has ended since NVML listed it is passed over.
-            if (geopm_sched_proc_cpuset_pid(process.first, num_cpu, cpuset.get()) == 0 &&
-                CPU_ISSET_S(cpu_idx, CPU_ALLOC_SIZE(num_cpu), cpuset.get())) {
-                return process.second;
-            }
-        }
-        return -1.0;
+        return m_cpu_active_gpu.at(cpu_idx);
     }
 
     double NVMLIOGroup::read_value(int id, int domain_idx)

@@ -5,7 +5,6 @@
 #ifndef GEOPM_BRIDGE_NVMLIOGROUP_HPP_INCLUDE
 #define GEOPM_BRIDGE_NVMLIOGROUP_HPP_INCLUDE
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,9 +69,9 @@ namespace geopm_bridge
             // NVML::GPU_CPU_ACTIVE_AFFINITIZATION of CPU cpu_idx.
             double cpu_active_gpu(int cpu_idx);
             const NVMLDevicePool &m_pool;
-            // Each process NVML lists and its GPU (NaN: several), taken
-            // at most once per refresh().
-            std::map<int, double> m_process_gpu;
+            // Per CPU, NVML::GPU_CPU_ACTIVE_AFFINITIZATION, taken at most
+            // once per refresh().
+            std::vector<double> m_cpu_active_gpu;
             bool m_is_process_gpu_stale = true;
             // Per GPU, its supported SM clocks in Hz, ascending.
             std::vector<std::vector<double> > m_supported_sm_hz;
