@@ -34,6 +34,15 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """No real NVIDIA GPU for this process and the children that inherit its
+    environment as it is (clean_env() does the same for the others): only
+    tests/test_gpu_real.py names the real NVML, and only reads."""
+    from cpp_build import NO_NVML
+
+    os.environ.update(NO_NVML)
+
+
 @pytest.fixture
 def geopm_source() -> Path:
     """The GEOPM 3.1 source tree GEOPM_SOURCE_DIR names (its `integration/`

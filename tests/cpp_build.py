@@ -200,6 +200,28 @@ def compile_c_program(
     return output
 
 
+def compile_c_library(source: Path, output: Path, defines: tuple[str, ...] = ()) -> Path:
+    """Build a stand-alone C shared library (C99, warnings as errors, ``-D``
+    each of ``defines``, libdl for one that loads another at run time)."""
+    _check_run(
+        [
+            "cc",
+            *(f"-D{name}" for name in defines),
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-shared",
+            "-fPIC",
+            str(source),
+            "-o",
+            str(output),
+            "-ldl",
+        ]
+    )
+    return output
+
+
 def _session_dir(prefix: str) -> Path:
     out_dir = Path(tempfile.mkdtemp(prefix=prefix))
     atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
@@ -250,9 +272,17 @@ class DriverProcess:
         assert self._proc.returncode == 0, f"driver failed ({self._proc.returncode}):\n{stderr}"
 
 
+# No NVIDIA GPU for the suite's processes unless a test names an NVML
+# library: a job restores every control it saved, and no test but
+# test_gpu_real.py (which only reads) may reach a real GPU.
+NO_NVML = {"GEOPM_BRIDGE_NVML_LIBRARY": "/nonexistent/geopm-bridge-tests/libnvidia-ml.so.1"}
+
+
 def clean_env(**overrides: str) -> dict[str, str]:
-    """This process's environment without GEOPM settings, plus ``overrides``."""
+    """This process's environment without GEOPM settings (and without a real
+    NVML: NO_NVML), plus ``overrides``."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("GEOPM_")}
+    env.update(NO_NVML)
     env.update(overrides)
     return env
 

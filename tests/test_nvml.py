@@ -1,25 +1,25 @@
 """NVIDIA GPUs through NVML, against a fake libnvidia-ml.so (tests/fake_nvml).
 
-The fake is compiled here and named in GEOPM_BRIDGE_NVML_LIBRARY; its GPUs
+The fake is compiled (nvml_libs.py) and named in GEOPM_BRIDGE_NVML_LIBRARY; its GPUs
 come from a small table file (FAKE_NVML_CONFIG). The CPUs come from a fake
 sysfs tree (tests/fake_sysfs.py): 2 packages x 2 cores x 2 threads = 8 CPUs.
 """
 
 from __future__ import annotations
 
-import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import fake_sysfs
 import pytest
-from cpp_build import _session_dir, clean_env
+from cpp_build import clean_env
+from nvml_libs import fake_nvml, readonly_nvml
 
 pytest.importorskip("geopm_bridge._core", reason="the package is not installed (run ./run-tests)")
 
-FAKE_SOURCE = Path(__file__).resolve().parent / "fake_nvml" / "fake_nvml.c"
 GEOPM_BRIDGE = [sys.executable, "-m", "geopm_bridge.cli"]
 
 TOPOLOGY = """
@@ -37,29 +37,6 @@ print(json.dumps({
     "board_gpus": sorted(topo.domain_nested("gpu", "board", 0)),
 }))
 """
-
-
-@functools.cache
-def fake_nvml(*defines: str) -> Path:
-    """The fake NVML library (with ``-D`` defines), built once per session."""
-    output = _session_dir("fake-nvml-") / "libnvidia-ml.so.1"
-    subprocess.run(
-        [
-            "cc",
-            *(f"-D{name}" for name in defines),
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-shared",
-            "-fPIC",
-            str(FAKE_SOURCE),
-            "-o",
-            str(output),
-        ],
-        check=True,
-    )
-    return output
 
 
 @pytest.fixture
@@ -339,3 +316,157 @@ def test_old_driver_reads_nan_where_a_call_is_missing(tmp_path: Path, sysfs_root
     controls = listing.stdout.split("CONTROLS")[1]
     assert "GPU_CORE_FREQUENCY_MAX_CONTROL" not in controls
     assert "GPU_POWER_LIMIT_CONTROL" in controls
+
+
+def test_read_memory_pcie_and_power_limit_range(tmp_path: Path, sysfs_root: Path) -> None:
+    env = gpu_env(
+        tmp_path,
+        sysfs_root,
+        [
+            TABLE[0] + " mem_util=12 pcie_rx_kib=2048 pcie_tx_kib=1000 limit_min_mw=150000"
+            " limit_max_mw=275500 limit_default_mw=240000",
+            TABLE[1] + " error=3",
+        ],
+    )
+    assert float(read_one(env, "NVML::GPU_UNCORE_UTILIZATION", "gpu", 0)) == 0.12
+    # NVML counts KiB/s: 1024 bytes each, as GEOPM.
+    assert float(read_one(env, "NVML::GPU_PCIE_RX_THROUGHPUT", "gpu", 0)) == 2048 * 1024
+    assert float(read_one(env, "NVML::GPU_PCIE_TX_THROUGHPUT", "gpu", 0)) == 1000 * 1024
+    for name, watts in (
+        ("GPU_POWER_LIMIT_MIN_AVAIL", 150.0),
+        ("GPU_POWER_LIMIT_MAX_AVAIL", 275.5),
+        ("GPU_POWER_LIMIT_DEFAULT", 240.0),
+    ):
+        assert float(read_one(env, name, "gpu", 0)) == watts
+        assert float(read_one(env, "NVML::" + name, "gpu", 0)) == watts
+        # Summed over the board; NaN where NVML fails.
+        assert read_one(env, name, "gpu", 1) == "nan"
+    for name in (
+        "NVML::GPU_UNCORE_UTILIZATION",
+        "NVML::GPU_PCIE_RX_THROUGHPUT",
+        "NVML::GPU_PCIE_TX_THROUGHPUT",
+    ):
+        assert read_one(env, name, "gpu", 1) == "nan"
+
+
+def test_new_signals_listed_with_domains(tmp_path: Path, sysfs_root: Path) -> None:
+    result = cli(["read"], gpu_env(tmp_path, sysfs_root, TABLE))
+    assert result.returncode == 0, result.stderr
+    listed = {
+        line.split()[0]: line.split()[1] for line in result.stdout.splitlines() if line[:2] == "  "
+    }
+    for name in (
+        "NVML::GPU_UNCORE_UTILIZATION",
+        "NVML::GPU_PCIE_RX_THROUGHPUT",
+        "NVML::GPU_PCIE_TX_THROUGHPUT",
+        "NVML::GPU_POWER_LIMIT_MIN_AVAIL",
+        "NVML::GPU_POWER_LIMIT_MAX_AVAIL",
+        "NVML::GPU_POWER_LIMIT_DEFAULT",
+        "GPU_POWER_LIMIT_MIN_AVAIL",
+        "GPU_POWER_LIMIT_MAX_AVAIL",
+        "GPU_POWER_LIMIT_DEFAULT",
+    ):
+        assert listed[name] == "gpu", name
+    assert listed["NVML::GPU_CPU_ACTIVE_AFFINITIZATION"] == "cpu"
+    # As GEOPM: no high-level names for these.
+    assert "GPU_UNCORE_UTILIZATION" not in listed
+    assert "GPU_PCIE_RX_THROUGHPUT" not in listed
+
+
+AFFINITIZATION = """
+import json, sys, geopm_bridge
+pio = geopm_bridge.platform_io()
+name = "NVML::GPU_CPU_ACTIVE_AFFINITIZATION"
+# A batch: the process list is asked once for every CPU.
+idx = [pio.push_signal(name, "cpu", cpu) for cpu in range(8)]
+pio.read_batch()
+batch = [pio.sample(i) for i in idx]
+single = [pio.read_signal(name, "cpu", cpu) for cpu in range(8)]
+print(json.dumps({"batch": [None if v != v else v for v in batch],
+                  "single": [None if v != v else v for v in single]}))
+"""
+
+
+@pytest.fixture
+def pinned_process():
+    """A process allowed on CPU 0 only (a real pid whose affinity the IOGroup reads)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        os.sched_setaffinity(proc.pid, {0})
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def affinitization(env: dict[str, str]) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", AFFINITIZATION], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["batch"] == values["single"]
+    return values["batch"]
+
+
+def test_cpu_active_affinitization(tmp_path: Path, sysfs_root: Path, pinned_process: int) -> None:
+    # Pid 0x7ffffffe runs nowhere: passed over. GPU 1 runs the pinned process.
+    env = gpu_env(
+        tmp_path,
+        sysfs_root,
+        [TABLE[0] + " pids=2147483646", TABLE[1] + f" pids=2147483646,{pinned_process}"],
+    )
+    assert affinitization(env) == [1] + [-1] * 7
+
+
+def test_cpu_active_affinitization_several_gpus_nan(
+    tmp_path: Path, sysfs_root: Path, pinned_process: int
+) -> None:
+    env = gpu_env(
+        tmp_path,
+        sysfs_root,
+        [TABLE[0] + f" pids={pinned_process}", TABLE[1] + f" pids={pinned_process}"],
+    )
+    assert affinitization(env) == [None] + [-1] * 7
+
+
+def test_cpu_active_affinitization_none(tmp_path: Path, sysfs_root: Path) -> None:
+    assert affinitization(gpu_env(tmp_path, sysfs_root, TABLE)) == [-1] * 8
+
+
+def test_old_driver_extensions_nan_and_old_process_list(
+    tmp_path: Path, sysfs_root: Path, pinned_process: int
+) -> None:
+    # The old driver lacks the default limit and the _v3 process list: the
+    # signals stay, NaN; the unversioned list (smaller entries) serves.
+    env = gpu_env(
+        tmp_path,
+        sysfs_root,
+        [TABLE[0] + " pids=2147483646", TABLE[1] + f" pids=2147483646,{pinned_process}"],
+    )
+    env["GEOPM_BRIDGE_NVML_LIBRARY"] = str(fake_nvml("FAKE_NVML_OLD_DRIVER"))
+    assert read_one(env, "GPU_POWER_LIMIT_DEFAULT", "gpu", 0) == "nan"
+    assert float(read_one(env, "GPU_POWER_LIMIT_MAX_AVAIL", "gpu", 0)) == 300.0
+    assert affinitization(env) == [1] + [-1] * 7
+
+
+def test_readonly_nvml_reads_and_never_writes(tmp_path: Path, sysfs_root: Path) -> None:
+    # Over the fake, as over a real GPU in test_gpu_real.py.
+    env = gpu_env(tmp_path, sysfs_root, TABLE)
+    env["READONLY_NVML_LIBRARY"] = env["GEOPM_BRIDGE_NVML_LIBRARY"]
+    env["GEOPM_BRIDGE_NVML_LIBRARY"] = str(readonly_nvml())
+    assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
+    assert float(read_one(env, "GPU_POWER_LIMIT_CONTROL", "gpu", 1)) == 200.0
+    assert float(read_one(env, "GPU_CORE_FREQUENCY_MAX_AVAIL", "gpu", 0)) == 1410e6
+    listing = cli(["read"], env)
+    assert listing.returncode == 0 and listing.stderr == ""
+    assert "GPU_" not in listing.stdout.split("CONTROLS")[1]
+    # A job saves and restores every control: through the fake alone it
+    # writes the GPUs' power limits back; through the read-only one nothing.
+    result = cli(["launch", "--geopm-agent=monitor", "--geopm-max-iterations=2"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "nvml.log").exists()
+    env["GEOPM_BRIDGE_NVML_LIBRARY"] = env["READONLY_NVML_LIBRARY"]
+    result = cli(["launch", "--geopm-agent=monitor", "--geopm-max-iterations=2"], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "nvmlDeviceSetPowerManagementLimit 0 250000" in (tmp_path / "nvml.log").read_text()

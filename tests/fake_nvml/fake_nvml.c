@@ -5,12 +5,17 @@
  *
  *   power_mw=150000 energy_mj=2000000 sm_mhz=1410 mem_mhz=1215 util=37 temp=55
  *   throttle=4 pstate=2 clocks=300,600,1410 limit_mw=250000 affinity=0-3 error=0
+ *   mem_util=12 pcie_rx_kib=2048 pcie_tx_kib=1024 limit_min_mw=100000
+ *   limit_max_mw=300000 limit_default_mw=250000 pids=1234,5678
  *
- * affinity is a CPU list ("0-3,8"); error=N makes every read of that GPU
- * return NVML error N. Setters append a line to FAKE_NVML_LOG (if set).
- * FAKE_NVML_INIT_ERROR=N makes nvmlInit_v2() fail with N.
- * Built with -DFAKE_NVML_OLD_DRIVER it lacks nvmlDeviceGetTotalEnergyConsumption
- * and nvmlDeviceSetGpuLockedClocks.
+ * affinity is a CPU list ("0-3,8"); pids the processes running compute
+ * work on the GPU; limit_default_mw is limit_mw unless given; error=N
+ * makes every read of that GPU return NVML error N. Setters append a line
+ * to FAKE_NVML_LOG (if set). FAKE_NVML_INIT_ERROR=N makes nvmlInit_v2()
+ * fail with N.
+ * Built with -DFAKE_NVML_OLD_DRIVER it lacks nvmlDeviceGetTotalEnergyConsumption,
+ * nvmlDeviceSetGpuLockedClocks, nvmlDeviceGetPowerManagementDefaultLimit and
+ * nvmlDeviceGetComputeRunningProcesses_v3 (it keeps the unversioned one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +49,12 @@ struct fake_gpu {
     unsigned int limit_mw;
     unsigned int limit_min_mw;
     unsigned int limit_max_mw;
+    unsigned int limit_default_mw;
+    unsigned int mem_util;
+    unsigned int pcie_rx_kib;
+    unsigned int pcie_tx_kib;
+    unsigned int num_pid;
+    unsigned int pids[64];
     int error;
     unsigned char affinity[MAX_CPU];
 };
@@ -94,6 +105,7 @@ static void load(void)
         gpu->limit_min_mw = 100000;
         gpu->limit_max_mw = 300000;
         int has_word = 0;
+        int has_default = 0;
         for (char *word = strtok(line, " \t\n"); word; word = strtok(NULL, " \t\n")) {
             char *eq = strchr(word, '=');
             if (eq == NULL) {
@@ -119,8 +131,28 @@ static void load(void)
                 }
             }
             else if (strcmp(word, "limit_mw") == 0) gpu->limit_mw = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "limit_min_mw") == 0) gpu->limit_min_mw = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "limit_max_mw") == 0) gpu->limit_max_mw = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "limit_default_mw") == 0) {
+                gpu->limit_default_mw = (unsigned int)strtoul(value, NULL, 10);
+                has_default = 1;
+            }
+            else if (strcmp(word, "mem_util") == 0) gpu->mem_util = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "pcie_rx_kib") == 0) gpu->pcie_rx_kib = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "pcie_tx_kib") == 0) gpu->pcie_tx_kib = (unsigned int)strtoul(value, NULL, 10);
+            else if (strcmp(word, "pids") == 0) {
+                char *end = NULL;
+                while (*value != '\0' && gpu->num_pid < 64) {
+                    gpu->pids[gpu->num_pid++] = (unsigned int)strtoul(value, &end, 10);
+                    value = *end == ',' ? end + 1 : end;
+                    if (end == value && *end != ',') break;
+                }
+            }
             else if (strcmp(word, "error") == 0) gpu->error = atoi(value);
             else if (strcmp(word, "affinity") == 0) parse_cpus(value, gpu->affinity);
+        }
+        if (!has_default) {
+            gpu->limit_default_mw = gpu->limit_mw;
         }
         if (has_word) {
             ++g_num_gpu;
@@ -233,6 +265,15 @@ nvmlReturn_t nvmlDeviceGetPowerManagementLimitConstraints(nvmlDevice_t device,
     return result;
 }
 
+#ifndef FAKE_NVML_OLD_DRIVER
+nvmlReturn_t nvmlDeviceGetPowerManagementDefaultLimit(nvmlDevice_t device, unsigned int *limit_mw)
+{
+    nvmlReturn_t result = check(device);
+    if (result == NVML_SUCCESS) *limit_mw = device->limit_default_mw;
+    return result;
+}
+#endif
+
 nvmlReturn_t nvmlDeviceSetPowerManagementLimit(nvmlDevice_t device, unsigned int limit_mw)
 {
     char text[128];
@@ -285,7 +326,7 @@ nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_
     nvmlReturn_t result = check(device);
     if (result == NVML_SUCCESS) {
         rates->gpu = device->util;
-        rates->memory = 0;
+        rates->memory = device->mem_util;
     }
     return result;
 }
@@ -337,3 +378,57 @@ nvmlReturn_t nvmlDeviceResetGpuLockedClocks(nvmlDevice_t device)
     log_call(text);
     return NVML_SUCCESS;
 }
+
+nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, int counter, unsigned int *kib_per_s)
+{
+    nvmlReturn_t result = check(device);
+    if (result != NVML_SUCCESS) return result;
+    if (counter == 0) *kib_per_s = device->pcie_tx_kib;      /* NVML_PCIE_UTIL_TX_BYTES */
+    else if (counter == 1) *kib_per_s = device->pcie_rx_kib; /* NVML_PCIE_UTIL_RX_BYTES */
+    else return NVML_ERROR_INVALID_ARGUMENT;
+    return NVML_SUCCESS;
+}
+
+/* nvmlProcessInfo_v1_t (the unversioned call) and nvmlProcessInfo_v2_t
+ * (the _v3 call): the same pid first, different sizes. */
+typedef struct {
+    unsigned int pid;
+    unsigned long long usedGpuMemory;
+} nvmlProcessInfo_v1_t;
+
+typedef struct {
+    unsigned int pid;
+    unsigned long long usedGpuMemory;
+    unsigned int gpuInstanceId;
+    unsigned int computeInstanceId;
+} nvmlProcessInfo_v2_t;
+
+/* NVML's protocol: too small a count answers INSUFFICIENT_SIZE with the
+ * count needed. */
+#define FAKE_PROCESSES(INFO_T)                                      \
+    nvmlReturn_t result = check(device);                            \
+    if (result != NVML_SUCCESS) return result;                      \
+    if (*count < device->num_pid || (infos == NULL && device->num_pid != 0)) { \
+        *count = device->num_pid;                                   \
+        return NVML_ERROR_INSUFFICIENT_SIZE;                        \
+    }                                                               \
+    for (unsigned int idx = 0; idx < device->num_pid; ++idx) {      \
+        memset(&infos[idx], 0, sizeof(INFO_T));                     \
+        infos[idx].pid = device->pids[idx];                         \
+    }                                                               \
+    *count = device->num_pid;                                       \
+    return NVML_SUCCESS;
+
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses(nvmlDevice_t device, unsigned int *count,
+                                                  nvmlProcessInfo_v1_t *infos)
+{
+    FAKE_PROCESSES(nvmlProcessInfo_v1_t)
+}
+
+#ifndef FAKE_NVML_OLD_DRIVER
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int *count,
+                                                     nvmlProcessInfo_v2_t *infos)
+{
+    FAKE_PROCESSES(nvmlProcessInfo_v2_t)
+}
+#endif

@@ -1,11 +1,13 @@
 #include "NVMLIOGroup.hpp"
 
 #include <cmath>
+#include <map>
 
 #include "geopm/Agg.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm/PlatformTopo.hpp"
+#include "geopm_sched.h"
 #include "geopm_topo.h"
 
 #include "platform/NVMLDevicePool.hpp"
@@ -30,6 +32,13 @@ namespace geopm_bridge
             M_GPU_CORE_FREQUENCY_MIN_CONTROL,
             M_GPU_CORE_FREQUENCY_MAX_CONTROL,
             M_GPU_CORE_FREQUENCY_RESET_CONTROL,
+            M_GPU_UNCORE_UTILIZATION,
+            M_GPU_PCIE_RX_THROUGHPUT,
+            M_GPU_PCIE_TX_THROUGHPUT,
+            M_GPU_POWER_LIMIT_MIN_AVAIL,
+            M_GPU_POWER_LIMIT_MAX_AVAIL,
+            M_GPU_POWER_LIMIT_DEFAULT,
+            M_GPU_CPU_ACTIVE_AFFINITIZATION,
         };
     }
 
@@ -110,6 +119,31 @@ namespace geopm_bridge
              geopm::Agg::expect_same, M_SIGNAL_BEHAVIOR_VARIABLE,
              "NVML performance state: 0 fastest to 15 slowest, 32 unknown "
              "(nvmlDeviceGetPerformanceState)"},
+            {M_GPU_UNCORE_UTILIZATION, "GPU_UNCORE_UTILIZATION", nullptr, M_UNITS_NONE,
+             geopm::Agg::average, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "Fraction of the driver's last sample period the GPU memory was read or "
+             "written (nvmlDeviceGetUtilizationRates)"},
+            {M_GPU_PCIE_RX_THROUGHPUT, "GPU_PCIE_RX_THROUGHPUT", nullptr, M_UNITS_NONE,
+             geopm::Agg::sum, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "PCIe bytes per second received by the GPU over the last 20 ms "
+             "(nvmlDeviceGetPcieThroughput)"},
+            {M_GPU_PCIE_TX_THROUGHPUT, "GPU_PCIE_TX_THROUGHPUT", nullptr, M_UNITS_NONE,
+             geopm::Agg::sum, M_SIGNAL_BEHAVIOR_VARIABLE,
+             "PCIe bytes per second sent by the GPU over the last 20 ms "
+             "(nvmlDeviceGetPcieThroughput)"},
+            // Beyond GEOPM 3.1, under the names the node model's simulated
+            // GPUs also use: an agent keeps a power limit in range on both.
+            {M_GPU_POWER_LIMIT_MIN_AVAIL, "GPU_POWER_LIMIT_MIN_AVAIL",
+             "GPU_POWER_LIMIT_MIN_AVAIL", M_UNITS_WATTS, geopm::Agg::sum,
+             M_SIGNAL_BEHAVIOR_CONSTANT,
+             "Lowest power limit the GPU takes (nvmlDeviceGetPowerManagementLimitConstraints)"},
+            {M_GPU_POWER_LIMIT_MAX_AVAIL, "GPU_POWER_LIMIT_MAX_AVAIL",
+             "GPU_POWER_LIMIT_MAX_AVAIL", M_UNITS_WATTS, geopm::Agg::sum,
+             M_SIGNAL_BEHAVIOR_CONSTANT,
+             "Highest power limit the GPU takes (nvmlDeviceGetPowerManagementLimitConstraints)"},
+            {M_GPU_POWER_LIMIT_DEFAULT, "GPU_POWER_LIMIT_DEFAULT", "GPU_POWER_LIMIT_DEFAULT",
+             M_UNITS_WATTS, geopm::Agg::sum, M_SIGNAL_BEHAVIOR_CONSTANT,
+             "Power limit the GPU boots with (nvmlDeviceGetPowerManagementDefaultLimit)"},
         };
         for (const auto &sig : signals) {
             add_signal(prefix + sig.name, {sig.id, GEOPM_DOMAIN_GPU, sig.units, sig.agg,
@@ -118,6 +152,12 @@ namespace geopm_bridge
                 add_alias(sig.alias, prefix + sig.name);
             }
         }
+        add_signal(prefix + "GPU_CPU_ACTIVE_AFFINITIZATION",
+                   {M_GPU_CPU_ACTIVE_AFFINITIZATION, GEOPM_DOMAIN_CPU, M_UNITS_NONE,
+                    geopm::Agg::expect_same, M_SIGNAL_BEHAVIOR_VARIABLE,
+                    "The GPU that the processes allowed on this CPU run compute work on "
+                    "(nvmlDeviceGetComputeRunningProcesses): -1 when none, NaN when "
+                    "a process uses several GPUs"});
         // The supported clocks do not change while the driver runs.
         for (int gpu = 0; gpu < num_gpu; ++gpu) {
             m_supported_sm_hz.push_back({});
@@ -172,6 +212,49 @@ namespace geopm_bridge
         return std::make_unique<NVMLIOGroup>();
     }
 
+    void NVMLIOGroup::refresh(void)
+    {
+        // Processes come and go: asked of NVML again at most once per batch.
+        m_is_process_gpu_stale = true;
+    }
+
+    double NVMLIOGroup::cpu_active_gpu(int cpu_idx)
+    {
+        if (m_is_process_gpu_stale) {
+            // The process list costs NVML about a millisecond per GPU, and
+            // each process's CPUs a file read: once for every CPU of a batch.
+            std::map<int, double> process_gpu;
+            for (int gpu = 0; gpu < m_pool.num_gpu(); ++gpu) {
+                for (int pid : m_pool.compute_processes(gpu)) {
+                    auto it = process_gpu.emplace(pid, gpu).first;
+                    if (it->second != gpu) {
+                        // On several GPUs: no one answer.
+                        it->second = NAN;
+                    }
+                }
+            }
+            // As GEOPM: a CPU takes the GPU of the lowest pid allowed on it.
+            const int num_cpu = m_topo.num_domain(GEOPM_DOMAIN_CPU);
+            const size_t set_size = CPU_ALLOC_SIZE(num_cpu);
+            auto cpuset = geopm::make_cpu_set(num_cpu, {});
+            // -1 until a process takes the CPU (a GPU index or NaN).
+            m_cpu_active_gpu.assign(num_cpu, -1.0);
+            for (const auto &process : process_gpu) {
+                // A process that has ended since NVML listed it is passed over.
+                if (geopm_sched_proc_cpuset_pid(process.first, num_cpu, cpuset.get()) != 0) {
+                    continue;
+                }
+                for (int cpu = 0; cpu < num_cpu; ++cpu) {
+                    if (m_cpu_active_gpu[cpu] == -1.0 && CPU_ISSET_S(cpu, set_size, cpuset.get())) {
+                        m_cpu_active_gpu[cpu] = process.second;
+                    }
+                }
+            }
+            m_is_process_gpu_stale = false;
+        }
+        return m_cpu_active_gpu.at(cpu_idx);
+    }
+
     double NVMLIOGroup::read_value(int id, int domain_idx)
     {
         // The pool answers NaN for an NVML error; NaN * 1e-3 stays NaN.
@@ -182,6 +265,14 @@ namespace geopm_bridge
             case M_GPU_CORE_FREQUENCY_STATUS: return m_pool.frequency_sm(domain_idx) * 1e6;
             case M_GPU_UNCORE_FREQUENCY_STATUS: return m_pool.frequency_mem(domain_idx) * 1e6;
             case M_GPU_UTILIZATION: return m_pool.utilization(domain_idx) * 1e-2;
+            case M_GPU_UNCORE_UTILIZATION: return m_pool.utilization_mem(domain_idx) * 1e-2;
+            // NVML counts KiB, as GEOPM: 1024 bytes.
+            case M_GPU_PCIE_RX_THROUGHPUT: return m_pool.pcie_rx_throughput(domain_idx) * 1024;
+            case M_GPU_PCIE_TX_THROUGHPUT: return m_pool.pcie_tx_throughput(domain_idx) * 1024;
+            case M_GPU_POWER_LIMIT_MIN_AVAIL: return m_pool.power_limit_min(domain_idx) * 1e-3;
+            case M_GPU_POWER_LIMIT_MAX_AVAIL: return m_pool.power_limit_max(domain_idx) * 1e-3;
+            case M_GPU_POWER_LIMIT_DEFAULT: return m_pool.power_limit_default(domain_idx) * 1e-3;
+            case M_GPU_CPU_ACTIVE_AFFINITIZATION: return cpu_active_gpu(domain_idx);
             case M_GPU_TEMPERATURE: return m_pool.temperature(domain_idx);
             case M_GPU_CORE_THROTTLE_REASONS: return m_pool.throttle_reasons(domain_idx);
             case M_GPU_PERFORMANCE_STATE: return m_pool.performance_state(domain_idx);

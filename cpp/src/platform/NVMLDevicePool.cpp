@@ -22,6 +22,10 @@ namespace geopm_bridge
         , m_get_power_limit(nullptr)
         , m_get_power_limit_range(nullptr)
         , m_set_power_limit(nullptr)
+        , m_get_power_limit_default(nullptr)
+        , m_get_pcie_throughput(nullptr)
+        , m_get_processes_v3(nullptr)
+        , m_get_processes_v1(nullptr)
         , m_get_clock(nullptr)
         , m_get_supported_sm(nullptr)
         , m_get_utilization(nullptr)
@@ -70,6 +74,16 @@ namespace geopm_bridge
             symbol("nvmlDeviceGetPowerManagementLimitConstraints"));
         m_set_power_limit = reinterpret_cast<decltype(m_set_power_limit)>(
             symbol("nvmlDeviceSetPowerManagementLimit"));
+        m_get_power_limit_default = reinterpret_cast<decltype(m_get_power_limit_default)>(
+            symbol("nvmlDeviceGetPowerManagementDefaultLimit"));
+        m_get_pcie_throughput = reinterpret_cast<decltype(m_get_pcie_throughput)>(
+            symbol("nvmlDeviceGetPcieThroughput"));
+        // The unversioned call is the oldest form, kept by newer drivers;
+        // _v3 only where the driver has it (its entries are larger).
+        m_get_processes_v3 = reinterpret_cast<decltype(m_get_processes_v3)>(
+            symbol("nvmlDeviceGetComputeRunningProcesses_v3"));
+        m_get_processes_v1 = reinterpret_cast<decltype(m_get_processes_v1)>(
+            symbol("nvmlDeviceGetComputeRunningProcesses"));
         m_get_clock = reinterpret_cast<decltype(m_get_clock)>(symbol("nvmlDeviceGetClockInfo"));
         m_get_supported_sm = reinterpret_cast<decltype(m_get_supported_sm)>(
             symbol("nvmlDeviceGetSupportedGraphicsClocks"));
@@ -186,6 +200,16 @@ namespace geopm_bridge
         return high;
     }
 
+    double NVMLDevicePoolImp::power_limit_default(int gpu_idx) const
+    {
+        unsigned int value = 0;
+        if (m_get_power_limit_default == nullptr ||
+            m_get_power_limit_default(m_device.at(gpu_idx), &value) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return value;
+    }
+
     double NVMLDevicePoolImp::frequency_sm(int gpu_idx) const
     {
         unsigned int mhz = 0;
@@ -237,6 +261,73 @@ namespace geopm_bridge
             return NAN;
         }
         return rates.gpu;
+    }
+
+    double NVMLDevicePoolImp::utilization_mem(int gpu_idx) const
+    {
+        nvml::utilization_s rates {0, 0};
+        if (m_get_utilization == nullptr ||
+            m_get_utilization(m_device.at(gpu_idx), &rates) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return rates.memory;
+    }
+
+    double NVMLDevicePoolImp::pcie_throughput(int gpu_idx, int counter) const
+    {
+        unsigned int kib_per_s = 0;
+        if (m_get_pcie_throughput == nullptr ||
+            m_get_pcie_throughput(m_device.at(gpu_idx), counter, &kib_per_s) != nvml::SUCCESS) {
+            return NAN;
+        }
+        return kib_per_s;
+    }
+
+    double NVMLDevicePoolImp::pcie_rx_throughput(int gpu_idx) const
+    {
+        return pcie_throughput(gpu_idx, nvml::PCIE_UTIL_RX_BYTES);
+    }
+
+    double NVMLDevicePoolImp::pcie_tx_throughput(int gpu_idx) const
+    {
+        return pcie_throughput(gpu_idx, nvml::PCIE_UTIL_TX_BYTES);
+    }
+
+    template <typename Info>
+    std::vector<int> NVMLDevicePoolImp::process_pids(
+        nvml::return_t (*call)(nvml::device_t, unsigned int *, Info *), int gpu_idx) const
+    {
+        std::vector<int> result;
+        std::vector<Info> info;
+        // Processes may start between the count and the list: a few tries,
+        // each with room to spare.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            unsigned int count = static_cast<unsigned int>(info.size());
+            nvml::return_t err = call(m_device.at(gpu_idx), &count,
+                                      info.empty() ? nullptr : info.data());
+            if (err == nvml::SUCCESS) {
+                for (unsigned int idx = 0; idx < count && idx < info.size(); ++idx) {
+                    result.push_back(static_cast<int>(info[idx].pid));
+                }
+                break;
+            }
+            if (err != nvml::ERROR_INSUFFICIENT_SIZE) {
+                break;
+            }
+            info.resize(count + 8);
+        }
+        return result;
+    }
+
+    std::vector<int> NVMLDevicePoolImp::compute_processes(int gpu_idx) const
+    {
+        if (m_get_processes_v3 != nullptr) {
+            return process_pids(m_get_processes_v3, gpu_idx);
+        }
+        if (m_get_processes_v1 != nullptr) {
+            return process_pids(m_get_processes_v1, gpu_idx);
+        }
+        return {};
     }
 
     double NVMLDevicePoolImp::temperature(int gpu_idx) const

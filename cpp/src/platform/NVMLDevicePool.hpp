@@ -35,6 +35,8 @@ namespace geopm_bridge
             /// Lowest and highest power limit the GPU takes, milliwatts.
             virtual double power_limit_min(int gpu_idx) const = 0;
             virtual double power_limit_max(int gpu_idx) const = 0;
+            /// The power limit the GPU boots with, milliwatts.
+            virtual double power_limit_default(int gpu_idx) const = 0;
             /// Current Streaming Multiprocessor and memory clocks, MHz.
             virtual double frequency_sm(int gpu_idx) const = 0;
             virtual double frequency_mem(int gpu_idx) const = 0;
@@ -43,6 +45,15 @@ namespace geopm_bridge
             virtual std::vector<unsigned int> frequency_supported_sm(int gpu_idx) const = 0;
             /// Percent of time a kernel ran over the driver's last samples.
             virtual double utilization(int gpu_idx) const = 0;
+            /// Percent of time the memory was read or written, likewise.
+            virtual double utilization_mem(int gpu_idx) const = 0;
+            /// PCIe bytes received and sent by the GPU, KiB/s over NVML's
+            /// last 20 ms.
+            virtual double pcie_rx_throughput(int gpu_idx) const = 0;
+            virtual double pcie_tx_throughput(int gpu_idx) const = 0;
+            /// The processes running compute work on the GPU; empty when
+            /// NVML cannot say.
+            virtual std::vector<int> compute_processes(int gpu_idx) const = 0;
             /// Degrees Celsius.
             virtual double temperature(int gpu_idx) const = 0;
             /// NVML's bit mask of clock throttle reasons.

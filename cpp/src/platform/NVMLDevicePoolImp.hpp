@@ -25,6 +25,21 @@ namespace geopm_bridge
             unsigned int gpu;
             unsigned int memory;
         };
+        // nvmlPcieUtilCounter_t
+        const int PCIE_UTIL_TX_BYTES = 0;
+        const int PCIE_UTIL_RX_BYTES = 1;
+        // nvmlProcessInfo_v1_t, the unversioned call's, and the _v2 form
+        // that nvmlDeviceGetComputeRunningProcesses_v3 fills.
+        struct process_info_v1_s {
+            unsigned int pid;
+            unsigned long long used_gpu_memory;
+        };
+        struct process_info_v2_s {
+            unsigned int pid;
+            unsigned long long used_gpu_memory;
+            unsigned int gpu_instance_id;
+            unsigned int compute_instance_id;
+        };
     }
 
     class NVMLDevicePoolImp : public NVMLDevicePool
@@ -43,10 +58,15 @@ namespace geopm_bridge
             double power_limit(int gpu_idx) const override;
             double power_limit_min(int gpu_idx) const override;
             double power_limit_max(int gpu_idx) const override;
+            double power_limit_default(int gpu_idx) const override;
             double frequency_sm(int gpu_idx) const override;
             double frequency_mem(int gpu_idx) const override;
             std::vector<unsigned int> frequency_supported_sm(int gpu_idx) const override;
             double utilization(int gpu_idx) const override;
+            double utilization_mem(int gpu_idx) const override;
+            double pcie_rx_throughput(int gpu_idx) const override;
+            double pcie_tx_throughput(int gpu_idx) const override;
+            std::vector<int> compute_processes(int gpu_idx) const override;
             double temperature(int gpu_idx) const override;
             double throttle_reasons(int gpu_idx) const override;
             double performance_state(int gpu_idx) const override;
@@ -59,6 +79,13 @@ namespace geopm_bridge
             void *symbol(const char *name) const;
             // Throws when a setter is missing or failed.
             void check_set(const char *call, bool is_found, nvml::return_t err, int gpu_idx) const;
+            // One nvmlDeviceGetPcieThroughput() counter, KiB/s or NaN.
+            double pcie_throughput(int gpu_idx, int counter) const;
+            // The pids of a process list call whose entries are Info.
+            template <typename Info>
+            std::vector<int> process_pids(nvml::return_t (*call)(nvml::device_t, unsigned int *,
+                                                                 Info *),
+                                          int gpu_idx) const;
             void *m_handle;
             std::vector<nvml::device_t> m_device;
             nvml::return_t (*m_shutdown)(void);
@@ -68,6 +95,12 @@ namespace geopm_bridge
             nvml::return_t (*m_get_power_limit)(nvml::device_t, unsigned int *);
             nvml::return_t (*m_get_power_limit_range)(nvml::device_t, unsigned int *, unsigned int *);
             nvml::return_t (*m_set_power_limit)(nvml::device_t, unsigned int);
+            nvml::return_t (*m_get_power_limit_default)(nvml::device_t, unsigned int *);
+            nvml::return_t (*m_get_pcie_throughput)(nvml::device_t, int, unsigned int *);
+            nvml::return_t (*m_get_processes_v3)(nvml::device_t, unsigned int *,
+                                                 nvml::process_info_v2_s *);
+            nvml::return_t (*m_get_processes_v1)(nvml::device_t, unsigned int *,
+                                                 nvml::process_info_v1_s *);
             nvml::return_t (*m_get_clock)(nvml::device_t, int, unsigned int *);
             nvml::return_t (*m_get_supported_sm)(nvml::device_t, unsigned int, unsigned int *,
                                                  unsigned int *);
