@@ -273,7 +273,7 @@ class DriverProcess:
 
 
 # No NVIDIA GPU for the suite's processes unless a test names an NVML
-# library: a job restores every control it saved, and no test but
+# library: a test's agent may write controls, and no test but
 # test_gpu_real.py (which only reads) may reach a real GPU.
 NO_NVML = {"GEOPM_BRIDGE_NVML_LIBRARY": "/nonexistent/geopm-bridge-tests/libnvidia-ml.so.1"}
 

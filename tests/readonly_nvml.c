@@ -3,7 +3,7 @@
  * NVML read calls geopm-bridge makes to the library READONLY_NVML_LIBRARY
  * names (default libnvidia-ml.so.1) and has no setter at all. Named in
  * GEOPM_BRIDGE_NVML_LIBRARY, it makes the NVML IOGroup offer no control, so
- * a job's save and restore of the controls cannot write to the GPU.
+ * a job cannot write to the GPU even by mistake.
  *
  * A call the real library lacks answers NVML_ERROR_FUNCTION_NOT_FOUND.
  */

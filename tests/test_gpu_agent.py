@@ -1,13 +1,10 @@
-"""The example GPU agent (gpu_power_share) on the node model's simulated GPUs,
-and read-only on a real GPU (``pytest -m gpu``)."""
+"""The example GPU agent (gpu_power_share) on the node model's simulated GPUs
+(its read-only run on a real GPU: test_gpu_real.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -39,11 +36,6 @@ class UnevenGpus(GpuPowerShareAgent):
         if level == 0:
             for idx, load in enumerate({LOADS!r}):
                 self._pio.write_control("NODE_MODEL::GPU_LOAD", geopm_bridge.DOMAIN_GPU, idx, load)
-
-
-class DryRun(GpuPowerShareAgent):
-    name = "gpu_share_dry_run"
-    dry_run = True
 """
 
 
@@ -52,7 +44,7 @@ def agent_env(tmp_path: Path) -> dict[str, str]:
     return {
         **clean_env(),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])),
-        "GEOPM_BRIDGE_AGENTS": "gpu_test_agents:UnevenGpus,gpu_test_agents:DryRun",
+        "GEOPM_BRIDGE_AGENTS": "gpu_test_agents:UnevenGpus",
     }
 
 
@@ -133,43 +125,3 @@ def test_without_gpus_the_agent_says_what_it_needs(tmp_path: Path) -> None:
     assert "gpu_power_share needs GPUs" in result.stderr
     assert "--node-model=gpus=4" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def nvidia_smi_limits() -> list[str]:
-    return subprocess.run(
-        ["nvidia-smi", "--query-gpu=power.limit", "--format=csv,noheader,nounits"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-
-
-@pytest.mark.gpu
-@pytest.mark.skipif(shutil.which("nvidia-smi") is None, reason="no NVIDIA GPU (nvidia-smi)")
-def test_dry_run_on_a_real_gpu_reads_only(tmp_path: Path) -> None:
-    """On a real GPU the agent in dry-run mode computes limits within the
-    GPU's range from its real utilization and writes nothing: the power
-    limits nvidia-smi shows are the same before and after."""
-    before = nvidia_smi_limits()
-    result = launch(
-        tmp_path,
-        sys.executable,
-        "-c",
-        "import time; time.sleep(1)",
-        options=[
-            "--geopm-agent=gpu_share_dry_run",
-            "--geopm-period=0.1",
-            "--geopm-trace=trace",
-            "--geopm-trace-signals=GPU_POWER_LIMIT_MIN_AVAIL@gpu,GPU_POWER_LIMIT_MAX_AVAIL@gpu",
-        ],
-        env=agent_env(tmp_path),
-    )
-    assert result.returncode == 0, result.stderr
-    assert nvidia_smi_limits() == before
-    trace = read_trace(next(tmp_path.glob("trace*")))
-    num_gpu = len(before)
-    for idx in range(num_gpu):
-        decided = trace.columns[f"GPU_POWER_LIMIT-gpu-{idx}"][1:]
-        low = trace.columns[f"GPU_POWER_LIMIT_MIN_AVAIL-gpu-{idx}"][1:]
-        high = trace.columns[f"GPU_POWER_LIMIT_MAX_AVAIL-gpu-{idx}"][1:]
-        assert ((decided >= low - 1e-6) & (decided <= high + 1e-6)).all()

@@ -4,7 +4,7 @@ Runs only where a real NVML is (libnvidia-ml.so.1 loads and nvidia-smi
 answers); elsewhere every test skips, naming why. Nothing here writes to a
 GPU: the reads go through geopm-bridge with no control written, and the one
 job launched sees NVML through tests/readonly_nvml.c, which has no setter,
-so the job's save and restore of the controls finds no GPU control. The
+so the job cannot write a GPU control even by mistake. The
 figures are compared with nvidia-smi's.
 """
 
@@ -219,7 +219,7 @@ def test_utilizations_are_fractions() -> None:
 
 
 def test_monitor_job_reports_gpus(tmp_path: Path) -> None:
-    # NVML without setters: the job saves and restores no GPU control.
+    # NVML without setters: the job cannot write a GPU control.
     job_env = clean_env(
         GEOPM_BRIDGE_NVML_LIBRARY=str(readonly_nvml()),
         READONLY_NVML_LIBRARY=REAL_NVML,
@@ -264,3 +264,57 @@ def test_monitor_job_reports_gpus(tmp_path: Path) -> None:
         assert 0 < gpu_keys["gpu-power (W)"] <= most, gpu_keys
     if "gpu-frequency (Hz)" in gpu_keys:
         assert gpu_keys["gpu-frequency (Hz)"] > 0, gpu_keys
+
+
+DRY_RUN_AGENT = """
+from geopm_bridge.examples.gpu_power_share_agent import GpuPowerShareAgent
+
+
+class DryRun(GpuPowerShareAgent):
+    name = "gpu_share_dry_run"
+    dry_run = True
+"""
+
+
+def test_example_gpu_agent_dry_run(tmp_path: Path) -> None:
+    """The example agent gpu_power_share, computing limits from the real
+    GPUs' utilization without writing them: each within the GPU's range,
+    and nvidia-smi's limits unchanged."""
+    (tmp_path / "dry_run_agent.py").write_text(DRY_RUN_AGENT)
+    job_env = clean_env(
+        GEOPM_BRIDGE_NVML_LIBRARY=str(readonly_nvml()),
+        READONLY_NVML_LIBRARY=REAL_NVML,
+        PYTHONPATH=str(tmp_path),
+        GEOPM_BRIDGE_AGENTS="dry_run_agent:DryRun",
+    )
+    before = [(row["power.limit"], row["clocks.max.sm"]) for row in smi()]
+    result = subprocess.run(
+        [
+            *GEOPM_BRIDGE,
+            "launch",
+            "--geopm-agent=gpu_share_dry_run",
+            "--geopm-period=0.1",
+            "--geopm-trace=trace",
+            "--geopm-trace-signals=GPU_POWER_LIMIT_MIN_AVAIL@gpu,GPU_POWER_LIMIT_MAX_AVAIL@gpu",
+            "--",
+            "sleep",
+            "1",
+        ],
+        env=job_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    smi.cache_clear()
+    assert [(row["power.limit"], row["clocks.max.sm"]) for row in smi()] == before
+    [trace] = tmp_path.glob("trace-*")
+    rows = [line.split("|") for line in trace.read_text().splitlines() if line[:1] != "#"]
+    header = rows[0]
+    for gpu in range(len(before)):
+        for row in rows[2:]:
+            limit = float(row[header.index(f"GPU_POWER_LIMIT-gpu-{gpu}")])
+            low = float(row[header.index(f"GPU_POWER_LIMIT_MIN_AVAIL-gpu-{gpu}")])
+            high = float(row[header.index(f"GPU_POWER_LIMIT_MAX_AVAIL-gpu-{gpu}")])
+            assert low - 1e-6 <= limit <= high + 1e-6, (gpu, row)

@@ -461,12 +461,8 @@ def test_readonly_nvml_reads_and_never_writes(tmp_path: Path, sysfs_root: Path) 
     listing = cli(["read"], env)
     assert listing.returncode == 0 and listing.stderr == ""
     assert "GPU_" not in listing.stdout.split("CONTROLS")[1]
-    # A job saves and restores every control: through the fake alone it
-    # writes the GPUs' power limits back; through the read-only one nothing.
+    # A job through it cannot write a GPU control even by mistake (its
+    # restore writes back only what it wrote, and here it has no setter).
     result = cli(["launch", "--geopm-agent=monitor", "--geopm-max-iterations=2"], env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "nvml.log").exists()
-    env["GEOPM_BRIDGE_NVML_LIBRARY"] = env["READONLY_NVML_LIBRARY"]
-    result = cli(["launch", "--geopm-agent=monitor", "--geopm-max-iterations=2"], env, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "nvmlDeviceSetPowerManagementLimit 0 250000" in (tmp_path / "nvml.log").read_text()
