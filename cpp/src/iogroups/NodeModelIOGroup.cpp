@@ -47,6 +47,8 @@ namespace geopm_bridge
             M_ACTIVITY,
             M_UNCORE_MIN,
             M_UNCORE_MAX,
+            // The GPUs' last, from M_GPU_POWER_LIMIT on: read_value() and
+            // write_value() tell a GPU's index from a package's by it.
             M_GPU_POWER_LIMIT,
             M_GPU_FREQ_CAP,
             M_GPU_FREQ_FLOOR,
