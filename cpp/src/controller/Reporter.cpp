@@ -113,6 +113,21 @@ namespace geopm_bridge
         m_cycles_reference_idx = board_signal("CPU_CYCLES_REFERENCE");
         m_frequency_idx = board_signal("CPU_FREQUENCY_STATUS");
         m_num_builtin = m_tracked.size();
+        // GEOPM's conditional fields, after the time-hint fields, only when
+        // the platform has the signal: from here on a field is summed as
+        // the user's signals are (a monotone signal's increase, a variable
+        // one's time-weighted mean over the section), as GEOPM's
+        // sample_region() does.
+        const std::pair<const char *, const char *> conditional[] = {
+            {"gpu-energy (J)", "GPU_ENERGY"},
+            {"gpu-power (W)", "GPU_POWER"},
+            {"gpu-frequency (Hz)", "GPU_CORE_FREQUENCY_STATUS"},
+        };
+        for (const auto &field : conditional) {
+            if (names.count(field.second) != 0) {
+                track(field.first, field.second, GEOPM_DOMAIN_BOARD, 0);
+            }
+        }
         for (const char *sticker : {"CPUINFO::FREQ_STICKER", "CPU_FREQUENCY_STICKER"}) {
             if (std::isnan(m_sticker_frequency) && names.count(sticker) != 0) {
                 m_sticker_frequency = platform_io.read_signal(sticker, GEOPM_DOMAIN_BOARD, 0);

@@ -90,7 +90,8 @@ namespace geopm_bridge
                 double frequency_weighted = 0.0;  // CPU_FREQUENCY_STATUS * s
                 double frequency_weight = 0.0;
                 double hint_time[GEOPM_NUM_REGION_HINT] = {};
-                // The GEOPM_REPORT_SIGNALS, in order: a monotone signal's
+                // The conditional fields, then the GEOPM_REPORT_SIGNALS, in
+                // order: a monotone signal's
                 // increase (sum), a variable one's value * s (sum) and s
                 // (weight); empty until a period gave them.
                 std::vector<double> signal_sum;
@@ -150,8 +151,10 @@ namespace geopm_bridge
             int m_cycles_thread_idx;
             int m_cycles_reference_idx;
             int m_frequency_idx;
-            size_t m_num_builtin;       // m_tracked entries before the user's signals
-            // The user's signals in the last period: a monotone signal's
+            // m_tracked entries before the conditional fields (GPU) and
+            // the user's signals, which are summed alike.
+            size_t m_num_builtin;
+            // Those in the last period: a monotone signal's
             // increase, a variable one's value (NaN: none).
             std::vector<double> m_signal_change;
             double m_sticker_frequency;

@@ -47,20 +47,53 @@ namespace geopm_bridge
             M_ACTIVITY,
             M_UNCORE_MIN,
             M_UNCORE_MAX,
+            // The GPUs' last, from M_GPU_POWER_LIMIT on: read_value() and
+            // write_value() tell a GPU's index from a package's by it.
+            M_GPU_POWER_LIMIT,
+            M_GPU_FREQ_CAP,
+            M_GPU_FREQ_FLOOR,
+            M_GPU_FREQ_RESET,
+            M_GPU_LOAD,
+            M_GPU_POWER,
+            M_GPU_ENERGY,
+            M_GPU_FREQUENCY,
+            M_GPU_FREQ_MIN_AVAIL,
+            M_GPU_FREQ_MAX_AVAIL,
+            M_GPU_FREQ_STEP,
+            M_GPU_UTILIZATION,
+            M_GPU_TEMPERATURE,
+            M_GPU_POWER_MIN_AVAIL,
+            M_GPU_POWER_MAX_AVAIL,
+            M_GPU_POWER_LIMIT_DEFAULT,
         };
 
-        [[noreturn]] void bad_param(const std::string &item, const std::string &why)
+        // power(f) = idle + dynamic_at_max * (f / freq_max)^3, packages and GPUs alike.
+        double model_power(double idle, double dynamic_at_max, double freq, double freq_max)
         {
-            throw geopm::Exception("NODE_MODEL IOGroup: bad node_model parameter \"" + item +
-                                   "\" (GEOPM_BRIDGE_NODE_MODEL): " + why,
-                                   GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            double ratio = freq / freq_max;
+            return idle + dynamic_at_max * ratio * ratio * ratio;
         }
 
-        std::string trim(const std::string &text)
+        // The highest frequency in [floor, cap] whose model_power() fits
+        // under limit; floor when none does.
+        double fitted_frequency(double floor, double cap, double idle, double dynamic_at_max,
+                                double freq_max, double limit)
         {
-            size_t begin = text.find_first_not_of(" \t");
-            size_t end = text.find_last_not_of(" \t");
-            return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
+            if (model_power(idle, dynamic_at_max, cap, freq_max) <= limit) {
+                return cap;
+            }
+            // Invert model_power() at the limit; dynamic_at_max > 0 here
+            // whenever the limit is above idle power.
+            double room = limit - idle;
+            double freq = room > 0 ? freq_max * std::cbrt(room / dynamic_at_max) : floor;
+            return std::max(freq, floor);
+        }
+
+        // A simulated GPU's temperature (C) at a power (W): a documented
+        // straight line, enough for agents that watch it.
+        double gpu_temperature(double power)
+        {
+            return 30.0 + 0.06 * power;
         }
     }
 
@@ -75,108 +108,7 @@ namespace geopm_bridge
         return "/" + profile_channel_prefix(key) + "model";
     }
 
-    NodeModelIOGroup::params_s NodeModelIOGroup::parse_params(const std::string &text)
-    {
-        std::map<std::string, double> given;
-        // Each key the user gave and the item as given, for the errors.
-        std::map<std::string, std::string> given_item;
-        if (trim(text) != "1") {
-            for (const auto &raw_item : geopm::string_split(text, ",")) {
-                std::string item = trim(raw_item);
-                size_t equal = item.find('=');
-                if (equal == std::string::npos) {
-                    bad_param(item, "expected key=value");
-                }
-                std::string key = trim(item.substr(0, equal));
-                std::string value = trim(item.substr(equal + 1));
-                char *end = nullptr;
-                double number = std::strtod(value.c_str(), &end);
-                if (value.empty() || *end != '\0' || !std::isfinite(number)) {
-                    bad_param(item, "\"" + value + "\" is not a finite number");
-                }
-                if (!given.emplace(key, number).second) {
-                    bad_param(item, "\"" + key + "\" is given twice");
-                }
-                given_item[key] = item;
-            }
-        }
-        auto take = [&given](const std::string &key, double default_value) {
-            auto it = given.find(key);
-            if (it == given.end()) {
-                return default_value;
-            }
-            double result = it->second;
-            given.erase(it);
-            return result;
-        };
-        params_s result {};
-        result.tdp = take("tdp", 150.0);
-        result.min_power = take("min_power", result.tdp / 3);
-        result.max_power = take("max_power", result.tdp * 4 / 3);
-        result.idle_power = take("idle_power", result.tdp / 5);
-        result.load = take("load", 0.8);
-        result.freq_min = take("freq_min", 1.0e9);
-        result.freq_max = take("freq_max", 3.0e9);
-        result.freq_sticker = take("freq_sticker",
-                                   std::clamp(2.1e9, result.freq_min,
-                                              std::max(result.freq_min, result.freq_max)));
-        result.dram_power = take("dram_power", 10.0);
-        result.time_window = take("time_window", 1.0);
-        if (!given.empty()) {
-            bad_param(given.begin()->first, "unknown key; known keys are tdp, min_power, "
-                      "max_power, idle_power, load, freq_min, freq_max, freq_sticker, "
-                      "dram_power, time_window");
-        }
-
-        auto number_text = [](double value) { return geopm::string_format_double(value); };
-        // related: the key a default is computed from (min_power is tdp/3
-        // unless given) or compared with, so that an error names what the
-        // user gave: the key itself if given, else the related one.
-        struct {
-            bool is_ok;
-            const char *key;
-            double value;
-            std::string rule;
-            const char *related;
-        } checks[] = {
-            {result.min_power > 0, "min_power", result.min_power, "must be above 0", "tdp"},
-            {result.tdp >= result.min_power, "tdp", result.tdp,
-             "must be at least min_power (" + number_text(result.min_power) + ")", "min_power"},
-            {result.max_power >= result.tdp, "max_power", result.max_power,
-             "must be at least tdp (" + number_text(result.tdp) + ")", "tdp"},
-            {result.idle_power >= 0 && result.idle_power <= result.tdp, "idle_power",
-             result.idle_power, "must be in [0, tdp] ([0, " + number_text(result.tdp) + "])", "tdp"},
-            {result.load >= 0, "load", result.load, "must be at least 0", nullptr},
-            {result.freq_min > 0, "freq_min", result.freq_min, "must be above 0", nullptr},
-            {result.freq_max >= result.freq_min, "freq_max", result.freq_max,
-             "must be at least freq_min (" + number_text(result.freq_min) + ")", "freq_min"},
-            {result.freq_sticker >= result.freq_min && result.freq_sticker <= result.freq_max,
-             "freq_sticker", result.freq_sticker, "must be in [freq_min, freq_max] ([" +
-             number_text(result.freq_min) + ", " + number_text(result.freq_max) + "])", "freq_min"},
-            {result.dram_power >= 0, "dram_power", result.dram_power, "must be at least 0", nullptr},
-            {result.time_window > 0, "time_window", result.time_window, "must be above 0", nullptr},
-        };
-        for (const auto &check : checks) {
-            if (check.is_ok) {
-                continue;
-            }
-            std::string what = std::string(check.key) + " " + check.rule;
-            auto own = given_item.find(check.key);
-            if (own != given_item.end()) {
-                bad_param(own->second, what);
-            }
-            auto related = check.related != nullptr ? given_item.find(check.related)
-                                                    : given_item.end();
-            if (related != given_item.end()) {
-                bad_param(related->second, std::string(check.key) + " (" +
-                          number_text(check.value) + ") " + check.rule);
-            }
-            bad_param(std::string(check.key) + "=" + number_text(check.value), what);
-        }
-        return result;
-    }
-
-    NodeModelIOGroup::params_s NodeModelIOGroup::configured_params(std::exception_ptr &config_error)
+    NodeModelParams NodeModelIOGroup::configured_params(std::exception_ptr &config_error)
     {
         if (!current_node().is_node_model_on()) {
             throw geopm::Exception("NODE_MODEL IOGroup: not enabled (set the node_model option "
@@ -184,11 +116,11 @@ namespace geopm_bridge
                                    GEOPM_ERROR_PLATFORM_UNSUPPORTED, __FILE__, __LINE__);
         }
         try {
-            return parse_params(trim(current_node().option("node_model", "")));
+            return parse_node_model_params(current_node().option("node_model", ""));
         }
         catch (const geopm::Exception &) {
             config_error = std::current_exception();
-            return parse_params("1");
+            return parse_node_model_params("1");
         }
     }
 
@@ -200,7 +132,7 @@ namespace geopm_bridge
         , m_segment(nullptr)
         , m_segment_size(0)
     {
-        const params_s &params = m_params;
+        const NodeModelParams &params = m_params;
         package_s initial {params.tdp, params.time_window, params.freq_max, params.freq_min,
                            params.load, params.freq_min, params.freq_max,
                            1.0, NAN, NAN, 0.0, 0.0};
@@ -209,6 +141,11 @@ namespace geopm_bridge
         for (int cpu = 0; cpu < (int)m_cpu_package.size(); ++cpu) {
             m_cpu_package[cpu] = m_topo.domain_idx(GEOPM_DOMAIN_PACKAGE, cpu);
         }
+        gpu_s initial_gpu {params.gpu_tdp, params.gpu_freq_max, params.gpu_freq_min,
+                           params.gpu_load, NAN, NAN, 0.0};
+        settle(initial_gpu);
+        // As many as the topology has: it was built from the same parameters.
+        m_gpu.assign(m_topo.num_domain(GEOPM_DOMAIN_GPU), initial_gpu);
         geopm_time(&m_last_update);
 
         const auto sum = geopm::Agg::sum;
@@ -285,8 +222,82 @@ namespace geopm_bridge
                 add_alias(qty.alias, low_name);
             }
         }
+        add_gpu_quantities();
         // The application may start before the first control period.
         publish();
+    }
+
+    void NodeModelIOGroup::add_gpu_quantities(void)
+    {
+        if (m_gpu.empty()) {
+            // No GPU names: the report's GPU fields follow their presence.
+            return;
+        }
+        const auto sum = geopm::Agg::sum;
+        const auto average = geopm::Agg::average;
+        const auto same = geopm::Agg::expect_same;
+        const auto constant = M_SIGNAL_BEHAVIOR_CONSTANT;
+        const auto variable = M_SIGNAL_BEHAVIOR_VARIABLE;
+        const auto monotone = M_SIGNAL_BEHAVIOR_MONOTONE;
+        struct {
+            int id;
+            const char *name;  // after "NODE_MODEL::", and the alias
+            bool has_alias;
+            m_units_e units;
+            std::function<double(const std::vector<double> &)> agg;
+            m_signal_behavior_e behavior;
+            bool is_control;
+            const char *description;
+        } quantities[] = {
+            {M_GPU_POWER_LIMIT, "GPU_POWER_LIMIT_CONTROL", true, M_UNITS_WATTS, sum, variable,
+             true, "Simulated GPU power limit"},
+            {M_GPU_FREQ_CAP, "GPU_CORE_FREQUENCY_MAX_CONTROL", true, M_UNITS_HERTZ, same,
+             variable, true, "Highest core clock the simulated GPU may run at"},
+            {M_GPU_FREQ_FLOOR, "GPU_CORE_FREQUENCY_MIN_CONTROL", true, M_UNITS_HERTZ, same,
+             variable, true, "Lowest core clock the simulated GPU may run at"},
+            {M_GPU_FREQ_RESET, "GPU_CORE_FREQUENCY_RESET_CONTROL", false, M_UNITS_NONE, same,
+             variable, true, "Any setting puts the simulated GPU's core clock controls back "
+             "to the available range; reads NaN"},
+            {M_GPU_LOAD, "GPU_LOAD", false, M_UNITS_NONE, average, variable, true,
+             "Simulated GPU workload in [0, 1]: its utilization, the dynamic power at the "
+             "highest clock as a fraction of TDP minus idle power"},
+            {M_GPU_POWER, "GPU_POWER", true, M_UNITS_WATTS, sum, variable, false,
+             "Power drawn by the simulated GPU"},
+            {M_GPU_ENERGY, "GPU_ENERGY", true, M_UNITS_JOULES, sum, monotone, false,
+             "Energy used by the simulated GPU since the model started"},
+            {M_GPU_FREQUENCY, "GPU_CORE_FREQUENCY_STATUS", true, M_UNITS_HERTZ, average,
+             variable, false, "Core clock the simulated GPU runs at"},
+            {M_GPU_FREQ_MIN_AVAIL, "GPU_CORE_FREQUENCY_MIN_AVAIL", true, M_UNITS_HERTZ, same,
+             constant, false, "Lowest simulated GPU core clock"},
+            {M_GPU_FREQ_MAX_AVAIL, "GPU_CORE_FREQUENCY_MAX_AVAIL", true, M_UNITS_HERTZ, same,
+             constant, false, "Highest simulated GPU core clock"},
+            {M_GPU_FREQ_STEP, "GPU_CORE_FREQUENCY_STEP", true, M_UNITS_HERTZ, same, constant,
+             false, "Step between the simulated GPU's core clocks (reported, not applied)"},
+            {M_GPU_UTILIZATION, "GPU_UTILIZATION", true, M_UNITS_NONE, average, variable, false,
+             "Share of time the simulated GPU is busy (NODE_MODEL::GPU_LOAD)"},
+            {M_GPU_TEMPERATURE, "GPU_TEMPERATURE", true, M_UNITS_CELSIUS, average, variable,
+             false, "Simulated GPU temperature: 30 C plus 0.06 C per watt drawn"},
+            {M_GPU_POWER_MIN_AVAIL, "GPU_POWER_LIMIT_MIN_AVAIL", true, M_UNITS_WATTS, sum,
+             constant, false, "Lowest simulated GPU power limit"},
+            {M_GPU_POWER_MAX_AVAIL, "GPU_POWER_LIMIT_MAX_AVAIL", true, M_UNITS_WATTS, sum,
+             constant, false, "Highest simulated GPU power limit"},
+            {M_GPU_POWER_LIMIT_DEFAULT, "GPU_POWER_LIMIT_DEFAULT", true, M_UNITS_WATTS, sum,
+             constant, false, "Simulated GPU default power limit (its TDP)"},
+        };
+        for (const auto &qty : quantities) {
+            std::string low_name = plugin_name() + "::" + qty.name;
+            info_s info {qty.id, GEOPM_DOMAIN_GPU, qty.units, qty.agg, qty.behavior,
+                         qty.description};
+            if (qty.is_control) {
+                add_control(low_name, info);
+            }
+            else {
+                add_signal(low_name, info);
+            }
+            if (qty.has_alias) {
+                add_alias(qty.name, low_name);
+            }
+        }
     }
 
     NodeModelIOGroup::~NodeModelIOGroup()
@@ -448,24 +459,26 @@ namespace geopm_bridge
 
     void NodeModelIOGroup::settle(package_s &package) const
     {
-        const params_s &par = m_params;
+        const NodeModelParams &par = m_params;
         double cap = std::clamp(package.freq_cap, par.freq_min, par.freq_max);
         double floor = std::clamp(package.freq_floor, par.freq_min, cap);
         double dynamic_at_max = package.activity * package.load * (par.tdp - par.idle_power);
-        auto power_at = [&](double freq) {
-            double ratio = freq / par.freq_max;
-            return par.idle_power + dynamic_at_max * ratio * ratio * ratio;
-        };
-        double freq = cap;
-        if (power_at(cap) > package.power_limit) {
-            // Invert power_at() at the limit; dynamic_at_max > 0 here
-            // whenever the limit is above idle power.
-            double room = package.power_limit - par.idle_power;
-            freq = room > 0 ? par.freq_max * std::cbrt(room / dynamic_at_max) : floor;
-            freq = std::max(freq, floor);
-        }
-        package.frequency = freq;
-        package.cpu_power = power_at(freq);
+        package.frequency = fitted_frequency(floor, cap, par.idle_power, dynamic_at_max,
+                                             par.freq_max, package.power_limit);
+        package.cpu_power = model_power(par.idle_power, dynamic_at_max, package.frequency,
+                                        par.freq_max);
+    }
+
+    void NodeModelIOGroup::settle(gpu_s &gpu) const
+    {
+        const NodeModelParams &par = m_params;
+        double cap = std::clamp(gpu.freq_cap, par.gpu_freq_min, par.gpu_freq_max);
+        double floor = std::clamp(gpu.freq_floor, par.gpu_freq_min, cap);
+        double dynamic_at_max = gpu.load * (par.gpu_tdp - par.gpu_idle_power);
+        gpu.frequency = fitted_frequency(floor, cap, par.gpu_idle_power, dynamic_at_max,
+                                         par.gpu_freq_max, gpu.power_limit);
+        gpu.power = model_power(par.gpu_idle_power, dynamic_at_max, gpu.frequency,
+                                par.gpu_freq_max);
     }
 
     void NodeModelIOGroup::refresh(void)
@@ -481,6 +494,9 @@ namespace geopm_bridge
             package.cpu_energy += package.cpu_power * elapsed;
             package.dram_energy += m_params.dram_power * elapsed;
         }
+        for (auto &gpu : m_gpu) {
+            gpu.energy += gpu.power * elapsed;
+        }
         m_last_update = now;
         // Only then may the power change, with what the application does now.
         follow_application();
@@ -489,6 +505,44 @@ namespace geopm_bridge
 
     double NodeModelIOGroup::read_value(int id, int domain_idx)
     {
+        if (id >= M_GPU_POWER_LIMIT) {
+            const gpu_s &gpu = m_gpu[domain_idx];
+            switch (id) {
+                case M_GPU_POWER_LIMIT:
+                    return gpu.power_limit;
+                case M_GPU_FREQ_CAP:
+                    return gpu.freq_cap;
+                case M_GPU_FREQ_FLOOR:
+                    return gpu.freq_floor;
+                case M_GPU_FREQ_RESET:
+                    // A command, not a state: NaN is what SaveControl skips.
+                    return NAN;
+                case M_GPU_LOAD:
+                case M_GPU_UTILIZATION:
+                    return gpu.load;
+                case M_GPU_POWER:
+                    return gpu.power;
+                case M_GPU_ENERGY:
+                    return gpu.energy;
+                case M_GPU_FREQUENCY:
+                    return gpu.frequency;
+                case M_GPU_FREQ_MIN_AVAIL:
+                    return m_params.gpu_freq_min;
+                case M_GPU_FREQ_MAX_AVAIL:
+                    return m_params.gpu_freq_max;
+                case M_GPU_FREQ_STEP:
+                    return m_params.gpu_freq_step;
+                case M_GPU_TEMPERATURE:
+                    return gpu_temperature(gpu.power);
+                case M_GPU_POWER_MIN_AVAIL:
+                    return m_params.gpu_min_power;
+                case M_GPU_POWER_MAX_AVAIL:
+                    return m_params.gpu_max_power;
+                case M_GPU_POWER_LIMIT_DEFAULT:
+                    return m_params.gpu_tdp;
+            }
+            return NAN;
+        }
         const package_s &package = m_package[domain_idx];
         switch (id) {
             case M_POWER_LIMIT:
@@ -537,13 +591,16 @@ namespace geopm_bridge
     {
         // Brings the integral up to date (and reports bad parameters).
         refresh();
-        const params_s &par = m_params;
+        const NodeModelParams &par = m_params;
         std::string problem;
         if (!std::isfinite(setting)) {
             problem = "is not finite";
         }
         else if (id == M_LOAD && setting < 0) {
             problem = "is a negative load";
+        }
+        else if (id == M_GPU_LOAD && (setting < 0 || setting > 1)) {
+            problem = "is a GPU load outside [0, 1]";
         }
         else if (id == M_TIME_WINDOW && setting <= 0) {
             problem = "is not a positive time window";
@@ -552,6 +609,29 @@ namespace geopm_bridge
             throw geopm::Exception("NODE_MODEL IOGroup: setting " +
                                    geopm::string_format_double(setting) + " " + problem,
                                    GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+        }
+        if (id >= M_GPU_POWER_LIMIT) {
+            gpu_s &gpu = m_gpu[domain_idx];
+            switch (id) {
+                case M_GPU_POWER_LIMIT:
+                    gpu.power_limit = std::clamp(setting, par.gpu_min_power, par.gpu_max_power);
+                    break;
+                case M_GPU_FREQ_CAP:
+                    gpu.freq_cap = std::clamp(setting, par.gpu_freq_min, par.gpu_freq_max);
+                    break;
+                case M_GPU_FREQ_FLOOR:
+                    gpu.freq_floor = std::clamp(setting, par.gpu_freq_min, par.gpu_freq_max);
+                    break;
+                case M_GPU_FREQ_RESET:
+                    gpu.freq_cap = par.gpu_freq_max;
+                    gpu.freq_floor = par.gpu_freq_min;
+                    break;
+                case M_GPU_LOAD:
+                    gpu.load = setting;
+                    break;
+            }
+            settle(gpu);
+            return;
         }
         package_s &package = m_package[domain_idx];
         switch (id) {

@@ -17,6 +17,7 @@
 #include "geopm_time.h"
 
 #include "BasicIOGroup.hpp"
+#include "NodeModelParams.hpp"
 
 namespace geopm_bridge
 {
@@ -73,25 +74,13 @@ namespace geopm_bridge
 
     /// Enabled by the node option "node_model" (else the environment
     /// variable GEOPM_BRIDGE_NODE_MODEL): "1" for the defaults, or
-    /// comma-separated key=value parameters; empty or "0" leaves it off
-    /// (the constructor then throws GEOPM_ERROR_PLATFORM_UNSUPPORTED, so
-    /// PlatformIO skips it). A bad key or value is a GEOPM_ERROR_INVALID
-    /// naming it, thrown at the first read or write rather than by the
-    /// constructor: PlatformIO would silently skip the group and leave a
-    /// misconfigured job on the real hardware's controls. Parameters (per
-    /// package; W, Hz, s):
-    ///
-    ///   tdp=150           CPU_POWER_LIMIT_DEFAULT and the initial power limit
-    ///   min_power=tdp/3   CPU_POWER_MIN_AVAIL
-    ///   max_power=4*tdp/3 CPU_POWER_MAX_AVAIL
-    ///   idle_power=tdp/5  power drawn at any frequency with no load
-    ///   load=0.8          initial NODE_MODEL::LOAD: the workload's dynamic
-    ///                     power at freq_max as a fraction of tdp-idle_power
-    ///                     (above 1 it wants more than TDP)
-    ///   freq_min=1e9, freq_max=3e9, freq_sticker=2.1e9 (this default is
-    ///                     clamped into [freq_min, freq_max])
-    ///   dram_power=10     DRAM power, constant
-    ///   time_window=1     initial CPU_POWER_TIME_WINDOW_CONTROL
+    /// comma-separated key=value parameters (NodeModelParams.hpp lists
+    /// them); empty or "0" leaves it off (the constructor then throws
+    /// GEOPM_ERROR_PLATFORM_UNSUPPORTED, so PlatformIO skips it). A bad key
+    /// or value is a GEOPM_ERROR_INVALID naming it, thrown at the first read
+    /// or write rather than by the constructor: PlatformIO would silently
+    /// skip the group and leave a misconfigured job on the real hardware's
+    /// controls.
     ///
     /// Physics, per package, deterministic and instantaneous:
     ///   power(f) = idle_power
@@ -143,8 +132,34 @@ namespace geopm_bridge
     /// the uncore frequency limits (initially [freq_min, freq_max], clamped
     /// into it), which GEOPM's frequency_map agent sets.
     ///
-    /// Everything is at the package domain, one simulated package per
-    /// package of the node's PlatformTopo. Names: NODE_MODEL::<X> with the
+    /// GPUs (the gpus parameter; the node's PlatformTopo has as many, each
+    /// one gpu_chip, the CPUs split evenly between them). Per GPU, the same
+    /// shape as a package, at the gpu domain:
+    ///   utilization = GPU_LOAD (in [0, 1]; the application's region hints
+    ///                 describe its CPUs and do not change it)
+    ///   power(f) = gpu_idle_power
+    ///              + utilization * (gpu_tdp - gpu_idle_power) * (f / gpu_freq_max)^3
+    ///   temperature = 30 C + 0.06 C/W * power
+    /// The GPU runs at the highest clock in [floor, cap] whose power fits
+    /// under GPU_POWER_LIMIT_CONTROL, cap = GPU_CORE_FREQUENCY_MAX_CONTROL,
+    /// floor = GPU_CORE_FREQUENCY_MIN_CONTROL (clamped as the package's),
+    /// at the floor if none fits; clocks are continuous (the step is
+    /// reported, not applied). GPU_ENERGY integrates GPU_POWER as
+    /// CPU_ENERGY does. Writing NODE_MODEL::GPU_CORE_FREQUENCY_RESET_CONTROL
+    /// (any value; no alias, as GEOPM's NVML reset) puts both clock controls
+    /// back to [gpu_freq_min, gpu_freq_max]; it reads NaN, so saving and
+    /// restoring the controls never replays a reset. Names: NODE_MODEL::<X>
+    /// aliased <X>, as the NVML IOGroup's: GPU_POWER, GPU_ENERGY,
+    /// GPU_CORE_FREQUENCY_STATUS, GPU_CORE_FREQUENCY_MIN_AVAIL,
+    /// GPU_CORE_FREQUENCY_MAX_AVAIL, GPU_CORE_FREQUENCY_STEP,
+    /// GPU_UTILIZATION, GPU_TEMPERATURE, GPU_POWER_LIMIT_MIN_AVAIL,
+    /// GPU_POWER_LIMIT_MAX_AVAIL, GPU_POWER_LIMIT_DEFAULT (signals),
+    /// GPU_POWER_LIMIT_CONTROL, GPU_CORE_FREQUENCY_MIN_CONTROL,
+    /// GPU_CORE_FREQUENCY_MAX_CONTROL (controls); NODE_MODEL::GPU_LOAD
+    /// (control). With no GPUs none of these exist.
+    ///
+    /// The CPU quantities are at the package domain, one simulated package
+    /// per package of the node's PlatformTopo. Names: NODE_MODEL::<X> with the
     /// high-level aliases CPU_POWER_LIMIT_CONTROL, CPU_POWER_TIME_WINDOW_CONTROL,
     /// CPU_FREQUENCY_MAX_CONTROL, CPU_FREQUENCY_MIN_CONTROL,
     /// CPU_UNCORE_FREQUENCY_MIN_CONTROL, CPU_UNCORE_FREQUENCY_MAX_CONTROL
@@ -180,24 +195,9 @@ namespace geopm_bridge
             /// (the table above); 1.0 for a value that is no hint.
             static double hint_activity(uint64_t hint);
         private:
-            struct params_s {
-                double tdp;
-                double min_power;
-                double max_power;
-                double idle_power;
-                double load;
-                double freq_min;
-                double freq_max;
-                double freq_sticker;
-                double dram_power;
-                double time_window;
-            };
-            /// Parameters from the option text ("1" or "key=value,...");
-            /// throws GEOPM_ERROR_INVALID naming a bad key or value.
-            static params_s parse_params(const std::string &text);
             /// The option's parameters; when they are bad, the defaults, with
             /// the error kept in config_error.
-            static params_s configured_params(std::exception_ptr &config_error);
+            static NodeModelParams configured_params(std::exception_ptr &config_error);
 
             struct package_s {
                 // controls
@@ -215,10 +215,24 @@ namespace geopm_bridge
                 double cpu_energy;
                 double dram_energy;
             };
+            struct gpu_s {
+                // controls
+                double power_limit;
+                double freq_cap;
+                double freq_floor;
+                double load;
+                // state
+                double frequency;
+                double power;
+                double energy;
+            };
             void refresh(void) override;
             double read_value(int id, int domain_idx) override;
             void write_value(int id, int domain_idx, double setting) override;
             void settle(package_s &package) const;
+            void settle(gpu_s &gpu) const;
+            /// The GPU quantities' names (only when the node has GPUs).
+            void add_gpu_quantities(void);
             /// Each package's activity from the application now.
             void follow_application(void);
             /// Brings the segment up to date (made for the node's current
@@ -229,11 +243,12 @@ namespace geopm_bridge
 
             // Set when the parameters are bad (see the class comment).
             std::exception_ptr m_config_error;
-            const params_s m_params;
+            const NodeModelParams m_params;
             const NodeContext &m_node;
             // The package of each CPU of the node.
             std::vector<int> m_cpu_package;
             std::vector<package_s> m_package;
+            std::vector<gpu_s> m_gpu;
             geopm_time_s m_last_update;
             // The published segment: the key it is named by ("" none yet)
             // and its mapping (nullptr: none, or it could not be made).

@@ -2,7 +2,9 @@
 
 #include <cctype>
 
+#include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "iogroups/NodeModelParams.hpp"
 #include "GPUTopo.hpp"
 #include "PlatformIOImp.hpp"
 #include "PlatformTopoImp.hpp"
@@ -66,12 +68,20 @@ namespace geopm_bridge
                 m_topo = std::make_unique<geopm::PlatformTopoImp>(option("sysfs_root", "/"));
             }
             else {
-                // A simulated node (the node model on, as NodeModelIOGroup
-                // reads it) must not reach the machine's real GPUs, which
-                // all simulated nodes would share: none until the node
-                // model declares GPUs of its own.
-                m_topo = std::make_unique<geopm::PlatformTopoImp>(option("sysfs_root", "/"),
-                                                                  GPUTopoImp());
+                // A simulated node (the node model on) must not reach the
+                // machine's real GPUs, which all simulated nodes would
+                // share: it has the model's own, if any. Bad parameters:
+                // none here, NodeModelIOGroup reports them at its first use.
+                int num_gpu = 0;
+                try {
+                    num_gpu = parse_node_model_params(option("node_model", "")).gpus;
+                }
+                catch (const geopm::Exception &) {
+                }
+                m_topo = std::make_unique<geopm::PlatformTopoImp>(
+                    option("sysfs_root", "/"), [num_gpu](int num_cpu) {
+                        return std::make_unique<GPUTopoImp>(num_gpu, num_cpu);
+                    });
             }
         }
         return *m_topo;

@@ -132,12 +132,8 @@ namespace geopm
     // id"/"core id" fields of /proc/cpuinfo; else one package with one core
     // per CPU (CPU count from sysfs, cpuinfo or the running system).
     PlatformTopoImp::PlatformTopoImp(const std::string &root)
-        : m_num_package(0)
-        , m_num_core(0)
-        , m_num_gpu(0)
+        : PlatformTopoImp(root, geopm_bridge::make_gpu_topo)
     {
-        read_cpus(root);
-        set_gpus(*geopm_bridge::make_gpu_topo(num_domain(GEOPM_DOMAIN_CPU)));
     }
 
     PlatformTopoImp::PlatformTopoImp(const std::string &root, const geopm_bridge::GPUTopo &gpu_topo)
@@ -147,6 +143,17 @@ namespace geopm
     {
         read_cpus(root);
         set_gpus(gpu_topo);
+    }
+
+    PlatformTopoImp::PlatformTopoImp(const std::string &root,
+                                     const std::function<std::unique_ptr<geopm_bridge::GPUTopo>(int num_cpu)>
+                                         &make_gpu_topo)
+        : m_num_package(0)
+        , m_num_core(0)
+        , m_num_gpu(0)
+    {
+        read_cpus(root);
+        set_gpus(*make_gpu_topo(num_domain(GEOPM_DOMAIN_CPU)));
     }
 
     void PlatformTopoImp::set_gpus(const geopm_bridge::GPUTopo &gpu_topo)

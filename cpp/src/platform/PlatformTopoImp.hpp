@@ -5,6 +5,8 @@
 #ifndef GEOPM_BRIDGE_PLATFORMTOPOIMP_HPP_INCLUDE
 #define GEOPM_BRIDGE_PLATFORMTOPOIMP_HPP_INCLUDE
 
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +29,11 @@ namespace geopm
             explicit PlatformTopoImp(const std::string &root);
             /// The GPUs are gpu_topo's: none, or simulated ones.
             PlatformTopoImp(const std::string &root, const geopm_bridge::GPUTopo &gpu_topo);
+            /// The GPUs are make_gpu_topo(number of CPUs)'s: for simulated
+            /// GPUs, which share out the CPUs read here.
+            PlatformTopoImp(const std::string &root,
+                            const std::function<std::unique_ptr<geopm_bridge::GPUTopo>(int num_cpu)>
+                                &make_gpu_topo);
             virtual ~PlatformTopoImp() = default;
             int num_domain(int domain_type) const override;
             int domain_idx(int domain_type, int cpu_idx) const override;
