@@ -48,16 +48,18 @@ def agent_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def share(budget: float, loads: tuple[float, ...]) -> np.ndarray:
-    """The split the agent's docstring promises, worked out by hand."""
-    need = np.array([LOW + load * (HIGH - LOW) for load in loads])
-    if need.sum() >= budget:
-        extra = need - LOW
-        return LOW + (budget - LOW * len(loads)) * extra / extra.sum()
-    return need + (budget - need.sum()) / len(loads)
+# The needs at LOADS are 200 + load * 500 W: 700, 500, 300 and 200 W.
+SPLITS = {
+    # Short of the 1700 W needed: 200 W each, the other 800 W by need above
+    # 200 W (500, 300, 100, 0 of 900).
+    1600.0: [200 + 800 * 5 / 9, 200 + 800 * 3 / 9, 200 + 800 / 9, 200.0],
+    # 700 W to spare: spread evenly, none above 700 W (GPU 0 already is;
+    # GPU 1 fills up at +200 W, the last 100 W goes to GPUs 2 and 3).
+    2400.0: [700.0, 700.0, 550.0, 450.0],
+}
 
 
-@pytest.mark.parametrize("budget", [1600.0, 2400.0])
+@pytest.mark.parametrize("budget", SPLITS)
 def test_busy_gpus_take_the_budget_from_idle_ones(tmp_path: Path, budget: float) -> None:
     """Four simulated GPUs at loads 1, 0.6, 0.2 and 0 under one budget: the
     limits set follow the utilization, sum to the budget, and the model's
@@ -80,7 +82,7 @@ def test_busy_gpus_take_the_budget_from_idle_ones(tmp_path: Path, budget: float)
     )
     assert result.returncode == 0, result.stderr
     trace = read_trace(next(tmp_path.glob("trace*")))
-    expected = share(budget, LOADS)
+    expected = np.array(SPLITS[budget])
     assert expected.sum() == pytest.approx(budget)
     last = {name: values[-1] for name, values in trace.columns.items()}
     decided = np.array([last[f"GPU_POWER_LIMIT-gpu-{idx}"] for idx in range(4)])

@@ -66,7 +66,9 @@ class Agent:
     An exception raised by a hook stops the run; it reaches the caller of
     ``run_job()`` as a :class:`GeopmError` whose message names the agent, the
     hook and the exception and carries the Python traceback. Raise
-    ``GeopmError(message, error_code)`` to choose the GEOPM error code.
+    ``GeopmError(message, error_code)`` for an error the user must fix (a
+    policy out of range): it chooses the GEOPM error code, and the message
+    comes without a traceback.
     """
 
     policy_names: ClassVar[Sequence[str]]

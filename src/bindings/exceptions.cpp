@@ -62,12 +62,15 @@ namespace geopm_bridge
             try {
                 type_name = py::str(error.type().attr("__name__"));
                 message = py::str(error.value());
-                if (PyObject_IsInstance(error.value().ptr(), g_geopm_error) == 1) {
+                bool is_geopm_error =
+                    PyObject_IsInstance(error.value().ptr(), g_geopm_error) == 1;
+                if (is_geopm_error) {
                     error_code = error.value().attr("error_code").cast<int>();
                 }
-                // No frames: the error was raised by the bindings while
-                // converting a result, and the message says it all.
-                if (error.trace()) {
+                // A GeopmError is the agent's message for the user (a policy
+                // out of range), not a fault to debug: no traceback. No
+                // frames: raised by the bindings converting a result.
+                if (error.trace() && !is_geopm_error) {
                     py::object lines = py::module_::import("traceback").attr("format_exception")(
                         error.type(), error.value(), error.trace());
                     trace = py::str(py::str("").attr("join")(lines));

@@ -95,9 +95,10 @@ class GpuPowerShareAgent(geopm_bridge.Agent):
             policy[0] = self._default_budget
         low, high = float(self._low.sum()), float(self._high.sum())
         if not low <= policy[0] <= high:
-            raise ValueError(
+            raise geopm_bridge.GeopmError(
                 f"GPU_POWER_BUDGET {policy[0]:g} W is outside the range of the node's "
-                f"{self._num_gpu} GPU(s), [{low:g}, {high:g}] W"
+                f"{self._num_gpu} GPU(s), [{low:g}, {high:g}] W",
+                geopm_bridge.GEOPM_ERROR_INVALID,
             )
         self._budget = float(policy[0])
 

@@ -95,9 +95,10 @@ class PowerSplitAgent(geopm_bridge.Agent):
         if math.isnan(policy[0]):
             policy[0] = self._tdp * self._num_leaf
         if self._is_root and policy[0] < self._min_power * self._num_leaf:
-            raise ValueError(
+            raise geopm_bridge.GeopmError(
                 f"POWER_BUDGET {policy[0]:g} W is below the minimum power of the "
-                f"{self._num_leaf} node(s) it covers ({self._min_power * self._num_leaf:g} W)"
+                f"{self._num_leaf} node(s) it covers ({self._min_power * self._num_leaf:g} W)",
+                geopm_bridge.GEOPM_ERROR_INVALID,
             )
         self._budget = float(policy[0])
 
