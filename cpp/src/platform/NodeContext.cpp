@@ -70,14 +70,9 @@ namespace geopm_bridge
             else {
                 // A simulated node (the node model on) must not reach the
                 // machine's real GPUs, which all simulated nodes would
-                // share: it has the model's own, if any. Bad parameters:
-                // none here, NodeModelIOGroup reports them at its first use.
-                int num_gpu = 0;
-                try {
-                    num_gpu = parse_node_model_params(option("node_model", "")).gpus;
-                }
-                catch (const geopm::Exception &) {
-                }
+                // share: it has the model's own, if any. Bad parameters
+                // fail here, before anything is built on a wrong topology.
+                int num_gpu = parse_node_model_params(option("node_model", "")).gpus;
                 m_topo = std::make_unique<geopm::PlatformTopoImp>(
                     option("sysfs_root", "/"), [num_gpu](int num_cpu) {
                         return std::make_unique<GPUTopoImp>(num_gpu, num_cpu);
