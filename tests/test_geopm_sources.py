@@ -161,3 +161,42 @@ def test_geopms_agents_that_are_our_builtins_are_refused(
     )
     assert result.returncode != 0
     assert f'name "{name}" is already registered' in result.stderr
+
+
+def test_geopms_gpu_activity_agent_runs_on_simulated_gpus(
+    tmp_path: Path, geopm_source: Path
+) -> None:
+    """GEOPM's gpu_activity, unchanged, on the node model's GPUs: it asks for
+    the efficient clock (the middle of the range, no CONST_CONFIG here) plus
+    the range above it times GPU_CORE_ACTIVITY / GPU_UTILIZATION, and the
+    simulated GPUs run there and draw the model's power."""
+    build_geopm_agent(geopm_source, tmp_path, "GPUActivityAgent", "gpu_activity")
+    low, high, idle, tdp, load, activity = 345e6, 1980e6, 80.0, 700.0, 0.8, 0.5
+    result = jobs.launch(
+        tmp_path,
+        "sleep",
+        "0.5",
+        options=(
+            f"--node-model=gpus=2,gpu_load={load},gpu_activity={activity}",
+            f"--geopm-plugin-path={tmp_path}",
+            "--geopm-agent=gpu_activity",
+            "--geopm-period=0.05",
+            "--geopm-report=report.yaml",
+            "--geopm-trace=trace",
+            "--geopm-trace-signals=GPU_CORE_FREQUENCY_STATUS@gpu,GPU_POWER@gpu",
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    efficient = (low + high) / 2
+    clock = efficient + (high - efficient) * (load * activity) / load
+    power = idle + load * activity * (tdp - idle) * (clock / high) ** 3
+    [trace] = tmp_path.glob("trace-*")
+    rows = [line.split("|") for line in trace.read_text().splitlines() if line[:1] != "#"]
+    header, last = rows[0], rows[-1]
+    for gpu in range(2):
+        assert float(last[header.index(f"GPU_CORE_FREQUENCY_STATUS-gpu-{gpu}")]) == (
+            pytest.approx(clock)
+        )
+        assert float(last[header.index(f"GPU_POWER-gpu-{gpu}")]) == pytest.approx(power)
+    [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
+    assert host["Application Totals"]["gpu-power (W)"] < 2 * tdp * load

@@ -61,6 +61,7 @@ namespace geopm_bridge
             M_GPU_FREQ_MAX_AVAIL,
             M_GPU_FREQ_STEP,
             M_GPU_UTILIZATION,
+            M_GPU_CORE_ACTIVITY,
             M_GPU_TEMPERATURE,
             M_GPU_POWER_MIN_AVAIL,
             M_GPU_POWER_MAX_AVAIL,
@@ -275,6 +276,9 @@ namespace geopm_bridge
              false, "Step between the simulated GPU's core clocks (reported, not applied)"},
             {M_GPU_UTILIZATION, "GPU_UTILIZATION", true, M_UNITS_NONE, average, variable, false,
              "Share of time the simulated GPU is busy (NODE_MODEL::GPU_LOAD)"},
+            {M_GPU_CORE_ACTIVITY, "GPU_CORE_ACTIVITY", true, M_UNITS_NONE, average, variable,
+             false, "Share of the simulated GPU's compute units at work: GPU_UTILIZATION times "
+             "the gpu_activity parameter (GEOPM reads it from DCGM or Level Zero)"},
             {M_GPU_TEMPERATURE, "GPU_TEMPERATURE", true, M_UNITS_CELSIUS, average, variable,
              false, "Simulated GPU temperature: 30 C plus 0.06 C per watt drawn"},
             {M_GPU_POWER_MIN_AVAIL, "GPU_POWER_LIMIT_MIN_AVAIL", true, M_UNITS_WATTS, sum,
@@ -474,7 +478,7 @@ namespace geopm_bridge
         const NodeModelParams &par = m_params;
         double cap = std::clamp(gpu.freq_cap, par.gpu_freq_min, par.gpu_freq_max);
         double floor = std::clamp(gpu.freq_floor, par.gpu_freq_min, cap);
-        double dynamic_at_max = gpu.load * (par.gpu_tdp - par.gpu_idle_power);
+        double dynamic_at_max = gpu.load * par.gpu_activity * (par.gpu_tdp - par.gpu_idle_power);
         gpu.frequency = fitted_frequency(floor, cap, par.gpu_idle_power, dynamic_at_max,
                                          par.gpu_freq_max, gpu.power_limit);
         gpu.power = model_power(par.gpu_idle_power, dynamic_at_max, gpu.frequency,
@@ -520,6 +524,8 @@ namespace geopm_bridge
                 case M_GPU_LOAD:
                 case M_GPU_UTILIZATION:
                     return gpu.load;
+                case M_GPU_CORE_ACTIVITY:
+                    return gpu.load * m_params.gpu_activity;
                 case M_GPU_POWER:
                     return gpu.power;
                 case M_GPU_ENERGY:

@@ -81,6 +81,7 @@ namespace geopm_bridge
         result.gpu_max_power = take("gpu_max_power", result.gpu_tdp);
         result.gpu_idle_power = take("gpu_idle_power", 80.0);
         result.gpu_load = take("gpu_load", 0.8);
+        result.gpu_activity = take("gpu_activity", 1.0);
         result.gpu_freq_min = take("gpu_freq_min", 345.0e6);
         result.gpu_freq_max = take("gpu_freq_max", 1980.0e6);
         result.gpu_freq_step = take("gpu_freq_step", 15.0e6);
@@ -88,7 +89,7 @@ namespace geopm_bridge
             bad_param(given_item[given.begin()->first], "unknown key; known keys are tdp, "
                       "min_power, max_power, idle_power, load, freq_min, freq_max, "
                       "freq_sticker, dram_power, time_window, gpus, gpu_tdp, gpu_min_power, "
-                      "gpu_max_power, gpu_idle_power, gpu_load, gpu_freq_min, gpu_freq_max, "
+                      "gpu_max_power, gpu_idle_power, gpu_load, gpu_activity, gpu_freq_min, gpu_freq_max, "
                       "gpu_freq_step");
         }
 
@@ -133,6 +134,8 @@ namespace geopm_bridge
              number_text(result.gpu_tdp) + "])", "gpu_tdp"},
             {result.gpu_load >= 0 && result.gpu_load <= 1, "gpu_load", result.gpu_load,
              "must be in [0, 1]", nullptr},
+            {result.gpu_activity >= 0 && result.gpu_activity <= 1, "gpu_activity",
+             result.gpu_activity, "must be in [0, 1]", nullptr},
             {result.gpu_freq_min > 0, "gpu_freq_min", result.gpu_freq_min, "must be above 0",
              nullptr},
             {result.gpu_freq_max >= result.gpu_freq_min, "gpu_freq_max", result.gpu_freq_max,

@@ -36,6 +36,9 @@ namespace geopm_bridge
     ///   gpu_load=0.8      initial NODE_MODEL::GPU_LOAD (in [0, 1]): the
     ///                     utilization, the dynamic power at gpu_freq_max
     ///                     as a fraction of gpu_tdp-gpu_idle_power
+    ///   gpu_activity=1    GPU_CORE_ACTIVITY / GPU_UTILIZATION (in [0, 1]):
+    ///                     the share of the compute units at work while the
+    ///                     GPU is busy; scales the dynamic power as well
     ///   gpu_freq_min=345e6, gpu_freq_max=1980e6, gpu_freq_step=15e6
     struct NodeModelParams
     {
@@ -55,6 +58,7 @@ namespace geopm_bridge
         double gpu_max_power;
         double gpu_idle_power;
         double gpu_load;
+        double gpu_activity;
         double gpu_freq_min;
         double gpu_freq_max;
         double gpu_freq_step;
