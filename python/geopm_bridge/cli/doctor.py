@@ -129,12 +129,18 @@ def _init_failure(name: str) -> str | None:
     """Why Python agent ``name`` cannot start on this node: a new one's
     ``init()`` tried as a leaf (level 0) that pushes what it reads; nothing
     is written, since no batch is ever run."""
+    # One line each: the hook and the agent's message, without a traceback.
     try:
         agent = agent_factory().make_plugin(name)
+    except Exception as error:  # noqa: BLE001 - the agent's own error, reported
+        # It names the constructor and the Python error already.
+        return user_message(error).splitlines()[0]
+    try:
         if isinstance(agent, Agent):
             agent.init(0, [], False)
     except Exception as error:  # noqa: BLE001 - the agent's own error, reported
-        return f"{type(error).__name__}: {user_message(error)}"
+        line = user_message(error).splitlines()[0]
+        return f"{name}.init(): {type(error).__name__}: {line}"
     return None
 
 
@@ -192,5 +198,5 @@ def main(args: list[str]) -> int:
         if factory.agent_class(name) is not None:
             why = _init_failure(name)
             if why is not None:
-                _warn(f"agent {name} cannot start on this node: its init() fails: {why}")
+                _warn(f"agent {name} cannot start on this node: {why}")
     return 1 if broken else 0
