@@ -353,6 +353,50 @@ def test_later_plugin_path_entry_wins_and_doctor_warns(
     assert "would load" not in doctor.stderr and doctor.returncode == 0, doctor.stderr
 
 
+@needs_geopm
+def test_an_iogroup_plugin_takes_the_slot_where_iogroups_load_first(
+    native: NativeInstall, driver: Path, tmp_path: Path
+) -> None:
+    # geopmctl loads IOGroup plugins before agent plugins (the driver's
+    # "iogroups" then "agents"): one IOGroup plugin on the path, in either
+    # order, leaves it without the Python agents.
+    assert GEOPM_ROOT is not None
+    iogroup = tmp_path / "libgeopmiogroup_scratch.so.2.1.0"
+    _check(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{GEOPM_ROOT / 'include'}",
+            str(REPO / "tests" / "plugins" / "ScratchIOGroup.cpp"),
+            f"-L{GEOPM_ROOT / 'lib'}",
+            "-lgeopm",
+            "-lgeopmd",
+            "-o",
+            str(iogroup),
+        ]
+    )
+    for path in (f"{native.plugin_dir}:{tmp_path}", f"{tmp_path}:{native.plugin_dir}"):
+        env = geopm_env(native, GEOPM_PLUGIN_PATH=path)
+        iogroups, agents = [ok(answer) for answer in drive(driver, ["iogroups", "agents"], env)]
+        assert "SCRATCH" in iogroups["iogroups"] and "py_time_scale" not in agents["agents"]
+        agents, iogroups = [ok(answer) for answer in drive(driver, ["agents", "iogroups"], env)]
+        assert "py_time_scale" in agents["agents"] and "SCRATCH" not in iogroups["iogroups"]
+        doctor = run_doctor(native, env)
+        assert doctor.returncode == 1
+        lines = [line for line in doctor.stderr.splitlines() if "IOGroup plugins" in line]
+        assert len(lines) == 1 and str(iogroup) in lines[0], doctor.stderr
+    # Preloaded, as the package's geopmctl does: both.
+    env = geopm_env(
+        native, GEOPM_PLUGIN_PATH=str(tmp_path), LD_PRELOAD=str(native.plugin_dir / PLUGIN_FILE)
+    )
+    iogroups, agents = [ok(answer) for answer in drive(driver, ["iogroups", "agents"], env)]
+    assert "SCRATCH" in iogroups["iogroups"] and "py_time_scale" in agents["agents"]
+    doctor = run_doctor(native, env)
+    assert doctor.returncode == 0 and "IOGroup plugins" not in doctor.stderr, doctor.stderr
+
+
 def _has_cap_sys_admin() -> bool:
     with open("/proc/self/status") as status:
         for line in status:

@@ -4,8 +4,9 @@ and what would keep them from running under GEOPM.
 Problems are printed on stderr, one ``warning:`` line each. The exit status is
 1 when the setup as it stands cannot run the Python agents: an agent that
 cannot be loaded, a ``GEOPM_PLUGIN_PATH`` entry GEOPM 3.1 aborts on (empty,
-or not a directory), another agent plugin GEOPM would load instead of ours,
-or a platform GEOPM cannot open. An agent whose ``init()`` fails on this node
+or not a directory), another plugin GEOPM would load instead of ours (from a
+path that holds ours, which is not preloaded), or a platform GEOPM cannot
+open. An agent whose ``init()`` fails on this node
 (a signal the node lacks) is a warning only: the agent is sound, the node
 lacks what it needs, and the same package serves other nodes.
 """
@@ -89,30 +90,32 @@ def _geopm_plugin_files(plugin_path: list[str], prefix: str) -> list[str]:
 
 
 def _check_one_plugin(plugin_path: list[str], ours: str) -> bool:
-    """Warn when GEOPM 3.1, which loads one plugin per process, would load
-    another agent plugin than ours; True when it would."""
+    """Warn about the plugins GEOPM 3.1, which loads one plugin per process,
+    would load instead of ours from a path that holds ours; True when any."""
     preloaded = ours in os.environ.get("LD_PRELOAD", "").replace(" ", ":").split(":")
-    agents = _geopm_plugin_files(plugin_path, _AGENT_PREFIX)
-    if preloaded or not agents or os.path.realpath(agents[0]) == os.path.realpath(ours):
+    if preloaded or os.path.dirname(ours) not in plugin_path:
         return False
-    _warn(
-        f"GEOPM 3.1 loads only the first plugin it finds (its own lib/geopm, then "
-        f"GEOPM_PLUGIN_PATH from the last entry to the first): its tools would load "
-        f"{agents[0]} and skip the Python agents; to have both, keep {os.path.dirname(ours)} "
-        "out of GEOPM_PLUGIN_PATH and preload ours (docs/native.md, 'Only the first plugin "
-        "loads')"
-    )
-    return True
-
-
-def _note_iogroup_plugins(plugin_path: list[str]) -> None:
+    found = False
+    agents = _geopm_plugin_files(plugin_path, _AGENT_PREFIX)
+    if agents and os.path.realpath(agents[0]) != os.path.realpath(ours):
+        _warn(
+            f"GEOPM 3.1 loads only the first plugin it finds (its own lib/geopm, then "
+            f"GEOPM_PLUGIN_PATH from the last entry to the first): its tools would load "
+            f"{agents[0]} and skip the Python agents; to have both, keep "
+            f"{os.path.dirname(ours)} out of GEOPM_PLUGIN_PATH and preload ours "
+            "(docs/native.md, 'Only the first plugin loads')"
+        )
+        found = True
     iogroups = _geopm_plugin_files(plugin_path, _IOGROUP_PREFIX)
     if iogroups:
         _warn(
-            f"{iogroups[0]} is an IOGroup plugin: geopmctl loads IOGroup plugins first, and "
-            "GEOPM 3.1's one plugin per process may then leave the Python agents out; run "
-            "geopmctl with ours preloaded (PATH=$(geopm-bridge plugin-path --wrappers):$PATH)"
+            f"geopmctl loads IOGroup plugins before agent plugins, so GEOPM 3.1 would load "
+            f"{iogroups[0]} there and no Python agent (geopmagent still lists them): keep "
+            f"{os.path.dirname(ours)} out of GEOPM_PLUGIN_PATH and run geopmctl with ours "
+            "preloaded (PATH=$(geopm-bridge plugin-path --wrappers):$PATH)"
         )
+        found = True
+    return found
 
 
 def _platform_failure() -> str | None:
@@ -168,11 +171,11 @@ def main(args: list[str]) -> int:
         if directory not in plugin_path:
             print(
                 "note: GEOPM_PLUGIN_PATH does not hold the plugin directory: GEOPM's tools "
-                "will not see the Python agents (export GEOPM_PLUGIN_PATH=$(geopm-bridge "
-                "plugin-path))"
+                "see the Python agents only where ours is preloaded (geopmctl: "
+                "PATH=$(geopm-bridge plugin-path --wrappers):$PATH); else export "
+                "GEOPM_PLUGIN_PATH=$(geopm-bridge plugin-path)"
             )
         broken |= _check_one_plugin(plugin_path, plugin)
-        _note_iogroup_plugins(plugin_path)
     print(f"GEOPM_PLUGIN_PATH: {':'.join(plugin_path) or '(unset)'}")
 
     failures = load_agents(strict=False)
