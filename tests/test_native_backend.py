@@ -321,7 +321,7 @@ def other_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @needs_geopm
 def test_later_plugin_path_entry_wins_and_doctor_warns(
-    native: NativeInstall, other_plugin_dir: Path
+    native: NativeInstall, other_plugin_dir: Path, tmp_path: Path
 ) -> None:
     # GEOPM 3.1 loads its path from the last entry to the first, and only
     # the first plugin it loads counts: the later entry wins.
@@ -338,8 +338,11 @@ def test_later_plugin_path_entry_wins_and_doctor_warns(
         hidden = "would load" in doctor.stderr
         assert hidden == (winner == "idle_frequency"), doctor.stderr
         assert doctor.returncode == (1 if hidden else 0), doctor.stderr
-    # The doctor names the plugin GEOPM would load, in one line.
-    env = geopm_env(native, GEOPM_PLUGIN_PATH=f"{native.plugin_dir}:{other_plugin_dir}")
+    # The doctor names the plugin GEOPM would load, in one line, whatever
+    # name the path gives our directory.
+    link = tmp_path / "ours"
+    link.symlink_to(native.plugin_dir)
+    env = geopm_env(native, GEOPM_PLUGIN_PATH=f"{link}/:{other_plugin_dir}")
     lines = [line for line in run_doctor(native, env).stderr.splitlines() if "would load" in line]
     assert len(lines) == 1
     assert f"would load {other_plugin_dir / 'libgeopmagent_idle.so.2.1.0'}" in lines[0]

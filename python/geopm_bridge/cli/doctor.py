@@ -89,11 +89,17 @@ def _geopm_plugin_files(plugin_path: list[str], prefix: str) -> list[str]:
     return files
 
 
+def _holds(paths: list[str], path: str) -> bool:
+    """Whether ``paths`` names ``path``, by whatever name (links, a trailing /)."""
+    real = os.path.realpath(path)
+    return any(entry and os.path.realpath(entry) == real for entry in paths)
+
+
 def _check_one_plugin(plugin_path: list[str], ours: str) -> bool:
     """Warn about the plugins GEOPM 3.1, which loads one plugin per process,
     would load instead of ours from a path that holds ours; True when any."""
-    preloaded = ours in os.environ.get("LD_PRELOAD", "").replace(" ", ":").split(":")
-    if preloaded or os.path.dirname(ours) not in plugin_path:
+    preloads = os.environ.get("LD_PRELOAD", "").replace(" ", ":").split(":")
+    if _holds(preloads, ours) or not _holds(plugin_path, os.path.dirname(ours)):
         return False
     found = False
     agents = _geopm_plugin_files(plugin_path, _AGENT_PREFIX)
@@ -168,7 +174,7 @@ def main(args: list[str]) -> int:
     print(f"plugin directory: {directory}{state}")
     print(f"plugin Python: {get_plugin_python()}")
     if BACKEND == "native":
-        if directory not in plugin_path:
+        if not _holds(plugin_path, directory):
             print(
                 "note: GEOPM_PLUGIN_PATH does not hold the plugin directory: GEOPM's tools "
                 "see the Python agents only where ours is preloaded (geopmctl: "
