@@ -217,7 +217,7 @@ def test_forcing_native_without_geopm_fails_with_one_clear_message(tmp_path: Pat
     assert "Set GEOPM_ROOT" in message
 
 
-def test_embedded_install_has_no_plugin_and_doctor_says_so() -> None:
+def test_embedded_install_has_the_plugin_and_doctor_says_so() -> None:
     cli = require_cli()
     env = clean_env()
     probe = subprocess.run(
@@ -228,14 +228,17 @@ def test_embedded_install_has_no_plugin_and_doctor_says_so() -> None:
     )
     if probe.stdout.strip() != "embedded":
         pytest.skip("the installed geopm_bridge is not the embedded build")
+    # The embedded runtime's plugin loader loads it (tests/test_agent_plugin.py).
     path = subprocess.run(cli + ["plugin-path"], capture_output=True, text=True, env=env)
-    assert path.returncode == 1
-    assert "embedded backend, which has no GEOPM plugin" in path.stderr
+    assert path.returncode == 0, path.stderr
+    assert (Path(path.stdout.strip()) / PLUGIN_FILE).is_file()
     doctor = subprocess.run(cli + ["doctor"], capture_output=True, text=True, env=env)
     assert doctor.returncode == 0, doctor.stderr
     assert "backend: embedded" in doctor.stdout
     assert "GEOPM version: 3.1.0" in doctor.stdout
-    assert "plugin directory: none" in doctor.stdout
+    assert f"plugin directory: {path.stdout.strip()}\n" in doctor.stdout
+    # GEOPM's tools are not involved: no word about their plugin path.
+    assert "note: GEOPM_PLUGIN_PATH" not in doctor.stdout
     assert "  power_governor (C++)\n    policy: CPU_POWER_LIMIT\n" in doctor.stdout
 
 
@@ -249,14 +252,22 @@ def test_plugin_path_names_the_installed_plugin(native: NativeInstall) -> None:
     assert file.strip() == str(native.plugin_dir / PLUGIN_FILE)
 
 
+def run_doctor(native: NativeInstall, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``geopm-bridge doctor`` as GEOPM's tools run here (run_geopm)."""
+    return run_geopm([str(native.python), "-m", "geopm_bridge.cli", "doctor"], env)
+
+
 @needs_geopm
 def test_doctor_reports_native_backend_and_every_agent(native: NativeInstall) -> None:
-    # A missing directory would end GEOPM: the doctor warns and leaves it out.
+    # Entries GEOPM 3.1 aborts on (a missing directory, an empty entry): the
+    # doctor warns, leaves them out, lists what the rest gives, and fails.
     missing = "/nonexistent-plugin-dir"
-    env = geopm_env(native, GEOPM_PLUGIN_PATH=f"{native.plugin_dir}:{missing}")
-    result = native.cli("doctor", env=env)
-    assert result.returncode == 0, result.stderr
+    env = geopm_env(native, GEOPM_PLUGIN_PATH=f"{native.plugin_dir}:{missing}:")
+    result = run_doctor(native, env)
+    assert result.returncode == 1, result.stderr
     assert f"GEOPM_PLUGIN_PATH names '{missing}', which is not a directory" in result.stderr
+    assert "GEOPM_PLUGIN_PATH has an empty entry" in result.stderr
+    assert "failed to open directory" not in result.stderr.replace('("failed to open', "")
     out = result.stdout
     assert f"GEOPM_PLUGIN_PATH: {native.plugin_dir}\n" in out
     assert "backend: native" in out
@@ -269,6 +280,154 @@ def test_doctor_reports_native_backend_and_every_agent(native: NativeInstall) ->
     assert f"plugin Python: {native.python}" in out
     assert "  monitor (C++)\n" in out
     assert "  py_time_scale (Python)\n    policy: SCALE\n    sample: SCALED_TIME, INSTANCE\n" in out
+
+
+@needs_geopm
+def test_doctor_says_example_python_needs_the_tutorial_iogroup(native: NativeInstall) -> None:
+    result = run_doctor(native, geopm_env(native))
+    # A signal this node lacks is a warning: the agent is sound.
+    assert result.returncode == 0, result.stderr
+    warning = next(line for line in result.stderr.splitlines() if "agent example_python" in line)
+    assert warning.startswith("warning: agent example_python cannot start on this node: ")
+    assert "USER_TIME, SYSTEM_TIME, IDLE_TIME, NICE_TIME" in warning
+    assert "tutorial IOGroup" in warning
+    # The test agent pushes TIME, which GEOPM has everywhere.
+    assert "agent py_time_scale" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def other_plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory holding another agent plugin (idle_frequency, tests/plugins)
+    built against the real GEOPM."""
+    assert GEOPM_ROOT is not None
+    directory = tmp_path_factory.mktemp("other-plugins")
+    _check(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{GEOPM_ROOT / 'include'}",
+            str(REPO / "tests" / "plugins" / "IdleFrequencyAgent.cpp"),
+            f"-L{GEOPM_ROOT / 'lib'}",
+            "-lgeopm",
+            "-lgeopmd",
+            "-o",
+            str(directory / "libgeopmagent_idle.so.2.1.0"),
+        ]
+    )
+    return directory
+
+
+@needs_geopm
+def test_later_plugin_path_entry_wins_and_doctor_warns(
+    native: NativeInstall, other_plugin_dir: Path, tmp_path: Path
+) -> None:
+    # GEOPM 3.1 loads its path from the last entry to the first, and only
+    # the first plugin it loads counts: the later entry wins.
+    assert GEOPM_ROOT is not None
+    geopmagent = str(GEOPM_ROOT / "bin" / "geopmagent")
+    for path, winner, loser in (
+        (f"{native.plugin_dir}:{other_plugin_dir}", "idle_frequency", "py_time_scale"),
+        (f"{other_plugin_dir}:{native.plugin_dir}", "py_time_scale", "idle_frequency"),
+    ):
+        env = geopm_env(native, GEOPM_PLUGIN_PATH=path)
+        names = run_geopm([geopmagent], env=env).stdout.split()
+        assert winner in names and loser not in names, (path, names)
+        doctor = run_doctor(native, env)
+        hidden = "would load" in doctor.stderr
+        assert hidden == (winner == "idle_frequency"), doctor.stderr
+        assert doctor.returncode == (1 if hidden else 0), doctor.stderr
+    # The doctor names the plugin GEOPM would load, in one line, whatever
+    # name the path gives our directory.
+    link = tmp_path / "ours"
+    link.symlink_to(native.plugin_dir)
+    env = geopm_env(native, GEOPM_PLUGIN_PATH=f"{link}/:{other_plugin_dir}")
+    lines = [line for line in run_doctor(native, env).stderr.splitlines() if "would load" in line]
+    assert len(lines) == 1
+    assert f"would load {other_plugin_dir / 'libgeopmagent_idle.so.2.1.0'}" in lines[0]
+    # Preloaded, ours no longer competes for the slot.
+    env = geopm_env(
+        native,
+        GEOPM_PLUGIN_PATH=str(other_plugin_dir),
+        LD_PRELOAD=str(native.plugin_dir / PLUGIN_FILE),
+    )
+    doctor = run_doctor(native, env)
+    assert "would load" not in doctor.stderr and doctor.returncode == 0, doctor.stderr
+
+
+@needs_geopm
+def test_an_iogroup_plugin_takes_the_slot_where_iogroups_load_first(
+    native: NativeInstall, driver: Path, tmp_path: Path
+) -> None:
+    # geopmctl loads IOGroup plugins before agent plugins (the driver's
+    # "iogroups" then "agents"): one IOGroup plugin on the path, in either
+    # order, leaves it without the Python agents.
+    assert GEOPM_ROOT is not None
+    iogroup = tmp_path / "libgeopmiogroup_scratch.so.2.1.0"
+    _check(
+        [
+            "g++",
+            "-std=c++17",
+            "-shared",
+            "-fPIC",
+            f"-I{GEOPM_ROOT / 'include'}",
+            str(REPO / "tests" / "plugins" / "ScratchIOGroup.cpp"),
+            f"-L{GEOPM_ROOT / 'lib'}",
+            "-lgeopm",
+            "-lgeopmd",
+            "-o",
+            str(iogroup),
+        ]
+    )
+    for path in (f"{native.plugin_dir}:{tmp_path}", f"{tmp_path}:{native.plugin_dir}"):
+        env = geopm_env(native, GEOPM_PLUGIN_PATH=path)
+        iogroups, agents = [ok(answer) for answer in drive(driver, ["iogroups", "agents"], env)]
+        assert "SCRATCH" in iogroups["iogroups"] and "py_time_scale" not in agents["agents"]
+        agents, iogroups = [ok(answer) for answer in drive(driver, ["agents", "iogroups"], env)]
+        assert "py_time_scale" in agents["agents"] and "SCRATCH" not in iogroups["iogroups"]
+        doctor = run_doctor(native, env)
+        assert doctor.returncode == 1
+        lines = [line for line in doctor.stderr.splitlines() if "IOGroup plugins" in line]
+        assert len(lines) == 1 and str(iogroup) in lines[0], doctor.stderr
+    # Preloaded, as the package's geopmctl does: both.
+    env = geopm_env(
+        native, GEOPM_PLUGIN_PATH=str(tmp_path), LD_PRELOAD=str(native.plugin_dir / PLUGIN_FILE)
+    )
+    iogroups, agents = [ok(answer) for answer in drive(driver, ["iogroups", "agents"], env)]
+    assert "SCRATCH" in iogroups["iogroups"] and "py_time_scale" in agents["agents"]
+    doctor = run_doctor(native, env)
+    assert doctor.returncode == 0 and "IOGroup plugins" not in doctor.stderr, doctor.stderr
+
+
+def _has_cap_sys_admin() -> bool:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("CapEff:"):
+                return bool(int(line.split()[1], 16) & (1 << 21))
+    return False
+
+
+@needs_geopm
+@pytest.mark.skipif(
+    not _has_cap_sys_admin() or os.path.exists("/run/geopm"),
+    reason="needs CAP_SYS_ADMIN (root) and no GEOPM service (/run/geopm absent)",
+)
+def test_root_without_geopm_service_is_explained(native: NativeInstall) -> None:
+    # With CAP_SYS_ADMIN GEOPM 3.1 writes its topology cache in /run/geopm.
+    env = geopm_env(native)
+    doctor = native.cli("doctor", env=env)
+    assert doctor.returncode == 1
+    platform = [line for line in doctor.stderr.splitlines() if "platform" in line]
+    assert len(platform) == 1, doctor.stderr
+    assert "GEOPM cannot open this node's platform" in platform[0]
+    assert "Could not create temp file" in platform[0]
+    assert "install -d -m 700 /run/geopm" in platform[0]
+    assert "setpriv --bounding-set=-sys_admin" in platform[0]
+    read = native.cli("read", env=env)
+    assert read.returncode == 1
+    assert "Could not create temp file" in read.stderr
+    assert "geopm-bridge: hint: " in read.stderr and "/run/geopm" in read.stderr
 
 
 @needs_geopm
@@ -391,36 +550,43 @@ def test_hook_error_reaches_the_controller_with_agent_and_traceback(
 
 @needs_geopm
 def test_preloaded_plugin_leaves_the_plugin_path_to_another_plugin(
-    native: NativeInstall, tmp_path: Path
+    native: NativeInstall, other_plugin_dir: Path
 ) -> None:
     # GEOPM 3.1 loads one plugin per process from GEOPM_PLUGIN_PATH; the
     # documented way around it: preload ours, keep its directory out of the path.
     assert GEOPM_ROOT is not None
-    other = tmp_path / "libgeopmagent_idle.so.2.1.0"
-    _check(
-        [
-            "g++",
-            "-std=c++17",
-            "-shared",
-            "-fPIC",
-            f"-I{GEOPM_ROOT / 'include'}",
-            str(REPO / "tests" / "plugins" / "IdleFrequencyAgent.cpp"),
-            f"-L{GEOPM_ROOT / 'lib'}",
-            "-lgeopm",
-            "-lgeopmd",
-            "-o",
-            str(other),
-        ]
-    )
     env = geopm_env(
         native,
-        GEOPM_PLUGIN_PATH=str(tmp_path),
+        GEOPM_PLUGIN_PATH=str(other_plugin_dir),
         LD_PRELOAD=str(native.plugin_dir / PLUGIN_FILE),
     )
     result = run_geopm([str(GEOPM_ROOT / "bin" / "geopmagent")], env=env)
     assert result.returncode == 0, result.stderr
     names = result.stdout.split()
     assert "idle_frequency" in names and "py_time_scale" in names
+
+
+def _wrappers(native: NativeInstall) -> Path:
+    return Path(
+        _check([str(native.python), "-m", "geopm_bridge.cli", "plugin-path", "--wrappers"]).strip()
+    )
+
+
+@needs_geopm
+def test_geopmctl_wrapper_preloads_the_plugin_into_the_real_geopmctl(
+    native: NativeInstall, tmp_path: Path
+) -> None:
+    assert GEOPM_ROOT is not None
+    wrapper = _wrappers(native) / "geopmctl"
+    assert os.access(wrapper, os.X_OK)
+    # The path holds no plugin of ours: only the preload can start Python,
+    # which says so through the agent it cannot import.
+    env = geopm_env(native, GEOPM_PLUGIN_PATH=str(tmp_path), GEOPM_BRIDGE_AGENTS="no_such_module:A")
+    result = run_geopm([str(wrapper), "--version"], env=env)
+    real = run_geopm([str(GEOPM_ROOT / "bin" / "geopmctl"), "--version"], env=clean_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == real.stdout
+    assert "Python agent skipped: GEOPM_BRIDGE_AGENTS entry 'no_such_module:A'" in result.stderr
 
 
 @needs_geopm
@@ -468,3 +634,86 @@ def test_one_process_never_holds_both_runtimes(native: NativeInstall) -> None:
         assert result.returncode == 1
         assert "ImportError" in result.stderr
         assert "already holds another GEOPM runtime" in result.stderr
+
+
+# Runs its arguments where cpu0 has a cpufreq governor, which geopmlaunch
+# reads first and a virtual machine lacks: a copy of cpu0's sysfs directory
+# with one added, on a tmpfs, in the private mount namespace of `unshare`.
+_FAKE_GOVERNOR = r"""
+src=/sys/devices/system/cpu/cpu0
+copy=$(mktemp -d)
+for entry in "$src"/*; do
+    name=$(basename "$entry")
+    if [ -d "$entry" ] && [ ! -L "$entry" ]; then
+        mkdir -p "$copy/$name"
+        for file in "$entry"/*; do
+            [ -f "$file" ] && cat "$file" > "$copy/$name/$(basename "$file")" 2>/dev/null
+        done
+    elif [ -f "$entry" ]; then
+        cat "$entry" > "$copy/$name" 2>/dev/null
+    fi
+done
+mkdir -p "$copy/cpufreq"
+echo performance > "$copy/cpufreq/scaling_governor"
+mount -t tmpfs none "$src" && cp -r "$copy/." "$src/" && exec "$@"
+"""
+
+
+def _launch_prefix() -> list[str] | None:
+    """What geopmlaunch needs in front of it here, or None when it cannot run."""
+    if os.path.exists("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"):
+        return []
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", _FAKE_GOVERNOR, "sh"]
+    return None
+
+
+@needs_geopm
+def test_geopmlaunch_starts_python_in_geopmctl_alone(native: NativeInstall, tmp_path: Path) -> None:
+    # The documented command for Open MPI, with the wrapper first in PATH:
+    # one environment reaches geopmctl and every rank, the plugin only the
+    # controller.
+    assert GEOPM_ROOT is not None
+    mpiexec = shutil.which("mpiexec")
+    version = (
+        subprocess.run([mpiexec, "--version"], capture_output=True, text=True) if mpiexec else None
+    )
+    prefix = _launch_prefix()
+    probe = subprocess.run([sys.executable, "-c", "import geopmpy.launcher"], capture_output=True)
+    if (
+        version is None
+        or "open-mpi" not in version.stdout.lower()
+        or prefix is None
+        or probe.returncode
+    ):
+        pytest.skip(
+            "needs geopmpy, Open MPI's mpiexec and a cpufreq governor (or root to fake one)"
+        )
+    launcher = tmp_path / "geopmlaunch"
+    main = 'import sys; from geopmpy.launcher import main; sys.argv[0] = "geopmlaunch"; main()'
+    launcher.write_text(f"#!/bin/sh\nexec {sys.executable} -c '{main}' \"$@\"\n")
+    launcher.chmod(0o755)
+    path = f"{_wrappers(native)}:{tmp_path}:{GEOPM_ROOT / 'bin'}:{os.environ['PATH']}"
+    env = geopm_env(
+        native,
+        PATH=path,
+        GEOPM_BRIDGE_AGENTS="no_such_module:A",
+        OMPI_ALLOW_RUN_AS_ROOT="1",
+        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+    )
+    command = [
+        "geopmlaunch", "ompi", "-n", "2", "--npernode", "2",
+        "--geopm-agent=monitor", "--geopm-program-filter=sleep", "--geopm-preload",
+        f"--geopm-report={tmp_path / 'report.yaml'}", "--", "sleep", "1",
+    ]  # fmt: skip
+    # As run_geopm(), but CAP_SYS_ADMIN is dropped inside the namespace.
+    drop = ["setpriv", "--bounding-set=-sys_admin"] if os.geteuid() == 0 else []
+    result = subprocess.run(
+        [*prefix, *drop, *command], capture_output=True, text=True, env=env, timeout=180
+    )
+    output = result.stdout + result.stderr
+    assert "Controller launch config: " in output and "'geopmctl']" in output, output
+    # geopmctl (the wrapper) started Python; the two sleep ranks did not.
+    assert (
+        output.count("Python agent skipped: GEOPM_BRIDGE_AGENTS entry 'no_such_module:A'") == 1
+    ), output

@@ -108,11 +108,11 @@ def get_library_dir() -> str:
 
 
 def get_plugin_python() -> str | None:
-    """Return the Python the GEOPM plugin starts in a process that has none.
+    """Return the Python the GEOPM agent plugin starts in a process that has none.
 
-    Native backend only (None on the embedded backend, which has no plugin).
+    Both backends build the plugin; None only in a source checkout, which has none.
     """
-    return PLUGIN_PYTHON if BACKEND == "native" else None
+    return PLUGIN_PYTHON or None
 
 
 __all__ = [

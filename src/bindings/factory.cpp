@@ -3,6 +3,7 @@
  * plugins of geopm::agent_factory(), make agents, and the geopm::Agent
  * dictionary helpers.
  */
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include <pybind11/stl.h>
 
 #include "geopm/Agent.hpp"
+#include "geopm/Exception.hpp"
+#include "geopm_error.h"
 
 #include "python_agent.hpp"
 
@@ -55,6 +58,17 @@ namespace geopm_bridge
                 for (py::handle entry : aggregation) {
                     spec->aggregation.push_back(agg_function(entry, name + ".sample_aggregation"));
                     spec->is_aggregation_python |= !py::isinstance<py::str>(entry);
+                }
+                // Refused here, not only by register_plugin(): while the
+                // embedded runtime loads a plugin (libgeopmagent_python
+                // registering the Python agents) it keeps a failed
+                // registration for its loader, which then fails the whole
+                // plugin, where Python expects this one agent refused.
+                std::vector<std::string> taken = geopm::agent_factory().plugin_names();
+                if (std::find(taken.begin(), taken.end(), name) != taken.end()) {
+                    throw geopm::Exception("PluginFactory::register_plugin(): name \"" + name +
+                                           "\" is already registered",
+                                           GEOPM_ERROR_INVALID, __FILE__, __LINE__);
                 }
                 std::shared_ptr<const AgentSpec> shared = spec;
                 auto make = [shared]() -> std::unique_ptr<geopm::Agent> {

@@ -1,9 +1,11 @@
 /*
  * libgeopmagent_python: the GEOPM agent plugin that brings Python agents into
- * an installed libgeopm (native backend).
+ * an installed libgeopm (native backend), or into a C++ program on the
+ * embedded runtime, whose plugin loader loads it the same way.
  *
- * libgeopm dlopens this file when geopm::agent_factory() first loads its
- * plugins. The constructor below makes sure a Python interpreter runs (it
+ * The loader dlopens this file when geopm::agent_factory() first loads its
+ * plugins, unless it was preloaded (wrappers/geopmctl). The constructor
+ * below makes sure a Python interpreter runs (it
  * starts one for the environment geopm_bridge was built in when the process
  * has none, as in geopmctl), then calls geopm_bridge's own discovery
  * (registry.load_agents), which registers each Python agent in

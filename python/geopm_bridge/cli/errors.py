@@ -32,6 +32,32 @@ def user_message(error: BaseException, debug: bool = False) -> str:
     return message
 
 
+# GEOPM's own errors whose words do not say what to do: a piece of each
+# message, and the advice.
+_HINTS = (
+    (
+        # libgeopmd's PlatformTopo: with CAP_SYS_ADMIN (root) GEOPM 3.1 keeps
+        # its topology cache in its service's directory, /run/geopm.
+        "Could not create temp file",
+        "GEOPM 3.1 run with CAP_SYS_ADMIN (as root) writes its topology cache in "
+        "/run/geopm, the directory of its service (geopmd), and that directory is missing: "
+        "start the geopm service, or create it (install -d -m 700 /run/geopm), or run "
+        "without CAP_SYS_ADMIN (setpriv --bounding-set=-sys_admin COMMAND, or as another user)",
+    ),
+)
+
+
+def hint(message: str) -> str | None:
+    """What to do about the GEOPM error ``message``, or None when it says enough."""
+    for piece, advice in _HINTS:
+        if piece in message:
+            return advice
+    return None
+
+
 def report_error(error: BaseException, debug: bool = False) -> None:
-    """Print ``error`` on stderr, naming the program."""
+    """Print ``error`` on stderr, naming the program, and a hint line when one is known."""
     print(f"geopm-bridge: error: {user_message(error, debug)}", file=sys.stderr)
+    advice = hint(str(error))
+    if advice is not None:
+        print(f"geopm-bridge: hint: {advice}", file=sys.stderr)

@@ -6,6 +6,12 @@ sends them up the tree. With the policy's two thresholds it nudges the CPU
 frequency cap: down a step while the node idles more than HIGH_THRESHOLD,
 up a step while it idles less than LOW_THRESHOLD. The cap is only touched
 where the platform offers CPU_FREQUENCY_MAX_CONTROL (the node model does).
+
+The four CPU time signals come from the embedded runtime's PROCSTAT IOGroup.
+GEOPM 3.1 has them only from its tutorial IOGroup plugin
+(integration/tutorial/iogroup, libgeopmiogroup_example_iogroup.so.2.1.0):
+without it ``init()`` stops with an error that says so, and
+``geopm-bridge doctor`` repeats it (docs/native.md).
 """
 
 from __future__ import annotations
@@ -49,6 +55,14 @@ class TutorialAgent(geopm_bridge.Agent):
         if level != 0:
             return
         board = geopm_bridge.DOMAIN_BOARD
+        missing = [name for name in _TIMES if name not in self._pio.signal_names()]
+        if missing:
+            raise LookupError(
+                f"example_python needs the signals {', '.join(missing)}, which this platform "
+                "lacks: GEOPM 3.1 offers them only through its tutorial IOGroup plugin "
+                "(integration/tutorial/iogroup: libgeopmiogroup_example_iogroup.so.2.1.0 in "
+                "GEOPM_PLUGIN_PATH, with the Python agent plugin preloaded: docs/native.md)"
+            )
         self._signals[:] = [self._pio.push_signal(name, board, 0) for name in _TIMES]
         if _FREQ_CONTROL in self._pio.control_names():
             self._control = self._pio.push_control(_FREQ_CONTROL, board, 0)
