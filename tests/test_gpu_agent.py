@@ -105,9 +105,12 @@ def test_busy_gpus_take_the_budget_from_idle_ones(tmp_path: Path, budget: float)
 
 def test_a_budget_out_of_range_is_refused(tmp_path: Path) -> None:
     (tmp_path / "policy.json").write_text(json.dumps({"GPU_POWER_BUDGET": 500}))
+    # The policy is checked in the first control period (as GEOPM does):
+    # the application must outlive it; the error then ends the job.
     result = launch(
         tmp_path,
-        "true",
+        "sleep",
+        "10",
         options=[
             "--node-model=gpus=4",
             "--geopm-agent=gpu_power_share",
