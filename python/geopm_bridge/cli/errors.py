@@ -35,3 +35,14 @@ def user_message(error: BaseException, debug: bool = False) -> str:
 def report_error(error: BaseException, debug: bool = False) -> None:
     """Print ``error`` on stderr, naming the program."""
     print(f"geopm-bridge: error: {user_message(error, debug)}", file=sys.stderr)
+
+
+def exit_status(error: BaseException) -> int:
+    """The command's exit status for ``error``: 2 for a usage error; for an
+    application that cannot start (``ApplicationStartError``, whose class only
+    the embedded backend has) a shell's 127 (not found) or 126 (not
+    executable); else 1."""
+    if isinstance(error, UsageError):
+        return 2
+    status = getattr(error, "exit_status", None)
+    return status if isinstance(status, int) else 1
