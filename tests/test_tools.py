@@ -188,8 +188,10 @@ def test_version_and_cache(machine: Path, command: str) -> None:
     first, second = output([command, "--version"], machine).splitlines()
     assert first == geopm_bridge.geopm_version() == "3.1.0"
     assert second == f"geopm-bridge {geopm_bridge.__version__}"
+    # The short option is -v for geopmread and geopmwrite, -V for geopmagent.
+    short = "-V" if command == "agent" else "-v"
+    assert output([command, short], machine).startswith("3.1.0\n")
     if command != "agent":
-        assert output([command, "-v"], machine).startswith("3.1.0\n")
         # No topology cache here: accepted, does nothing.
         assert output([command, "--cache"], machine) == ""
 
@@ -223,6 +225,7 @@ def test_node_model_option_takes_no_signal_for_its_value(tmp_path: Path) -> None
         (["-d", "-i", "TIME"], "-d cannot be combined with -i"),
         (["-i", "NOPE"], "unknown signal 'NOPE'"),
         (["--table", "TIME"], "--table takes no other"),
+        (["--bogus"], "unrecognized arguments: --bogus (see geopm-bridge read --help)"),
     ],
 )
 def test_read_bad_input(machine: Path, args: list[str], expected: str) -> None:
@@ -286,6 +289,7 @@ def test_write_config_file(machine: Path, tmp_path: Path) -> None:
         (["CPU_FREQUENCY_MAX_CONTROL", "cpu", "0", "nan"], "not a finite number"),
         (["CPU_FREQUENCY_MAX_CONTROL", "cpu", "0"], "write needs CONTROL DOMAIN INDEX VALUE"),
         (["-i"], "-i needs a control name"),
+        (["--config"], "argument --config: expected one argument"),
     ],
 )
 def test_write_bad_input_changes_nothing(machine: Path, args: list[str], expected: str) -> None:
@@ -397,6 +401,7 @@ def test_agent_listing_and_description_as_geopmagent() -> None:
 def test_agent_policy_bad_values() -> None:
     assert "not finite" in error_line(tool(["agent", "-a", "power_governor", "-p", "inf"]))
     assert "not a number" in error_line(tool(["agent", "-a", "power_governor", "-p", "x"]))
+    assert "unrecognized arguments: --bogus" in error_line(tool(["agent", "--bogus"]))
 
 
 def test_agent_listing_survives_plugins_that_fail(tmp_path: Path) -> None:

@@ -9,12 +9,12 @@ import sys
 
 from .. import agent_factory, load_agents, policy_names, sample_names
 from ..profile import region_hash
-from .errors import UsageError
+from .errors import ArgumentParser, UsageError
 from .platform_options import version_text
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge agent",
         description="With no options, list every agent: built-in, plugin and Python. With an "
         "agent, print its policy and sample names. With -p, print (or write with -o) the "
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the policy JSON to FILE")
     parser.add_argument(
-        "-v",
+        "-V",  # geopmagent's (geopmread's is -v)
         "--version",
         action="store_true",
         help="print the GEOPM version this runtime follows, then geopm-bridge's",

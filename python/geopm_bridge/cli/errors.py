@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
+from typing import NoReturn
 
 
 class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose errors are one ``geopm-bridge: error:`` line
+    like every other (argparse prints its usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the parse error as a UsageError."""
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 # geopm::Exception::what() is "<geopm> <error text>: <message>: at <file>:<line>",

@@ -1,6 +1,6 @@
 """What ``read`` and ``write`` share, as geopmread and geopmwrite share it:
 their options, the node-model switch, the domain table, a domain and index
-from the command line, the version lines."""
+from the command line; and the version lines (``agent``'s too)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def domain_and_index(topo: PlatformTopo, domain_text: str, index_text: str) -> t
 
 def describe(name: str, description: str) -> str:
     """A ``-i`` entry as geopmread prints it: the name and a colon, then the description."""
-    return f"{name}:\n{description.rstrip(chr(10))}\n"
+    return f"{name}:\n{description.rstrip()}\n"
 
 
 def check_name(name: str, quantities: Quantities) -> None:
@@ -131,13 +131,10 @@ def check_name(name: str, quantities: Quantities) -> None:
 class Quantities:
     """The signals (for read) or controls (for write) the queries list."""
 
-    kind: str
-    """"signal" or "control"."""
-    command: str
-    """The command that lists them: "read" or "write"."""
+    kind: str  # signal or control
+    command: str  # the command that lists them: read or write
     names: list[str]
-    other_names: list[str]
-    """The other kind's names, to say what a wrong name is."""
+    other_names: list[str]  # the other kind's: to say what a wrong name is
     domain_of: Callable[[str], int]
     description_of: Callable[[str], str]
 

@@ -7,11 +7,11 @@ import argparse
 
 from .. import PlatformIO, PlatformTopo, platform_io, platform_topo
 from . import platform_options
-from .errors import UsageError
+from .errors import ArgumentParser, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge read",
         usage="geopm-bridge read [OPTIONS] [SIGNAL DOMAIN INDEX]",
         description="geopmread's command line and output: with no arguments, the signal "

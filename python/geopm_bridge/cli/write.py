@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from .. import GeopmError, PlatformIO, PlatformTopo, platform_io, platform_topo
 from . import platform_options
-from .errors import UsageError
+from .errors import ArgumentParser, UsageError
 
 # A controls file is small; a bigger one is no controls file.
 _MAX_CONFIG_BYTES = 1 << 20
@@ -26,7 +26,7 @@ class _Write:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge write",
         usage="geopm-bridge write [OPTIONS] [CONTROL DOMAIN INDEX VALUE | --config FILE]",
         description="geopmwrite's command line and output: with no arguments, the control "
@@ -101,7 +101,13 @@ def _config_writes(
 
 
 def _write_all(pio: PlatformIO, writes: list[_Write]) -> None:
-    """Write each one; when one fails, put back every control as it was."""
+    """Write each one. Several: when one fails, every control is put back as it
+    was (one alone is written as geopmwrite does, without a save of them all,
+    which may need more rights than the write)."""
+    if len(writes) == 1:
+        write = writes[0]
+        pio.write_control(write.name, write.domain, write.index, write.value)
+        return
     pio.save_control()
     try:
         for write in writes:
