@@ -209,6 +209,9 @@ def test_node_model_option_takes_no_signal_for_its_value(tmp_path: Path) -> None
     power = output(["read", "--node-model=load=0.5", "CPU_POWER", "package", "0"])
     assert float(power) > 0
     assert "--node-model=" in error_line(tool(["read", "--node-model=", "TIME", "board", "0"]))
+    assert "unrecognized arguments: --node" in error_line(
+        tool(["read", "--node", "CPU_POWER", "package", "0"])
+    )
 
 
 @pytest.mark.parametrize(

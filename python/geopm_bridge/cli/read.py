@@ -13,6 +13,8 @@ from .errors import ArgumentParser, UsageError
 def _parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="geopm-bridge read",
+        # "--node" would be --node-model taking the signal's name for its value.
+        allow_abbrev=False,
         usage="geopm-bridge read [OPTIONS] [SIGNAL DOMAIN INDEX]",
         description="geopmread's command line and output: with no arguments, the signal "
         "names one per line; with SIGNAL DOMAIN INDEX, read it once (in SI units, formatted "

@@ -28,6 +28,8 @@ class _Write:
 def _parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="geopm-bridge write",
+        # "--node" would be --node-model taking the signal's name for its value.
+        allow_abbrev=False,
         usage="geopm-bridge write [OPTIONS] [CONTROL DOMAIN INDEX VALUE | --config FILE]",
         description="geopmwrite's command line and output: with no arguments, the control "
         "names one per line; with CONTROL DOMAIN INDEX VALUE, write it (VALUE in SI units; a "
