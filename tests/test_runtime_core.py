@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,17 @@ def test_duplicate_registration_leaves_the_plugin_out_with_a_warning(
     [warning] = result.stderr.splitlines()
     assert warning.startswith("geopm-bridge: warning: plugin ")
     assert f"{first}/libgeopmagent_twin.so.2.1.0" in warning and '"twin"' in warning
+    # So `geopm-bridge agent` still lists, as geopmagent does, the warning on stderr.
+    listing = subprocess.run(
+        [sys.executable, "-m", "geopm_bridge.cli", "agent"],
+        capture_output=True,
+        text=True,
+        env=clean_env(GEOPM_PLUGIN_PATH=f"{first}:{second}"),
+        timeout=60,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert {"monitor", "twin", "zfine"} <= set(listing.stdout.split())
+    assert listing.stderr.splitlines() == [warning]
     # A plugin may not take a built-in agent's name either.
     clash = install(build, tmp_path / "c", "agent.so", "libgeopmagent_monitor.so.2.1.0")
     result = subprocess.run(
