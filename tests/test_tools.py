@@ -227,6 +227,8 @@ def test_node_model_option_takes_no_signal_for_its_value(tmp_path: Path) -> None
         (["-i"], "-i needs a signal name"),
         (["-d", "-i", "TIME"], "-d cannot be combined with -i"),
         (["-i", "NOPE"], "unknown signal 'NOPE'"),
+        (["-I", "TIME"], "-I takes no name"),
+        (["-d", "TIME", "board"], "too many arguments: board"),
         (["--table", "TIME"], "--table takes no other"),
         (["--bogus"], "unrecognized arguments: --bogus (see geopm-bridge read --help)"),
     ],

@@ -16,6 +16,18 @@ NODE_MODEL_VARIABLE = "GEOPM_BRIDGE_NODE_MODEL"
 _NODE_MODEL = "--node-model"
 
 
+@dataclass(frozen=True)
+class Quantities:
+    """The signals (for read) or controls (for write) the queries list."""
+
+    kind: str  # signal or control
+    command: str  # the command that lists them: read or write
+    names: list[str]
+    other_names: list[str]  # the other kind's: to say what a wrong name is
+    domain_of: Callable[[str], int]
+    description_of: Callable[[str], str]
+
+
 def add_options(parser: argparse.ArgumentParser, kind: str) -> None:
     """Add geopmread's (or geopmwrite's) options for a ``kind`` ("signal"
     or "control"), and ours: ``--node-model`` and ``--debug``."""
@@ -127,18 +139,6 @@ def check_name(name: str, quantities: Quantities) -> None:
     raise UsageError(f"unknown {kind} {name!r} (list them: geopm-bridge {command})")
 
 
-@dataclass(frozen=True)
-class Quantities:
-    """The signals (for read) or controls (for write) the queries list."""
-
-    kind: str  # signal or control
-    command: str  # the command that lists them: read or write
-    names: list[str]
-    other_names: list[str]  # the other kind's: to say what a wrong name is
-    domain_of: Callable[[str], int]
-    description_of: Callable[[str], str]
-
-
 def answer_query(opts: argparse.Namespace, quantities: Quantities, topo: PlatformTopo) -> bool:
     """Answer -d, -i, -I or no NAME as geopmread and geopmwrite do (printing
     the answer); False when the command line asks for the command's own work."""
@@ -147,6 +147,8 @@ def answer_query(opts: argparse.Namespace, quantities: Quantities, topo: Platfor
         raise UsageError(f"too many arguments: {' '.join(opts.args[1:])}")
     if opts.show_domain and (opts.info or opts.info_all):
         raise UsageError("-d cannot be combined with -i or -I")
+    if opts.info_all and name is not None:
+        raise UsageError(f"-I takes no name (describe one {quantities.kind} with -i NAME)")
     if opts.show_domain:
         if name is None:
             print(domain_table(topo), end="")
