@@ -183,7 +183,7 @@ def test_agent_describes_and_writes_policies(tmp_path: Path) -> None:
 
 def test_read_lists_and_reads_signals(tmp_path: Path, machine: Path) -> None:
     env = {"GEOPM_BRIDGE_SYSFS_ROOT": str(machine)}
-    listing = run(["read"], tmp_path, env)
+    listing = run(["read", "--table"], tmp_path, env)
     assert listing.returncode == 0, listing.stderr
     rows = {
         line.split()[0]: line.split()[1]

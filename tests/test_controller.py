@@ -279,7 +279,10 @@ def test_application_killed_by_a_signal_gives_128_plus_signal(job: Job) -> None:
 def test_application_that_cannot_start(job: Job) -> None:
     job.write_policy('{"ALPHA": 100}')
     result = job.run(["/no/such/program", "arg"], RECORDER_CONTROL="CPU_POWER_LIMIT_CONTROL")
-    message = error_of(result)
+    # A shell's status for a program not found (ApplicationStartError).
+    assert result.returncode == 127, result.stderr
+    message = result.stderr
+    assert message.startswith("error: ") and message.count("\n") == 1
     assert '"/no/such/program"' in message and "No such file or directory" in message
     # Refused before the loop: no agent hook beyond init ran, no report.
     assert job.hooks() == ["init"]

@@ -225,7 +225,7 @@ def test_monitor_job_reports_gpus(tmp_path: Path) -> None:
         READONLY_NVML_LIBRARY=REAL_NVML,
     )
     listing = subprocess.run(
-        [*GEOPM_BRIDGE, "read"], env=job_env, capture_output=True, text=True, timeout=60
+        [*GEOPM_BRIDGE, "read", "--table"], env=job_env, capture_output=True, text=True, timeout=60
     )
     assert listing.returncode == 0, listing.stderr
     assert "GPU_" not in listing.stdout.split("CONTROLS")[1], "a GPU control is writable"

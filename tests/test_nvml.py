@@ -163,7 +163,7 @@ def read_one(env: dict[str, str], name: str, domain: str, index: int) -> str:
 
 
 def test_read_lists_gpu_signals(tmp_path: Path, sysfs_root: Path) -> None:
-    result = cli(["read"], gpu_env(tmp_path, sysfs_root, TABLE))
+    result = cli(["read", "--table"], gpu_env(tmp_path, sysfs_root, TABLE))
     assert result.returncode == 0, result.stderr
     listed = {
         line.split()[0]: line.split()[1] for line in result.stdout.splitlines() if line[:2] == "  "
@@ -311,7 +311,7 @@ def test_old_driver_reads_nan_where_a_call_is_missing(tmp_path: Path, sysfs_root
     assert read_one(env, "GPU_ENERGY", "gpu", 0) == "nan"
     assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
     # No clock locking: no clock controls; the power limit stays a control.
-    listing = cli(["read"], env)
+    listing = cli(["read", "--table"], env)
     assert listing.returncode == 0 and listing.stderr == ""
     controls = listing.stdout.split("CONTROLS")[1]
     assert "GPU_CORE_FREQUENCY_MAX_CONTROL" not in controls
@@ -350,7 +350,7 @@ def test_read_memory_pcie_and_power_limit_range(tmp_path: Path, sysfs_root: Path
 
 
 def test_new_signals_listed_with_domains(tmp_path: Path, sysfs_root: Path) -> None:
-    result = cli(["read"], gpu_env(tmp_path, sysfs_root, TABLE))
+    result = cli(["read", "--table"], gpu_env(tmp_path, sysfs_root, TABLE))
     assert result.returncode == 0, result.stderr
     listed = {
         line.split()[0]: line.split()[1] for line in result.stdout.splitlines() if line[:2] == "  "
@@ -458,7 +458,7 @@ def test_readonly_nvml_reads_and_never_writes(tmp_path: Path, sysfs_root: Path) 
     assert float(read_one(env, "GPU_POWER", "gpu", 0)) == 150.5
     assert float(read_one(env, "GPU_POWER_LIMIT_CONTROL", "gpu", 1)) == 200.0
     assert float(read_one(env, "GPU_CORE_FREQUENCY_MAX_AVAIL", "gpu", 0)) == 1410e6
-    listing = cli(["read"], env)
+    listing = cli(["read", "--table"], env)
     assert listing.returncode == 0 and listing.stderr == ""
     assert "GPU_" not in listing.stdout.split("CONTROLS")[1]
     # A job through it cannot write a GPU control even by mistake (its

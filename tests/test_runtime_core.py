@@ -15,6 +15,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -158,19 +159,50 @@ def test_plugin_that_fails_to_load_is_left_out_with_a_warning(build: Path, tmp_p
     assert "undefined symbol: rtcore_symbol_nobody_defines" in warning
 
 
-def test_duplicate_registration_is_reported_with_the_plugin(build: Path, tmp_path: Path) -> None:
+def test_duplicate_registration_leaves_the_plugin_out_with_a_warning(
+    build: Path, tmp_path: Path
+) -> None:
     first = install(build, tmp_path / "a", "agent.so", "libgeopmagent_twin.so.2.1.0")
     second = install(build, tmp_path / "b", "agent.so", "libgeopmagent_twin.so.2.1.0")
-    # b loads first, so a's copy is the duplicate.
-    [answer] = run_probe(["agents"], GEOPM_PLUGIN_PATH=f"{first}:{second}")
-    assert answer["error"] == GEOPM_ERROR_INVALID
-    assert f"{first}/libgeopmagent_twin.so.2.1.0" in answer["what"]
-    assert '"twin"' in answer["what"]
+    install(build, first, "agent.so", "libgeopmagent_zfine.so.2.1.0")
+    # b loads first, so a's copy is the duplicate: a warning naming it, and
+    # the other plugins still load (so that `geopm-bridge agent` lists them).
+    result = subprocess.run(
+        [str(driver())],
+        input="agents\n",
+        capture_output=True,
+        text=True,
+        env=clean_env(GEOPM_PLUGIN_PATH=f"{first}:{second}"),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ok(json.loads(result.stdout))["agents"] == BUILTIN_AGENTS + ["twin", "zfine"]
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith("geopm-bridge: warning: plugin ")
+    assert f"{first}/libgeopmagent_twin.so.2.1.0" in warning and '"twin"' in warning
+    # So `geopm-bridge agent` still lists, as geopmagent does, the warning on stderr.
+    listing = subprocess.run(
+        [sys.executable, "-m", "geopm_bridge.cli", "agent"],
+        capture_output=True,
+        text=True,
+        env=clean_env(GEOPM_PLUGIN_PATH=f"{first}:{second}"),
+        timeout=60,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert {"monitor", "twin", "zfine"} <= set(listing.stdout.split())
+    assert listing.stderr.splitlines() == [warning]
     # A plugin may not take a built-in agent's name either.
     clash = install(build, tmp_path / "c", "agent.so", "libgeopmagent_monitor.so.2.1.0")
-    [answer] = run_probe(["agents"], GEOPM_PLUGIN_PATH=str(clash))
-    assert answer["error"] == GEOPM_ERROR_INVALID
-    assert "libgeopmagent_monitor.so.2.1.0" in answer["what"]
+    result = subprocess.run(
+        [str(driver())],
+        input="agents\n",
+        capture_output=True,
+        text=True,
+        env=clean_env(GEOPM_PLUGIN_PATH=str(clash)),
+        timeout=60,
+    )
+    assert ok(json.loads(result.stdout))["agents"] == BUILTIN_AGENTS
+    assert "libgeopmagent_monitor.so.2.1.0" in result.stderr
 
 
 def test_no_plugins_without_plugin_path() -> None:

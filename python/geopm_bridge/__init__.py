@@ -91,6 +91,7 @@ platform_topo = _core.platform_topo
 if BACKEND == "embedded":
     JobConfig = _core.JobConfig
     run_job = _core.run_job
+    ApplicationStartError = _core.ApplicationStartError
 
 
 def get_include() -> str:
@@ -183,4 +184,4 @@ __all__ = [
     "sample_names",
 ]
 if BACKEND == "embedded":
-    __all__ += ["JobConfig", "run_job"]
+    __all__ += ["ApplicationStartError", "JobConfig", "run_job"]

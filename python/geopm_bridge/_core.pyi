@@ -181,3 +181,6 @@ class JobConfig:
     def from_environment() -> JobConfig: ...
 
 def run_job(config: JobConfig) -> int: ...
+
+class ApplicationStartError(GeopmError):
+    exit_status: int

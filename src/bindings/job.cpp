@@ -8,6 +8,7 @@
 
 #include <pybind11/stl.h>
 
+#include "geopm_bridge/ApplicationStartError.hpp"
 #include "geopm_bridge/Controller.hpp"
 #include "geopm_bridge/JobConfig.hpp"
 
@@ -19,6 +20,36 @@ namespace geopm_bridge
     {
         void init_job(py::module_ &module)
         {
+            // A GeopmError subclass with the shell's exit status, so that
+            // `launch` exits 127 or 126 as a shell in its place would.
+            static PyObject *start_error = PyErr_NewExceptionWithDoc(
+                "geopm_bridge.ApplicationStartError",
+                "The job's application cannot be started. ``exit_status`` is what a shell\n"
+                "gives for it: 127 when the program is not found, 126 when it is not\n"
+                "executable.", geopm_error_type().ptr(), nullptr);
+            if (start_error == nullptr) {
+                throw py::error_already_set();
+            }
+            module.attr("ApplicationStartError") = py::handle(start_error);
+            // Registered after the GeopmError translator, so tried first.
+            py::register_exception_translator([](std::exception_ptr pending) {
+                try {
+                    if (pending) {
+                        std::rethrow_exception(pending);
+                    }
+                }
+                catch (const ApplicationStartError &error) {
+                    try {
+                        py::object value = py::handle(start_error)(error.what(), error.err_value());
+                        value.attr("exit_status") = error.exit_status();
+                        PyErr_SetObject(start_error, value.ptr());
+                    }
+                    catch (py::error_already_set &failure) {
+                        failure.restore();
+                    }
+                }
+            });
+
             py::class_<JobConfig> job_config(
                 module, "JobConfig",
                 "Settings of one job (see geopm_bridge/JobConfig.hpp). Keyword arguments set\n"

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "geopm/Exception.hpp"
+#include "geopm_bridge/ApplicationStartError.hpp"
 #include "ProcessGroup.hpp"
 
 extern char **environ;
@@ -33,6 +34,18 @@ namespace geopm_bridge
             }
             return result;
         }
+    }
+
+    ApplicationStartError::ApplicationStartError(const std::string &message, int sys_errno,
+                                                 const char *file_name, int line_number)
+        : geopm::Exception(message, GEOPM_ERROR_INVALID, file_name, line_number)
+        , m_exit_status(sys_errno == ENOENT ? 127 : 126)
+    {
+    }
+
+    int ApplicationStartError::exit_status(void) const
+    {
+        return m_exit_status;
     }
 
     Application::Application(const std::vector<std::string> &argv,
@@ -79,8 +92,8 @@ namespace geopm_bridge
         int err = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
         posix_spawnattr_destroy(&attr);
         if (err != 0) {
-            throw geopm::Exception("cannot start the application \"" + argv[0] + "\": " +
-                                   strerror(err), GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            throw ApplicationStartError("cannot start the application \"" + argv[0] + "\": " +
+                                        strerror(err), err, __FILE__, __LINE__);
         }
         m_pid = pid;
         m_is_running = true;

@@ -22,8 +22,8 @@ namespace geopm_bridge
         public:
             /// Start argv[0] (looked up in PATH when it has no '/') in
             /// this process's environment with env's variables set.
-            /// Throws geopm::Exception naming the program and the reason
-            /// when it cannot be started.
+            /// Throws ApplicationStartError naming the program and the
+            /// reason when it cannot be started.
             explicit Application(const std::vector<std::string> &argv,
                                  const std::map<std::string, std::string> &env = {});
             /// Kills what is left of the process group and reaps the

@@ -358,6 +358,17 @@ namespace geopm_bridge
         const geopm::Environment &env = geopm::environment();
         env.period(0.0);
         env.timeout();
+        // GEOPM ignores these without a word; a job that asked for them
+        // is told they do nothing (a warning: GEOPM runs such a job).
+        if (!result.trace_signals.empty() && result.trace_path.empty()) {
+            std::cerr << "geopm-bridge: warning: GEOPM_TRACE_SIGNALS (--geopm-trace-signals) is "
+                         "ignored without GEOPM_TRACE (--geopm-trace): no trace is written\n";
+        }
+        if (!env.trace_endpoint_policy().empty()) {
+            std::cerr << "geopm-bridge: warning: GEOPM_TRACE_ENDPOINT_POLICY "
+                         "(--geopm-trace-endpoint-policy) is ignored: geopm-bridge writes no "
+                         "endpoint policy trace\n";
+        }
         return result;
     }
 }

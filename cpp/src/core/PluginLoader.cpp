@@ -31,6 +31,7 @@
 #include "geopm/Helper.hpp"
 #include "geopm_plugin.hpp"
 #include "geopm_version.h"
+#include "ErrorText.hpp"
 
 namespace geopm_bridge
 {
@@ -202,27 +203,6 @@ namespace geopm_bridge
             }
             (void)closedir(stream);
             return names;
-        }
-
-        // Rethrow an error raised while loading path, naming the file and
-        // keeping the error code.
-        void rethrow_for_plugin(const std::string &path, std::exception_ptr error)
-        {
-            try {
-                std::rethrow_exception(error);
-            }
-            catch (const geopm::Exception &ex) {
-                throw geopm::Exception("plugin \"" + path + "\" failed to register: " + ex.what(),
-                                       ex.err_value(), __FILE__, __LINE__);
-            }
-            catch (const std::exception &ex) {
-                throw geopm::Exception("plugin \"" + path + "\" failed to register: " + ex.what(),
-                                       GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
-            }
-            catch (...) {
-                throw geopm::Exception("plugin \"" + path + "\" failed to register: unknown exception",
-                                       GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
-            }
         }
 
         // dlerror()'s text on one line, without the plugin's own path in
@@ -414,7 +394,16 @@ namespace geopm_bridge
             }
             t_pending_error = nullptr;
             if (pending) {
-                rethrow_for_plugin(path, pending);
+                // Left out with a warning like a plugin that cannot be
+                // loaded, so that the others still serve (and list); what
+                // it registered before the failure stays, and its code
+                // with it.
+                std::cerr << "geopm-bridge: warning: plugin \"" << path << "\" failed to register: "
+                          << warning_text(pending) << std::endl;
+                if (handle != nullptr) {
+                    (void)fd.release();
+                }
+                return;
             }
             if (handle == nullptr) {
                 // As in GEOPM, a plugin that cannot be loaded is left out

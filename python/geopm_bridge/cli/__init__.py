@@ -1,4 +1,4 @@
-"""The ``geopm-bridge`` command: launch a job, inspect agents, read the platform."""
+"""The ``geopm-bridge`` command: launch a job, inspect agents, read and write the platform."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from .errors import UsageError, report_error
+from .errors import UsageError, exit_status, report_error
 
 # Each command: its module in this package (imported on demand, so that
-# `agent` and `read` need not pay for the launcher) and its one-line help.
+# `agent`, `read` and `write` need not pay for the launcher) and its one-line help.
 _COMMANDS = {
     "launch": ("launch", "run an application under a controller and an agent"),
     "agent": ("agent", "list agents, show one agent's policy and sample, write a policy"),
-    "read": ("read", "list signals and controls, or read one signal"),
+    "read": ("read", "list, describe or read signals (like geopmread)"),
+    "write": ("write", "list, describe or write controls (like geopmwrite)"),
     "plot": ("plot", "draw a run's traces: power, power limit, frequency and region per node"),
     "doctor": (
         "doctor",
@@ -76,4 +77,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         report_error(error, debug)
-        return 2 if isinstance(error, UsageError) else 1
+        return exit_status(error)

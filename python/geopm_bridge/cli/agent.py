@@ -9,11 +9,12 @@ import sys
 
 from .. import agent_factory, load_agents, policy_names, sample_names
 from ..profile import region_hash
-from .errors import UsageError
+from .errors import ArgumentParser, UsageError
+from .platform_options import version_text
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge agent",
         description="With no options, list every agent: built-in, plugin and Python. With an "
         "agent, print its policy and sample names. With -p, print (or write with -o) the "
@@ -28,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
         help="policy values in order (missing trailing values are NAN; 'none' for no policy)",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the policy JSON to FILE")
+    parser.add_argument(
+        "-V",  # geopmagent's (geopmread's is -v)
+        "--version",
+        action="store_true",
+        help="print the GEOPM version this runtime follows, then geopm-bridge's",
+    )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
     return parser
 
@@ -60,13 +67,29 @@ def policy_document(names: list[str], values_text: str) -> dict[str, float | str
     document: dict[str, float | str] = {}
     for name, word in zip(names, words, strict=False):  # fewer words than names is fine
         value = _policy_value(name, word)
+        if math.isinf(value):
+            raise UsageError(f"policy value {word!r} for {name} is not finite")
         document[name] = "NAN" if math.isnan(value) else value
     return document
+
+
+def policy_json(document: dict[str, float | str]) -> str:
+    """The policy as geopmagent prints it: ``{"NAME": 500, "OTHER": "NAN"}``, each
+    number as GEOPM's string_format_double() writes it (printf's %.16g)."""
+    entries = (
+        f"{json.dumps(name)}: "
+        + (json.dumps(value) if isinstance(value, str) else format(value, ".16g"))
+        for name, value in document.items()
+    )
+    return "{" + ", ".join(entries) + "}"
 
 
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge agent``."""
     opts = _parser().parse_args(args)
+    if opts.version:
+        print(version_text(), end="")
+        return 0
     if opts.name and opts.agent and opts.name != opts.agent:
         raise UsageError(f"two agents given: {opts.name!r} and {opts.agent!r}")
     name = opts.agent or opts.name
@@ -91,7 +114,7 @@ def main(args: list[str]) -> int:
         sample = sample_names(name)
         print(f"Sample: {','.join(sample) if sample else '(none)'}")
         return 0
-    text = json.dumps(policy_document(policy, opts.policy))
+    text = policy_json(policy_document(policy, opts.policy))
     if opts.output:
         with open(opts.output, "w", encoding="utf-8") as stream:
             stream.write(text + "\n")

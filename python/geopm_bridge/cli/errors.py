@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
+from typing import NoReturn
 
 
 class UsageError(Exception):
     """A command line that cannot be run as given (exit status 2)."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser whose errors are one ``geopm-bridge: error:`` line
+    like every other (argparse prints its usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the parse error as a UsageError."""
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 # geopm::Exception::what() is "<geopm> <error text>: <message>: at <file>:<line>",
@@ -58,6 +69,20 @@ def hint(message: str) -> str | None:
 def report_error(error: BaseException, debug: bool = False) -> None:
     """Print ``error`` on stderr, naming the program, and a hint line when one is known."""
     print(f"geopm-bridge: error: {user_message(error, debug)}", file=sys.stderr)
+<<<<<<< HEAD
     advice = hint(str(error))
     if advice is not None:
         print(f"geopm-bridge: hint: {advice}", file=sys.stderr)
+=======
+
+
+def exit_status(error: BaseException) -> int:
+    """The command's exit status for ``error``: 2 for a usage error; for an
+    application that cannot start (``ApplicationStartError``, whose class only
+    the embedded backend has) a shell's 127 (not found) or 126 (not
+    executable); else 1."""
+    if isinstance(error, UsageError):
+        return 2
+    status = getattr(error, "exit_status", None)
+    return status if isinstance(status, int) else 1
+>>>>>>> tools-cli

@@ -1,51 +1,49 @@
-"""``geopm-bridge read``: list signals and controls, describe or read one (like geopmread)."""
+"""``geopm-bridge read``: geopmread (list, describe or read signals), and our
+``--table`` of signals and controls."""
 
 from __future__ import annotations
 
 import argparse
-import os
 
-from .. import GeopmError, PlatformIO, PlatformTopo, platform_io, platform_topo
-from .errors import UsageError
+from .. import PlatformIO, PlatformTopo, platform_io, platform_topo
+from . import platform_options
+from .errors import ArgumentParser, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge read",
-        description="With no arguments, list every signal and control with its domain and "
-        "description. With NAME DOMAIN INDEX, read one signal once, as geopmread does.",
+        # "--node" would be --node-model taking the signal's name for its value.
+        allow_abbrev=False,
+        usage="geopm-bridge read [OPTIONS] [SIGNAL DOMAIN INDEX]",
+        description="geopmread's command line and output: with no arguments, the signal "
+        "names one per line; with SIGNAL DOMAIN INDEX, read it once (in SI units, formatted "
+        "as GEOPM formats that signal).",
     )
-    parser.add_argument("name", nargs="?", help="signal name")
-    parser.add_argument("domain", nargs="?", help="domain name (board, package, core, cpu, ...)")
-    parser.add_argument("index", nargs="?", help="domain index")
-    parser.add_argument("-i", "--info", action="store_true", help="describe NAME")
     parser.add_argument(
-        "-d",
-        "--domain",
-        dest="show_domains",
+        "args", nargs="*", metavar="SIGNAL DOMAIN INDEX", help="the signal, a domain, its index"
+    )
+    platform_options.add_options(parser, "signal")
+    parser.add_argument(
+        "--table",
         action="store_true",
-        help="list the domains of this platform and their counts",
+        help="(ours) every signal and control with its domain and the first line of its "
+        "description",
     )
-    parser.add_argument(
-        "--node-model",
-        nargs="?",
-        const="1",
-        metavar="KEY=VALUE,...",
-        help="include the simulated node model (sets GEOPM_BRIDGE_NODE_MODEL)",
-    )
-    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
     return parser
 
 
-def _list(pio: PlatformIO, topo: PlatformTopo) -> None:
+def _table(pio: PlatformIO, topo: PlatformTopo) -> str:
+    lines = []
     for kind, names, domain_of, describe in (
         ("signal", pio.signal_names(), pio.signal_domain_type, pio.signal_description),
         ("control", pio.control_names(), pio.control_domain_type, pio.control_description),
     ):
-        print(f"{kind.upper()}S")
+        lines.append(f"{kind.upper()}S")
         for name in sorted(names):
             domain = topo.domain_type_to_name(domain_of(name))
-            print(f"  {name:<40} {domain:<8} {_summary(describe(name))}")
+            lines.append(f"  {name:<40} {domain:<8} {_summary(describe(name))}")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _summary(description: str) -> str:
@@ -57,42 +55,38 @@ def _summary(description: str) -> str:
 
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge read``."""
-    opts = _parser().parse_args(args)
-    if opts.node_model:
-        os.environ["GEOPM_BRIDGE_NODE_MODEL"] = opts.node_model
-
+    opts = _parser().parse_args(platform_options.node_model_as_flag(args))
+    if opts.version:
+        print(platform_options.version_text(), end="")
+        return 0
+    if opts.cache:
+        return 0
+    platform_options.apply_node_model(opts.node_model)
     pio = platform_io()
     topo = platform_topo()
-    if opts.show_domains:
-        for domain in range(topo.num_domain_types()):
-            print(f"{topo.domain_type_to_name(domain):<28} {topo.num_domain(domain)}")
+    if opts.table:
+        if opts.args or opts.show_domain or opts.info or opts.info_all:
+            raise UsageError("--table takes no other option or argument")
+        print(_table(pio, topo), end="")
         return 0
-    if opts.name is None:
-        _list(pio, topo)
+    signals = platform_options.Quantities(
+        kind="signal",
+        command="read",
+        names=sorted(pio.signal_names()),
+        other_names=pio.control_names(),
+        domain_of=pio.signal_domain_type,
+        description_of=pio.signal_description,
+    )
+    if platform_options.answer_query(opts, signals, topo):
         return 0
-    if opts.name not in pio.signal_names() and opts.name not in pio.control_names():
+    if len(opts.args) != 3:
         raise UsageError(
-            f"unknown signal or control {opts.name!r} (list them with: geopm-bridge read)"
+            "read needs SIGNAL DOMAIN INDEX (e.g. geopm-bridge read TIME board 0), "
+            f"not {len(opts.args)} argument{'s' if len(opts.args) != 1 else ''}"
         )
-    if opts.info or opts.domain is None:
-        is_signal = opts.name in pio.signal_names()
-        describe = pio.signal_description if is_signal else pio.control_description
-        domain_of = pio.signal_domain_type if is_signal else pio.control_domain_type
-        print(f"{opts.name}:")
-        print(f"    domain: {topo.domain_type_to_name(domain_of(opts.name))}")
-        for line in describe(opts.name).strip().splitlines():
-            print(f"    {line.strip()}")
-        return 0
-    if opts.index is None:
-        raise UsageError("read needs NAME DOMAIN INDEX, e.g. geopm-bridge read TIME board 0")
-    try:
-        domain = topo.domain_name_to_type(opts.domain)
-    except GeopmError:
-        raise UsageError(f"unknown domain {opts.domain!r}") from None
-    try:
-        index = int(opts.index)
-    except ValueError:
-        raise UsageError(f"domain index {opts.index!r} is not an integer") from None
-    value = pio.read_signal(opts.name, domain, index)
-    print(pio.format_signal(opts.name, value))
+    name, domain_text, index_text = opts.args
+    platform_options.check_name(name, signals)
+    domain, index = platform_options.domain_and_index(topo, domain_text, index_text)
+    value = pio.read_signal(name, domain, index)
+    print(pio.format_signal(name, value))
     return 0
