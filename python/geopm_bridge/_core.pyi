@@ -175,9 +175,13 @@ class JobConfig:
     simulate_nodes: int
     max_iterations: int
     ctl_local: bool
+    attach_key: str
+    timeout: int
     app_argv: list[str]
     def __init__(self, **fields: Any) -> None: ...
     @staticmethod
     def from_environment() -> JobConfig: ...
 
 def run_job(config: JobConfig) -> int: ...
+
+ATTACH_READY_LINE: str
