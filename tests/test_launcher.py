@@ -262,6 +262,48 @@ def _has_child(pid: int, name: str) -> bool:
     return False
 
 
+def test_mpirun_ctl_local_writes_one_report_per_host(tmp_path: Path) -> None:
+    need_mpirun()
+    process = launch(
+        tmp_path,
+        *("mpirun", "-n", "1", "--geopm-ctl-local", "--geopm-preload", "--node-model"),
+        *("--geopm-report=r.yaml", "--", "sleep", "0.2"),
+    )
+    assert process.returncode == 0, process.stderr
+    assert len(hosts(tmp_path, f"r.yaml-{socket.gethostname()}")) == 1
+
+
+def test_attached_controllers_form_the_tree(tmp_path: Path) -> None:
+    """Two attached controllers as MPI ranks (on one host here, both see the
+    same processes): the tree, the ready line once, every host's regions."""
+    need_mpirun()
+    from geopm_bridge._core import ATTACH_READY_LINE
+
+    key = f"launch-test{os.getpid()}"
+    env = base_env(
+        tmp_path, GEOPM_BRIDGE_ATTACH_KEY=key, GEOPM_REPORT="r.yaml", GEOPM_BRIDGE_NODE_MODEL="1"
+    )
+    with subprocess.Popen(
+        ["mpirun", "-np", "2", *require_cli(), "launch"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as controllers:
+        assert controllers.stdout is not None
+        assert controllers.stdout.readline().strip() == ATTACH_READY_LINE
+        app_env = {**base_env(tmp_path), "GEOPM_BRIDGE_PROFILE_KEY": key}
+        app_env["GEOPM_BRIDGE_PROFILE_AT_LOAD"] = "1"
+        subprocess.run([sys.executable, "app.py", "0.3"], env=app_env, cwd=tmp_path, check=True)
+        rest = controllers.stdout.read()
+        assert controllers.wait(30) == 0
+    assert ATTACH_READY_LINE not in rest
+    found = hosts(tmp_path)
+    assert set(found) == {f"{HOST}-rank0", f"{HOST}-rank1"}, found
+    for host in found.values():
+        assert "rank0_work" in regions(host)
+
+
 # ------------------------------------------------------------- srun (stand-in)
 
 

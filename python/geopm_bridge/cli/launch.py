@@ -223,8 +223,12 @@ def _run_steps(
         app_env["LD_PRELOAD"] = profile_library() + (f":{preload}" if preload else "")
     launcher.check(app_env)
     _check_job(environ, False, app)
-    names = sorted(name for name in os.environ if name.startswith("GEOPM_")) + [_ATTACH_KEY]
-    controller_env = launcher.controller_env({**os.environ, _ATTACH_KEY: key})
+    # The job's variables, and where Python agents are imported from; not
+    # the keys of a controller this process may itself run under.
+    own = (_ATTACH_KEY, _PROFILE_KEY, _PROFILE_AT_LOAD)
+    base = {name: value for name, value in os.environ.items() if name not in own}
+    names = sorted(name for name in base if name.startswith("GEOPM_") or name == "PYTHONPATH")
+    controller_env = launcher.controller_env({**base, _ATTACH_KEY: key})
     command = [
         sys.executable,
         "-m",
@@ -232,9 +236,9 @@ def _run_steps(
         "launch",
         *(["--debug"] if opts.debug else []),
     ]
-    controller = launcher.controller_command(names, command)
-    application = launcher.app_command(app_env, app)
-    job_env = {name: os.environ[name] for name in names if name in os.environ}
+    controller = launcher.controller_command([*names, _ATTACH_KEY], command)
+    application = launcher.app_command(names, app_env, app)
+    job_env = {name: base[name] for name in names}
     _show(
         opts,
         [
@@ -242,9 +246,7 @@ def _run_steps(
             _shell_line(job_env, application),
         ],
     )
-    return JobSteps(ATTACH_READY_LINE).run(
-        controller, controller_env, application, dict(os.environ)
-    )
+    return JobSteps(ATTACH_READY_LINE).run(controller, controller_env, application, base)
 
 
 def main(args: list[str]) -> int:

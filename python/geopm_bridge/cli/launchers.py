@@ -53,8 +53,9 @@ class Launcher:
         """The controller step: command once per node; names: the variables it needs."""
         raise NotImplementedError
 
-    def app_command(self, env: Mapping[str, str], app: list[str]) -> list[str]:
-        """The application step: app as the user placed it, with env set in its tasks only."""
+    def app_command(self, names: list[str], env: Mapping[str, str], app: list[str]) -> list[str]:
+        """The application step: app as the user placed it; names: the job's variables
+        it needs too; env: variables set in its tasks only."""
         raise NotImplementedError
 
     def controller_env(self, env: Mapping[str, str]) -> dict[str, str]:
@@ -82,9 +83,10 @@ class OpenMpi(Launcher):
         kept = _drop(self.args, self._PLACEMENT)
         return [self.program, *kept, "--npernode", "1", "--bind-to", "none", *exports, *command]
 
-    def app_command(self, env: Mapping[str, str], app: list[str]) -> list[str]:
+    def app_command(self, names: list[str], env: Mapping[str, str], app: list[str]) -> list[str]:
         # -x NAME=VALUE reaches the ranks only, not mpirun (LD_PRELOAD).
-        exports = [word for name, value in env.items() for word in ("-x", f"{name}={value}")]
+        exports = [word for name in names for word in ("-x", name)]
+        exports += [word for name, value in env.items() for word in ("-x", f"{name}={value}")]
         return [self.program, *self.args, *exports, *app]
 
     def check(self, app_env: Mapping[str, str]) -> None:
@@ -133,8 +135,9 @@ class Srun(Launcher):
     def controller_env(self, env: Mapping[str, str]) -> dict[str, str]:
         return {name: value for name, value in env.items() if name not in self._TASK_VARIABLES}
 
-    def app_command(self, env: Mapping[str, str], app: list[str]) -> list[str]:
-        # The tasks' own variables through --export, never srun's (LD_PRELOAD).
+    def app_command(self, names: list[str], env: Mapping[str, str], app: list[str]) -> list[str]:
+        # names travel in srun's environment (--export=ALL); the tasks' own
+        # variables through --export, never srun's (LD_PRELOAD).
         exports = "".join(f",{name}={value}" for name, value in env.items())
         return [self.program, *self.args, *([f"--export=ALL{exports}"] if env else []), *app]
 
