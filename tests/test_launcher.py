@@ -371,6 +371,7 @@ def test_srun_ctl_disable_runs_the_launcher_alone(tmp_path: Path) -> None:
         (["srun", "--export=NONE", "--", "true"], "--export=NONE conflicts"),
         (["mpirun", "-x", "LD_PRELOAD=/x.so", "--geopm-preload", "--", "true"], "conflicts"),
         (["srun", "--geopm-simulate-nodes=2", "--", "true"], "give no launcher"),
+        (["mpirun", "-x", "GEOPM_AGENT=x", "--geopm-agent=monitor", "--", "true"], "GEOPM_*"),
     ],
 )
 def test_bad_command_lines(tmp_path: Path, args: list[str], expected: str) -> None:

@@ -91,12 +91,20 @@ class OpenMpi(Launcher):
 
     def check(self, app_env: Mapping[str, str]) -> None:
         for index, word in enumerate(self.args[:-1]):
-            if word == "-x" and _option_name(self.args[index + 1]) in app_env:
-                name = _option_name(self.args[index + 1])
+            if word != "-x":
+                continue
+            name = _option_name(self.args[index + 1])
+            if name in app_env:
                 raise UsageError(
                     f"launcher argument -x {self.args[index + 1]} conflicts with geopm-bridge "
                     f"launch, which sets {name} for the application"
                     + (" (--geopm-preload)" if name == "LD_PRELOAD" else "")
+                )
+            if name.startswith("GEOPM_"):
+                raise UsageError(
+                    f"launcher argument -x {self.args[index + 1]} conflicts with geopm-bridge "
+                    f"launch, which passes the job's GEOPM_* variables to both steps itself "
+                    f"(give the --geopm-* option, or set {name} in the environment)"
                 )
 
 
