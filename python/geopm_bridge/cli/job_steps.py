@@ -75,10 +75,14 @@ class JobSteps:
                 signal.signal(signum, handler)
 
     def _start(
-        self, command: list[str], env: Mapping[str, str], **kwargs: object
+        self, command: list[str], env: Mapping[str, str], is_controller: bool = False
     ) -> subprocess.Popen[bytes]:
+        # The controllers' output comes through the relay; stdin is the
+        # application's: the controllers' launcher must not read it.
+        quiet = subprocess.DEVNULL if is_controller else None
+        piped = subprocess.PIPE if is_controller else None
         try:
-            step: subprocess.Popen[bytes] = subprocess.Popen(command, env=dict(env), **kwargs)  # type: ignore[call-overload]
+            step = subprocess.Popen(command, env=dict(env), stdin=quiet, stdout=piped)
         except OSError as error:
             raise UsageError(f"cannot run {command[0]}: {error.strerror}") from None
         self._steps.append(step)
@@ -91,7 +95,7 @@ class JobSteps:
         app: list[str],
         app_env: Mapping[str, str],
     ) -> int:
-        controllers = self._start(controller, controller_env, stdout=subprocess.PIPE)
+        controllers = self._start(controller, controller_env, is_controller=True)
         assert controllers.stdout is not None
         relay = threading.Thread(target=self._relay, args=(controllers.stdout,), daemon=True)
         relay.start()
