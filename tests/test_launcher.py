@@ -224,42 +224,33 @@ def test_controller_timeout_when_nothing_connects(tmp_path: Path) -> None:
 
 
 def test_sigterm_reaches_both_steps(tmp_path: Path) -> None:
+    """SIGTERM to launch: both steps stop, the report says so, nothing is left running."""
     need_mpirun()
+    app = ["sleep", "30.25"]  # a command line no other test runs
     with subprocess.Popen(
         [*require_cli(), "launch", "mpirun", "-n", "1", "--geopm-preload", "--node-model"]
-        + ["--geopm-report=r.yaml", "--", "sleep", "30"],
+        + ["--geopm-report=r.yaml", "--", *app],
         env=base_env(tmp_path),
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,
     ) as job:
-        # The application runs once the controllers are ready: wait for its sleep.
+        # The application runs once the controllers are ready.
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not _has_child(job.pid, "sleep"):
+        while time.monotonic() < deadline and not _running(app):
             time.sleep(0.1)
         time.sleep(0.3)
         job.send_signal(signal.SIGTERM)
         code = job.wait(30)
     assert code == 128 + signal.SIGTERM
     assert "interrupted" in yaml.safe_load((tmp_path / "r.yaml").read_text())["Run Status"]
+    assert not _running(app)
 
 
-def _has_child(pid: int, name: str) -> bool:
-    """Whether a descendant of pid runs the program name."""
-    done = subprocess.run(["ps", "-eo", "pid=,ppid=,comm="], capture_output=True, text=True)
-    parents: dict[int, int] = {}
-    names: dict[int, str] = {}
-    for line in done.stdout.splitlines():
-        own, parent, comm = line.split(None, 2)
-        parents[int(own)] = int(parent)
-        names[int(own)] = comm.strip()
-    for child, comm in names.items():
-        ancestor = child
-        while comm == name and ancestor in parents and ancestor > 1:
-            ancestor = parents[ancestor]
-            if ancestor == pid:
-                return True
-    return False
+def _running(command: list[str]) -> bool:
+    """Whether a process runs exactly this command line."""
+    done = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True)
+    return " ".join(command) in (line.strip() for line in done.stdout.splitlines())
 
 
 def test_mpirun_ctl_local_writes_one_report_per_host(tmp_path: Path) -> None:
