@@ -55,8 +55,11 @@ class JobSteps:
             ):
                 self._ready.set()
                 continue
-            sys.stdout.buffer.write(line)
-            sys.stdout.buffer.flush()
+            try:
+                sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+            except OSError:
+                pass  # no reader: keep draining, the controllers must never block
         self._ready.set()  # the step ended: nothing more to wait for
 
     def run(
