@@ -379,6 +379,62 @@ def test_launcher_not_installed(tmp_path: Path) -> None:
     assert "launcher 'srun' not found" in error_line(process)
 
 
+# ------------------------------------------------------------- --geopm-init-control
+
+
+def test_init_control_written_and_restored(tmp_path: Path) -> None:
+    """On a fake machine: the job runs at the file's power limit, the saved one is back after."""
+    import fake_sysfs
+
+    fake_sysfs.build(tmp_path / "sysfs")
+    (tmp_path / "run").mkdir(mode=0o700)
+    limit_file = tmp_path / "sysfs/sys/class/powercap/intel-rapl:0/constraint_0_power_limit_uw"
+    saved = limit_file.read_text().strip()
+    (tmp_path / "init.txt").write_text(
+        "# geopmwrite's words\nCPU_POWER_LIMIT_CONTROL package 0 100  # watts\n\n"
+    )
+    env = base_env(
+        tmp_path,
+        GEOPM_BRIDGE_SYSFS_ROOT=str(tmp_path / "sysfs"),
+        XDG_RUNTIME_DIR=str(tmp_path / "run"),
+    )
+    process = launch(
+        tmp_path,
+        *("--geopm-init-control=init.txt", "--geopm-report=r.yaml"),
+        *("--geopm-report-signals=CPU_POWER_LIMIT_CONTROL@package", "--", "sleep", "0.3"),
+        env=env,
+    )
+    assert process.returncode == 0, process.stderr
+    host = next(iter(hosts(tmp_path).values()))
+    totals = host["Application Totals"]
+    assert isinstance(totals, dict)
+    assert totals["CPU_POWER_LIMIT_CONTROL@package-0"] == pytest.approx(100)
+    assert limit_file.read_text().strip() == saved
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "init.txt is empty"),
+        ("CPU_POWER_LIMIT_CONTROL pkg 0 100\n", 'line 1: unknown domain "pkg"'),
+        (
+            "# ok\nCPU_POWER_LIMIT_CONTROL package 0\n",
+            "line 2: expected CONTROL DOMAIN INDEX VALUE",
+        ),
+        ("CPU_POWER_LIMIT_CONTROL package x 100\n", 'the index "x" is not a whole number'),
+        ("CPU_POWER_LIMIT_CONTROL package 0 10W\n", 'the value "10W" is not a number'),
+        ("NO_SUCH_CONTROL package 0 1\n", 'unknown control "NO_SUCH_CONTROL"'),
+    ],
+)
+def test_bad_init_control(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "init.txt").write_text(text)
+    process = launch(tmp_path, "--node-model", "--geopm-init-control=init.txt", "--", "true")
+    assert process.returncode == 1
+    line = error_line(process)
+    assert line.startswith("geopm-bridge: error: GEOPM_INIT_CONTROL: init.txt") and expected in line
+    assert len(process.stderr.strip().splitlines()) == 1, process.stderr
+
+
 # ------------------------------------------------------------- the table
 
 

@@ -175,6 +175,7 @@ class JobConfig:
     simulate_nodes: int
     max_iterations: int
     ctl_local: bool
+    init_control_path: str
     attach_key: str
     timeout: int
     app_argv: list[str]

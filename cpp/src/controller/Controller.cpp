@@ -24,6 +24,7 @@
 #include "Application.hpp"
 #include "Endpoint.hpp"
 #include "Guardian.hpp"
+#include "InitControl.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
 #include "PosixSignalGuard.hpp"
@@ -174,6 +175,8 @@ namespace geopm_bridge
             Guardian::restore_abandoned([&own](const std::string &dir) { own.restore_control(dir); },
                                         platform);
         }
+        // A bad file stops the job before anything is written.
+        auto init_controls = read_init_control(m_config.init_control_path);
         try {
             for (auto &node : m_nodes) {
                 m_is_restore_due = true;
@@ -185,6 +188,16 @@ namespace geopm_bridge
                 save = [&own](const std::string &dir) { own.save_control(dir); };
             }
             m_guardian = std::make_unique<Guardian>(save, platform);
+            for (auto &node : m_nodes) {
+                try {
+                    node->write_controls(init_controls);
+                }
+                catch (...) {
+                    throw geopm::Exception("GEOPM_INIT_CONTROL: " + m_config.init_control_path +
+                                           ": " + error_text(std::current_exception()),
+                                           GEOPM_ERROR_INVALID, nullptr, 0);
+                }
+            }
             size_t trace_buffer = std::max(M_MIN_TRACE_BUFFER,
                                            Tracer::M_DEFAULT_BUFFER_SIZE / m_nodes.size());
             if (m_root != nullptr && !m_config.report_path.empty()) {

@@ -129,9 +129,9 @@ OPTIONS: tuple[LaunchOption, ...] = (
     LaunchOption(
         "--geopm-init-control",
         "value",
-        "controls to write when the job starts",
+        "controls written when the job starts, a file of CONTROL DOMAIN INDEX VALUE lines "
+        "(geopmwrite's words, # comments); restored at its end with the others",
         "GEOPM_INIT_CONTROL",
-        refusal=_UNSUPPORTED + "write the controls before the job (geopmwrite) or in the agent",
     ),
     LaunchOption(
         "--geopm-period",
