@@ -16,6 +16,7 @@ import secrets
 import shlex
 import shutil
 import socket
+import subprocess
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -257,7 +258,7 @@ def main(args: list[str]) -> int:
             "an installed GEOPM: run the job with geopmlaunch --geopm-agent=AGENT, "
             "GEOPM_PLUGIN_PATH set to the output of `geopm-bridge plugin-path`"
         )
-    launcher = launcher_of(args[0], args[1:]) if args and not args[0].startswith("-") else None
+    launcher = launcher_of(args[0]) if args and not args[0].startswith("-") else None
     own, launcher_args, app = _split(args[1:] if launcher else args, launcher is not None)
     if launcher is not None:
         launcher.args = launcher_args
@@ -282,8 +283,6 @@ def main(args: list[str]) -> int:
 
 
 def _run_alone(command: list[str]) -> int:
-    import subprocess
-
     try:
         return subprocess.call(command)
     except OSError as error:

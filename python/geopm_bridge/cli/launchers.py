@@ -187,8 +187,9 @@ REFUSED_LAUNCHERS = frozenset(
 )
 
 
-def launcher_of(word: str, args: list[str]) -> Launcher | None:
-    """The launcher ``word`` names (a name or a path), or None when it names none."""
+def launcher_of(word: str) -> Launcher | None:
+    """The launcher ``word`` names (a name or a path), without arguments yet; None when
+    it names none."""
     base = os.path.basename(word)
     if base in REFUSED_LAUNCHERS:
         raise UsageError(
@@ -198,4 +199,4 @@ def launcher_of(word: str, args: list[str]) -> Launcher | None:
     kind = LAUNCHERS.get(base)
     if kind is None:
         return None
-    return kind(word if os.sep in word else _PROGRAMS.get(word, word), args)
+    return kind(word if os.sep in word else _PROGRAMS.get(word, word), [])
