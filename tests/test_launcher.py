@@ -372,6 +372,18 @@ def test_bad_command_lines(tmp_path: Path, args: list[str], expected: str) -> No
     assert len(process.stderr.strip().splitlines()) == 1, process.stderr
 
 
+def test_mpiexec_that_is_not_open_mpi(tmp_path: Path) -> None:
+    env = base_env(tmp_path)
+    mpiexec = tmp_path / "bin" / "mpiexec"
+    mpiexec.write_text("#!/bin/sh\necho 'HYDRA build details:'\n")
+    mpiexec.chmod(0o755)
+    process = launch(tmp_path, "mpiexec", "-n", "2", "--", "true", env=env)
+    assert process.returncode == 2
+    assert "mpiexec is not Open MPI's (mpiexec --version: HYDRA build details:)" in error_line(
+        process
+    )
+
+
 def test_launcher_not_installed(tmp_path: Path) -> None:
     env = base_env(tmp_path, PATH=str(Path(sys.executable).parent))
     process = launch(tmp_path, "srun", "-n", "2", "--", "true", env=env)

@@ -9,6 +9,7 @@ lines and says how a step gets its variables.
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Mapping
 
 from .errors import UsageError
@@ -90,6 +91,20 @@ class OpenMpi(Launcher):
         return [self.program, *self.args, *exports, *app]
 
     def check(self, app_env: Mapping[str, str]) -> None:
+        # MPICH's and Intel MPI's mpiexec take other options (-genv, not -x).
+        try:
+            done = subprocess.run(
+                [self.program, "--version"], capture_output=True, text=True, timeout=30
+            )
+            version = done.stdout + done.stderr
+        except (OSError, subprocess.TimeoutExpired) as error:
+            version = str(error)
+        if "Open MPI" not in version and "OpenRTE" not in version:
+            first = (version.strip().splitlines() or ["no answer"])[0]
+            raise UsageError(
+                f"{self.program} is not Open MPI's ({self.program} --version: {first}); "
+                "geopm-bridge launch knows Open MPI's mpirun and mpiexec, and srun"
+            )
         for index, word in enumerate(self.args[:-1]):
             if word != "-x":
                 continue
