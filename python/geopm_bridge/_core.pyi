@@ -175,6 +175,9 @@ class JobConfig:
     simulate_nodes: int
     max_iterations: int
     ctl_local: bool
+    init_control_path: str
+    attach_key: str
+    timeout: int
     app_argv: list[str]
     def __init__(self, **fields: Any) -> None: ...
     @staticmethod
@@ -184,3 +187,4 @@ def run_job(config: JobConfig) -> int: ...
 
 class ApplicationStartError(GeopmError):
     exit_status: int
+ATTACH_READY_LINE: str

@@ -95,6 +95,7 @@ namespace geopm_bridge
                        py::call_guard<py::gil_scoped_release>(),
                        "Run the job's application under the controller on this node and return\n"
                        "its exit code. The GIL is released for the whole run.");
+            module.attr("ATTACH_READY_LINE") = M_ATTACH_READY_LINE;
         }
     }
 }

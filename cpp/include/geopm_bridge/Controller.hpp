@@ -33,7 +33,19 @@ namespace geopm_bridge
     /// name the node and level they happened at. max_iterations > 0 ends
     /// the job after that many control iterations, as if the application
     /// had exited with 0 (it is stopped if still running).
+    ///
+    /// Attached (attach_key set, no app_argv): the controller starts no
+    /// application; it profiles the processes of its node that connect
+    /// with that key (an application step a launcher runs beside it),
+    /// writes M_ATTACH_READY_LINE on stdout once every node's controller
+    /// is ready, and ends when every process that connected has exited or
+    /// at SIGUSR1 (the application step ended); no process within
+    /// timeout seconds is an error (docs/controller.md, "Attached").
     int run_job(const JobConfig &config);
+
+    /// What an attached controller (rank 0) writes on stdout, one line,
+    /// when the application step may start.
+    constexpr const char *M_ATTACH_READY_LINE = "geopm-bridge: controllers ready";
 }
 
 #endif

@@ -29,6 +29,12 @@ namespace geopm_bridge
         int simulate_nodes = 0;                  // 0: this node only, N: N simulated nodes
         int max_iterations = 0;                  // 0: no limit
         bool ctl_local = false;                  // one controller per MPI rank, no tree
+        std::string init_control_path;           // controls written at the start (geopmwrite's
+                                                 // words; "" = none)
+        std::string attach_key;                  // "": start app_argv; else attach to the
+                                                 // processes that connect with this key
+        int timeout = 30;                        // seconds an attached controller waits
+                                                 // for the first process (GEOPM's default)
         std::vector<std::string> app_argv;       // the application and its arguments
 
         /// Each setting with its variable (nullptr: no variable), in
@@ -49,6 +55,9 @@ namespace geopm_bridge
             visit("simulate_nodes", &JobConfig::simulate_nodes, "GEOPM_BRIDGE_SIMULATE_NODES");
             visit("max_iterations", &JobConfig::max_iterations, "GEOPM_BRIDGE_MAX_ITERATIONS");
             visit("ctl_local", &JobConfig::ctl_local, "GEOPM_CTL_LOCAL");
+            visit("init_control_path", &JobConfig::init_control_path, "GEOPM_INIT_CONTROL");
+            visit("attach_key", &JobConfig::attach_key, "GEOPM_BRIDGE_ATTACH_KEY");
+            visit("timeout", &JobConfig::timeout, "GEOPM_TIMEOUT");
             visit("app_argv", &JobConfig::app_argv, nullptr);
         }
 

@@ -24,6 +24,7 @@
 #include "Application.hpp"
 #include "Endpoint.hpp"
 #include "Guardian.hpp"
+#include "InitControl.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
 #include "PosixSignalGuard.hpp"
@@ -73,6 +74,8 @@ namespace geopm_bridge
         , m_host_names(host_names)
         , m_job_start{}
         , m_app_start{}
+        , m_is_attached(!config.attach_key.empty())
+        , m_is_app_seen(false)
         , m_root(nullptr)
         , m_is_own_platform(nodes.size() == 1 && nodes.front().context == &current_node())
         , m_startup(0.0)
@@ -97,7 +100,8 @@ namespace geopm_bridge
         for (auto &node : nodes) {
             // Without an application, nothing to profile (and no cost per
             // simulated node).
-            bool is_profiled = !node.profile_key.empty() && !config.app_argv.empty();
+            bool is_profiled = !node.profile_key.empty() &&
+                               (!config.app_argv.empty() || m_is_attached);
             m_app_profiles.push_back(is_profiled ? std::make_unique<ProfileSource>(node.profile_key,
                                                                                    node.context)
                                                  : nullptr);
@@ -171,6 +175,8 @@ namespace geopm_bridge
             Guardian::restore_abandoned([&own](const std::string &dir) { own.restore_control(dir); },
                                         platform);
         }
+        // A bad file stops the job before anything is written.
+        auto init_controls = read_init_control(m_config.init_control_path);
         try {
             for (auto &node : m_nodes) {
                 m_is_restore_due = true;
@@ -182,6 +188,16 @@ namespace geopm_bridge
                 save = [&own](const std::string &dir) { own.save_control(dir); };
             }
             m_guardian = std::make_unique<Guardian>(save, platform);
+            for (auto &node : m_nodes) {
+                try {
+                    node->write_controls(init_controls);
+                }
+                catch (...) {
+                    throw geopm::Exception("GEOPM_INIT_CONTROL: " + m_config.init_control_path +
+                                           ": " + error_text(std::current_exception()),
+                                           GEOPM_ERROR_INVALID, nullptr, 0);
+                }
+            }
             size_t trace_buffer = std::max(M_MIN_TRACE_BUFFER,
                                            Tracer::M_DEFAULT_BUFFER_SIZE / m_nodes.size());
             if (m_root != nullptr && !m_config.report_path.empty()) {
@@ -241,7 +257,8 @@ namespace geopm_bridge
             }
         }
         // Without an application a signal is the normal end of the job.
-        int interrupt_signal = m_config.app_argv.empty() ? 0 : signals.stop_signal();
+        bool has_app = !m_config.app_argv.empty() || m_is_attached;
+        int interrupt_signal = has_app ? signals.stop_signal() : 0;
         // Otherwise the loop stopped it (GEOPM_BRIDGE_MAX_ITERATIONS, an
         // error): its exit code is not the job's.
         bool is_app_done = !m_apps.empty() && !is_any_application_running();
@@ -308,7 +325,8 @@ namespace geopm_bridge
         // wakes the agent's wait().
         while (signals.stop_signal() == 0 &&
                !(signals.take_child_event() && !m_apps.empty() && !is_any_application_running()) &&
-               !(m_config.max_iterations > 0 && m_num_iteration >= m_config.max_iterations)) {
+               !(m_config.max_iterations > 0 && m_num_iteration >= m_config.max_iterations) &&
+               !(m_is_attached && is_attached_job_done(signals))) {
             step();
             if (m_cluster != nullptr && receive_stop_notice(*m_cluster, notice)) {
                 m_failure = notice;
@@ -316,6 +334,59 @@ namespace geopm_bridge
                                        nullptr, 0);
             }
         }
+    }
+
+    bool Controller::is_attached_job_done(PosixSignalGuard &signals)
+    {
+        bool is_step_ended = signals.is_app_step_ended();
+        int num_seen = 0;
+        int num_running = 0;
+        double longest = 0.0;  // the oldest process's time since its connection
+        for (auto &profile : m_app_profiles) {
+            if (!profile) {
+                continue;
+            }
+            if (is_step_ended) {
+                profile->update(true);  // one that ran between two scans counts
+            }
+            for (const auto &process : profile->processes()) {
+                ++num_seen;
+                num_running += process.is_running;
+                if (process.has_data) {
+                    double connected = 0.0;
+                    for (double seconds : process.snapshot.hint_time) {
+                        connected += seconds;
+                    }
+                    longest = std::max(longest, connected);
+                }
+            }
+        }
+        if (num_seen != 0 && !m_is_app_seen) {
+            // The report's runtime starts with the application's first
+            // process (its connection, which the controller sees up to a
+            // period later), not with the controller.
+            m_is_app_seen = true;
+            geopm_time_s now;
+            geopm_time(&now);
+            geopm_time_add(&now, -longest, &m_app_start);
+        }
+        const std::string key = " (GEOPM_BRIDGE_ATTACH_KEY=" + m_config.attach_key + ")";
+        if (num_seen == 0 && is_step_ended) {
+            throw geopm::Exception("the application step ended and none of its processes "
+                                   "connected to the controller of " + m_nodes.front()->name() + key +
+                                   ": a program not linked with the profiling library needs "
+                                   "--geopm-preload", GEOPM_ERROR_RUNTIME, nullptr, 0);
+        }
+        if (num_seen == 0 && geopm_time_since(&m_job_start) - m_startup > m_config.timeout) {
+            throw geopm::Exception("no application process connected to the controller of " +
+                                   m_nodes.front()->name() + " within GEOPM_TIMEOUT=" +
+                                   std::to_string(m_config.timeout) + " s" + key +
+                                   ": is the application running on this node, and profiled "
+                                   "(--geopm-preload for a program not linked with the "
+                                   "profiling library; GEOPM_PROGRAM_FILTER)?",
+                                   GEOPM_ERROR_RUNTIME, nullptr, 0);
+        }
+        return is_step_ended || (num_seen != 0 && num_running == 0);
     }
 
     void Controller::step(void)

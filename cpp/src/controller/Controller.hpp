@@ -70,6 +70,10 @@ namespace geopm_bridge
             /// that node's profile key; empty when the job has none.
             void start_applications(void);
             bool is_any_application_running(void);
+            /// Attached: whether the job is over (every process that
+            /// connected exited, or the application step ended); throws
+            /// when none connected within the timeout, or at all.
+            bool is_attached_job_done(PosixSignalGuard &signals);
             void loop(PosixSignalGuard &signals);
             void step(void);
             /// The job's first error is the one it reports and throws:
@@ -92,6 +96,8 @@ namespace geopm_bridge
             std::string m_start_time;
             geopm_time_s m_job_start;
             geopm_time_s m_app_start;
+            const bool m_is_attached;
+            bool m_is_app_seen;  // attached: a process connected
             std::unique_ptr<FilePolicy> m_file_policy;
             std::vector<std::unique_ptr<NodeController> > m_nodes;
             NodeController *m_root;

@@ -14,6 +14,7 @@
 #include "core/ErrorText.hpp"
 #include "profile/ProfileSource.hpp"
 #include "tree/TreeComm.hpp"
+#include "InitControl.hpp"
 #include "SignalRequest.hpp"
 #include "ProfileTracer.hpp"
 #include "Tracer.hpp"
@@ -129,6 +130,17 @@ namespace geopm_bridge
     {
         m_level = 0;
         in_node([&]() { m_platform_io.restore_control(dir); });
+    }
+
+    void NodeController::write_controls(const std::vector<InitControlRequest> &requests)
+    {
+        m_level = 0;
+        in_node([&]() {
+            for (const auto &request : requests) {
+                m_platform_io.write_control(request.name, request.domain, request.domain_idx,
+                                            request.value);
+            }
+        });
     }
 
     void NodeController::setup(const std::string &start_time, const std::string &profile,

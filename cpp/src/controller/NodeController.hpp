@@ -30,6 +30,7 @@ namespace geopm_bridge
     class ProfileTracer;
     class Tracer;
     class TreeComm;
+    struct InitControlRequest;
     struct JobConfig;
 
     class NodeController
@@ -52,6 +53,9 @@ namespace geopm_bridge
             /// this node: the save the guardian restores (Guardian.hpp).
             void save_control(const std::string &dir);
             void restore_control(const std::string &dir);
+            /// Write each request now (GEOPM_INIT_CONTROL), after
+            /// save_control(): restored with what the job writes.
+            void write_controls(const std::vector<InitControlRequest> &requests);
             /// init() the agents, set up the report totals and the trace
             /// (their signals are pushed here).
             void setup(const std::string &start_time, const std::string &profile,

@@ -13,11 +13,12 @@ namespace geopm_bridge
 {
     namespace
     {
-        // The stop signals first, SIGCHLD last.
-        const int M_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD};
+        // The stop signals first, then SIGCHLD, then SIGUSR1 (attached only).
+        const int M_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1};
         std::atomic<bool> g_is_active(false);
         volatile sig_atomic_t g_stop_signal = 0;
         volatile sig_atomic_t g_child_event = 0;
+        volatile sig_atomic_t g_app_step_ended = 0;
         volatile sig_atomic_t g_wake_fd = -1;
 
         void wake(void)
@@ -42,6 +43,19 @@ namespace geopm_bridge
             wake();
         }
 
+        void on_app_step_end(int)
+        {
+            g_app_step_ended = 1;
+            wake();
+        }
+
+        using handler_t = void (*)(int);
+
+        handler_t handler_of(int signum)
+        {
+            return signum == SIGCHLD ? on_child : signum == SIGUSR1 ? on_app_step_end : on_stop;
+        }
+
         void install(int signum, void (*handler)(int), struct sigaction &old)
         {
             struct sigaction action = {};
@@ -54,7 +68,8 @@ namespace geopm_bridge
         }
     }
 
-    PosixSignalGuard::PosixSignalGuard()
+    PosixSignalGuard::PosixSignalGuard(bool is_attached)
+        : m_num_installed(is_attached ? M_NUM_SIGNAL : M_NUM_SIGNAL - 1)
     {
         if (g_is_active.exchange(true)) {
             throw geopm::Exception("a job is already running in this process",
@@ -67,16 +82,17 @@ namespace geopm_bridge
         }
         g_stop_signal = 0;
         g_child_event = 0;
+        g_app_step_ended = 0;
         g_wake_fd = m_pipe[1];
         set_wakeup_fd(m_pipe[0]);
-        for (int idx = 0; idx < M_NUM_SIGNAL; ++idx) {
-            install(M_SIGNALS[idx], M_SIGNALS[idx] == SIGCHLD ? on_child : on_stop, m_old[idx]);
+        for (int idx = 0; idx < m_num_installed; ++idx) {
+            install(M_SIGNALS[idx], handler_of(M_SIGNALS[idx]), m_old[idx]);
         }
     }
 
     PosixSignalGuard::~PosixSignalGuard()
     {
-        for (int idx = 0; idx < M_NUM_SIGNAL; ++idx) {
+        for (int idx = 0; idx < m_num_installed; ++idx) {
             sigaction(M_SIGNALS[idx], &m_old[idx], nullptr);
         }
         set_wakeup_fd(-1);
@@ -103,6 +119,11 @@ namespace geopm_bridge
         }
         g_child_event = 0;
         return true;
+    }
+
+    bool PosixSignalGuard::is_app_step_ended(void) const
+    {
+        return g_app_step_ended != 0;
     }
 
     std::string PosixSignalGuard::name(int signum)

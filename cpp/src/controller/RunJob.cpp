@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <iostream>
 #include <map>
 #include <memory>
 
@@ -64,6 +65,48 @@ namespace geopm_bridge
             return node.name().empty() ? geopm::hostname() : node.name();
         }
 
+        /// The key of this process's node's application: its own, or the
+        /// one an attached controller shares with the application step.
+        std::string profile_key(const JobConfig &config)
+        {
+            return config.attach_key.empty() ? ProfileSource::new_key() : config.attach_key;
+        }
+
+        /// Attached: the launcher starts the application step once it
+        /// reads this line (rank 0's, after every rank started).
+        void announce_ready(const JobConfig &config)
+        {
+            if (!config.attach_key.empty()) {
+                std::cout << M_ATTACH_READY_LINE << std::endl;
+            }
+        }
+
+        /// An attached controller starts nothing and runs real nodes, and
+        /// its key names shared-memory objects.
+        void check_attach(const JobConfig &config)
+        {
+            if (config.attach_key.empty()) {
+                return;
+            }
+            std::string why;
+            if (!config.app_argv.empty()) {
+                why = "an attached controller starts no application";
+            }
+            else if (config.simulate_nodes > 0) {
+                why = "simulated nodes run their application themselves";
+            }
+            else if (config.attach_key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                         "abcdefghijklmnopqrstuvwxyz"
+                                                         "0123456789._-") != std::string::npos ||
+                     config.attach_key.size() > 64) {
+                why = "a key is at most 64 letters, digits, '.', '_' or '-'";
+            }
+            if (!why.empty()) {
+                throw geopm::Exception("GEOPM_BRIDGE_ATTACH_KEY=" + config.attach_key + ": " + why,
+                                       GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+            }
+        }
+
         int run_single_node(const JobConfig &config)
         {
             // Refuses a bad GEOPM_MAX_FAN_OUT here too.
@@ -71,11 +114,12 @@ namespace geopm_bridge
             std::unique_ptr<NodeContext> own_node;
             NodeContext &node = this_node_context(0, own_node);
             std::string name = node_name(node);
-            PosixSignalGuard signals;
+            PosixSignalGuard signals(!config.attach_key.empty());
             std::vector<NodeSpec> nodes;
-            nodes.push_back({&node, name, make_single_node_tree_comm(), ProfileSource::new_key()});
+            nodes.push_back({&node, name, make_single_node_tree_comm(), profile_key(config)});
             Controller controller(config, std::move(nodes), nullptr, {name});
             controller.start();
+            announce_ready(config);
             return controller.run(signals);
         }
 
@@ -210,7 +254,7 @@ namespace geopm_bridge
             const std::string &agent = known_agent(config.agent);
             std::unique_ptr<NodeContext> own_node;
             NodeContext &node = this_node_context(rank, own_node);
-            PosixSignalGuard signals;
+            PosixSignalGuard signals(!config.attach_key.empty());
             std::unique_ptr<Controller> controller;
             std::exception_ptr error;
             try {
@@ -219,7 +263,7 @@ namespace geopm_bridge
                                  make_cluster_tree_comm(geometry, *cluster,
                                                         geopm::Agent::num_policy(agent),
                                                         geopm::Agent::num_sample(agent)),
-                                 ProfileSource::new_key()});
+                                 profile_key(config)});
                 controller = std::make_unique<Controller>(config, std::move(nodes), cluster.get(),
                                                           names);
                 controller->start();
@@ -239,12 +283,16 @@ namespace geopm_bridge
                                            GEOPM_ERROR_RUNTIME, __FILE__, __LINE__);
                 }
             }
+            if (rank == 0) {
+                announce_ready(config);
+            }
             return controller->run(signals);
         }
     }
 
     int run_job(const JobConfig &config)
     {
+        check_attach(config);
         int num_rank = config.ctl_local ? 0 : launcher_num_rank();
         if (config.simulate_nodes > 0 && num_rank > 1) {
             throw geopm::Exception("simulated nodes (GEOPM_BRIDGE_SIMULATE_NODES=" +

@@ -226,7 +226,7 @@ namespace geopm
 
     int EnvironmentImp::timeout(void) const
     {
-        return to_int("GEOPM_TIMEOUT", lookup("GEOPM_TIMEOUT"), 30, 0);
+        return to_int("GEOPM_TIMEOUT", lookup("GEOPM_TIMEOUT"), JobConfig().timeout, 0);
     }
 
     int EnvironmentImp::num_proc(void) const

@@ -171,6 +171,23 @@ namespace geopm_bridge
         return g_writer.load(std::memory_order_relaxed);
     }
 
+    namespace
+    {
+        // In this file: it runs after the globals above are initialized.
+        __attribute__((constructor)) void connect_at_load(void)
+        {
+            const char *at_load = getenv("GEOPM_BRIDGE_PROFILE_AT_LOAD");
+            if (at_load != nullptr && *at_load != '\0') {
+                try {
+                    (void)profile_connection();
+                }
+                catch (...) {
+                    // The program runs unprofiled, as after a failing call.
+                }
+            }
+        }
+    }
+
     void profile_disconnect(void)
     {
         std::lock_guard<std::mutex> lock(g_mutex);

@@ -13,6 +13,11 @@
  * the ids the parent was given stay valid in the child (as in GEOPM, whose
  * child inherits the parent's state). The object outlives the process, so
  * that the controller reads its last totals; the controller removes it.
+ *
+ * With GEOPM_BRIDGE_PROFILE_AT_LOAD set (the application step of a
+ * launcher, docs/controller.md "Attached") a process connects when the
+ * library is loaded, as GEOPM's libgeopm does: a program that makes no
+ * call (preloaded, --geopm-preload) is still seen by its controller.
  */
 #ifndef GEOPM_BRIDGE_PROFILECONNECTION_HPP_INCLUDE
 #define GEOPM_BRIDGE_PROFILECONNECTION_HPP_INCLUDE
