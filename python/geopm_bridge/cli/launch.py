@@ -255,8 +255,10 @@ def main(args: list[str]) -> int:
     if BACKEND != "embedded":
         raise RuntimeError(
             "geopm-bridge launch needs the embedded backend; this geopm-bridge is built against "
-            "an installed GEOPM: run the job with geopmlaunch --geopm-agent=AGENT, "
-            "GEOPM_PLUGIN_PATH set to the output of `geopm-bridge plugin-path`"
+            "an installed GEOPM: run the job with GEOPM's geopmlaunch (e.g. geopmlaunch ompi "
+            "-n N --npernode N --geopm-preload --geopm-program-filter=APP --geopm-agent=AGENT "
+            "-- APP), GEOPM_PLUGIN_PATH set to the output of `geopm-bridge plugin-path` "
+            "(docs/native.md)"
         )
     launcher = launcher_of(args[0]) if args and not args[0].startswith("-") else None
     own, launcher_args, app = _split(args[1:] if launcher else args, launcher is not None)
