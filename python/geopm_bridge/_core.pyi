@@ -187,4 +187,5 @@ def run_job(config: JobConfig) -> int: ...
 
 class ApplicationStartError(GeopmError):
     exit_status: int
+
 ATTACH_READY_LINE: str

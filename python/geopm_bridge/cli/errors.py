@@ -69,11 +69,9 @@ def hint(message: str) -> str | None:
 def report_error(error: BaseException, debug: bool = False) -> None:
     """Print ``error`` on stderr, naming the program, and a hint line when one is known."""
     print(f"geopm-bridge: error: {user_message(error, debug)}", file=sys.stderr)
-<<<<<<< HEAD
     advice = hint(str(error))
     if advice is not None:
         print(f"geopm-bridge: hint: {advice}", file=sys.stderr)
-=======
 
 
 def exit_status(error: BaseException) -> int:
@@ -85,4 +83,3 @@ def exit_status(error: BaseException) -> int:
         return 2
     status = getattr(error, "exit_status", None)
     return status if isinstance(status, int) else 1
->>>>>>> tools-cli
