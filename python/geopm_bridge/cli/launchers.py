@@ -208,8 +208,8 @@ def launcher_of(word: str) -> Launcher | None:
     base = os.path.basename(word)
     if base in REFUSED_LAUNCHERS:
         raise UsageError(
-            f"launcher {word!r} is not supported (geopm-bridge launch knows "
-            f"{', '.join(sorted(LAUNCHERS))})"
+            f"launcher {word!r} is not supported: geopm-bridge launch runs Open MPI's mpirun "
+            "or mpiexec (geopmlaunch's ompi) and srun"
         )
     kind = LAUNCHERS.get(base)
     if kind is None:
