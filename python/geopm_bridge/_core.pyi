@@ -37,6 +37,7 @@ def error_message(error_code: int) -> str: ...
 
 # agent.cpp
 AGENT_HOOKS: tuple[str, ...]
+AGENT_HOOK_PARAMETERS: dict[str, tuple[str, ...]]
 
 def aggregate_sample(
     in_sample: ArrayLike, agg_funcs: Sequence[_Aggregation], out_sample: _FloatArray

@@ -59,6 +59,12 @@ class Agent:
     ``.copy()`` of what you need later. The arrays own their memory, so one
     kept after the run (or a view of it) still holds its last values.
 
+    Registration checks each overridden hook against the parameters it is
+    called with (an error naming the class and the hook) and warns about a
+    public method whose name is close to a hook's (``sample_plataform``).
+    Registering another class under the same name replaces this one (a
+    notebook cell run again), with a warning.
+
     A hook a subclass does not override is never called: the controller runs
     an equivalent built-in default in C++ without entering Python. The
     methods below are those defaults, for subclasses that call ``super()``.

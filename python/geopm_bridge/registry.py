@@ -4,6 +4,13 @@ Python agents become real plugins of the C++ ``geopm::agent_factory()``,
 beside the built-in C++ agents and the C++ agent plugins, so the controller (and
 ``geopm-bridge agent``) sees one list of agents.
 
+Registration checks the class against the hooks (``_core.AGENT_HOOKS`` and
+``_core.AGENT_HOOK_PARAMETERS``, the C++ adapter's one list of them): a hook
+that cannot take the arguments it is called with is an error, a public method
+whose name is close to a hook's a warning. A Python class registered under a
+name a Python class already holds replaces it (a notebook cell run again);
+built-in and C++ plugin agents are never replaced.
+
 Discovery, done by :func:`load_agents`:
 
 * entry points of the group ``geopm_bridge.agents`` (``name = "module:Class"``;
@@ -14,12 +21,16 @@ Discovery, done by :func:`load_agents`:
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import importlib.metadata
+import inspect
 import os
 import re
 import sys
+import types
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar, overload
 
@@ -30,6 +41,18 @@ ENTRY_POINT_GROUP = "geopm_bridge.agents"
 AGENTS_VARIABLE = "GEOPM_BRIDGE_AGENTS"
 
 _AgentClass = TypeVar("_AgentClass", bound=type[Agent])
+
+HOOK_NAME_CUTOFF = 0.85
+"""How close (``difflib.SequenceMatcher.ratio()``, case ignored) a public
+method's name must be to a hook's for registration to warn that it may be a
+misspelled hook: ``sample_plataform`` is 0.97 from ``sample_platform``; the
+closest names of the examples and tests that are no hooks stay below 0.84."""
+
+# Names that mean init() although they are too long to be close to it as
+# strings: initialize, initialise, initAgent.
+_INIT_LIKE = re.compile(r"init[a-z]*", re.IGNORECASE)
+
+_PACKAGE_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class AgentLoadError(Exception):
@@ -76,9 +99,96 @@ def _names(cls: type[Agent], attribute: str) -> list[str]:
         raise TypeError(
             f"{cls.__qualname__}.{attribute} must be a sequence of non-empty str, got {names!r}"
         )
-    if len(set(names)) != len(names):
-        raise ValueError(f"{cls.__qualname__}.{attribute} repeats a name: {list(names)}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(
+            f"{cls.__qualname__}.{attribute} repeats {', '.join(map(repr, repeated))}: "
+            f"{list(names)}"
+        )
     return list(names)
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` at which the caller's ``warnings.warn()`` names the
+    first frame outside this package (the user's registration)."""
+    level = 1
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRECTORY):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _warn_misspelled_hooks(cls: type[Agent]) -> None:
+    """Warn about each public method of ``cls`` that looks like a misspelled hook."""
+    hooks = list(_core.AGENT_HOOKS)
+    seen = set()
+    for klass in cls.__mro__:
+        if klass in (Agent, object):
+            continue
+        for method, value in vars(klass).items():
+            if method.startswith("_") or method in hooks or method in seen:
+                continue
+            seen.add(method)
+            if not isinstance(value, (types.FunctionType, staticmethod, classmethod)):
+                continue
+            close = difflib.get_close_matches(method.lower(), hooks, n=1, cutoff=HOOK_NAME_CUTOFF)
+            likely = close[0] if close else "init" if _INIT_LIKE.fullmatch(method) else None
+            if likely is not None:
+                parameters = ", ".join(_core.AGENT_HOOK_PARAMETERS[likely])
+                warnings.warn(
+                    f"{cls.__qualname__}.{method}() is no agent hook (the controller never "
+                    f"calls it): did you mean {likely}({parameters})?",
+                    stacklevel=_user_stacklevel(),
+                )
+
+
+def _bare(signature: inspect.Signature) -> inspect.Signature:
+    """``signature`` without its annotations, as an error message shows it."""
+    empty = inspect.Parameter.empty
+    return signature.replace(
+        parameters=[
+            parameter.replace(annotation=empty) for parameter in signature.parameters.values()
+        ],
+        return_annotation=empty,
+    )
+
+
+def _overridden_hooks(cls: type[Agent]) -> list[str]:
+    """The hooks ``cls`` overrides, each checked to take its arguments.
+
+    Raises TypeError naming the class, the hook and its parameters when one
+    is not callable or cannot be called with them (``self`` counted for a
+    plain method; ``*args`` and defaults allowed).
+    """
+    overridden = []
+    for hook, parameters in _core.AGENT_HOOK_PARAMETERS.items():
+        method = getattr(cls, hook)
+        if method is getattr(Agent, hook):
+            continue
+        overridden.append(hook)
+        expected = f"{hook}({', '.join(('self', *parameters))})"
+        if not callable(method):
+            raise TypeError(
+                f"{cls.__qualname__}.{hook} must be a method {expected}, got {method!r}"
+            )
+        # A function found on the class is called with the instance first;
+        # a staticmethod, a classmethod or another callable as it is.
+        arguments: list[object] = [None] * len(parameters)
+        if isinstance(inspect.getattr_static(cls, hook), types.FunctionType):
+            arguments.insert(0, None)
+        try:
+            signature = inspect.signature(method)
+        except (TypeError, ValueError):
+            continue  # no signature to read (some built-in callables): called as it is
+        try:
+            signature.bind(*arguments)
+        except TypeError:
+            raise TypeError(
+                f"{cls.__qualname__}.{hook}{_bare(signature)} cannot be called as the agent hook "
+                f"{expected}"
+            ) from None
+    return overridden
 
 
 class AgentFactory:
@@ -92,8 +202,18 @@ class AgentFactory:
         """Register the Agent subclass ``cls`` as agent ``name``.
 
         Its dictionary comes from its ``policy_names`` and ``sample_names``.
-        Raises TypeError or ValueError naming the class when it does not fit,
-        and GeopmError (GEOPM_ERROR_INVALID) when ``name`` is taken.
+        Raises TypeError or ValueError naming the class when it does not fit
+        (names that are no sequence of unique non-empty str, a hook that
+        cannot take its arguments, ...), and GeopmError (GEOPM_ERROR_INVALID)
+        when a built-in or C++ plugin agent holds ``name``. Warns about a
+        public method whose name is close to a hook's (:data:`HOOK_NAME_CUTOFF`).
+
+        A Python class already registered as ``name`` is replaced, so a
+        notebook cell defining an agent can be edited and run again: agents
+        made from then on are of ``cls``, under its policy and sample names
+        (on the native backend those must stay the same). A warning names
+        the agent when ``cls`` is another class than the one replaced;
+        registering the same class again is silent.
         """
         if not isinstance(name, str) or not name:
             raise ValueError(
@@ -106,13 +226,19 @@ class AgentFactory:
         period = cls.period
         if isinstance(period, bool) or not isinstance(period, (int, float)) or not period >= 0:
             raise ValueError(f"{cls.__qualname__}.period must be seconds >= 0, got {period!r}")
-        overridden = [
-            hook for hook in _core.AGENT_HOOKS if getattr(cls, hook) is not getattr(Agent, hook)
-        ]
+        _warn_misspelled_hooks(cls)
+        overridden = _overridden_hooks(cls)
         _core._register_python_agent(
             name, cls, policy, sample, overridden, float(period), aggregation_of(cls)
         )
+        replaced = self._classes.get(name)
         self._classes[name] = cls
+        if replaced is not None and replaced is not cls:
+            warnings.warn(
+                f"agent {name!r}: {_where(cls)} replaces {_where(replaced)}, registered "
+                f"before under this name; agents made from now on are of the new class",
+                stacklevel=_user_stacklevel(),
+            )
 
     def plugin_names(self) -> list[str]:
         """Every agent name, in registration order."""
@@ -135,6 +261,10 @@ class AgentFactory:
     def is_registered(self, cls: type[Agent]) -> bool:
         """Whether ``cls`` is registered under some name."""
         return cls in self._classes.values()
+
+
+def _where(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 _FACTORY = AgentFactory()

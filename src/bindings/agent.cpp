@@ -28,25 +28,25 @@ namespace geopm_bridge
 {
     namespace bindings
     {
-        const std::array<const char *, M_NUM_HOOK> AGENT_HOOK_NAMES = {
-            "init",
-            "validate_policy",
-            "split_policy",
-            "do_send_policy",
-            "aggregate_sample",
-            "do_send_sample",
-            "adjust_platform",
-            "do_write_batch",
-            "sample_platform",
-            "wait",
-            "report_header",
-            "report_host",
-            "report_region",
-            "trace_names",
-            "trace_formats",
-            "trace_values",
-            "enforce_policy",
-        };
+        const std::array<AgentHook, M_NUM_HOOK> AGENT_HOOKS = {{
+            {"init", {"level", "fan_in", "is_level_root"}},
+            {"validate_policy", {"policy"}},
+            {"split_policy", {"in_policy", "out_policy"}},
+            {"do_send_policy", {}},
+            {"aggregate_sample", {"in_sample", "out_sample"}},
+            {"do_send_sample", {}},
+            {"adjust_platform", {"in_policy"}},
+            {"do_write_batch", {}},
+            {"sample_platform", {"out_sample"}},
+            {"wait", {}},
+            {"report_header", {}},
+            {"report_host", {}},
+            {"report_region", {}},
+            {"trace_names", {}},
+            {"trace_formats", {}},
+            {"trace_values", {"values"}},
+            {"enforce_policy", {"policy"}},
+        }};
 
         namespace
         {
@@ -211,7 +211,7 @@ namespace geopm_bridge
                     if (!m_spec->is_overridden[hook]) {
                         continue;
                     }
-                    py::object bound = py::getattr(m_instance, AGENT_HOOK_NAMES[hook]);
+                    py::object bound = py::getattr(m_instance, AGENT_HOOKS[hook].name);
                     if (PyMethod_Check(bound.ptr()) && PyMethod_GET_SELF(bound.ptr()) == m_instance) {
                         // A plain method: keep the class's function and pass
                         // the instance, as the bound method would. Every
@@ -264,7 +264,7 @@ namespace geopm_bridge
 
         std::string PythonAgent::where(agent_hook_e hook) const
         {
-            return m_spec->name + "." + AGENT_HOOK_NAMES[hook] + "()";
+            return m_spec->name + "." + AGENT_HOOKS[hook].name + "()";
         }
 
         template <typename Body>
@@ -568,10 +568,17 @@ namespace geopm_bridge
         void init_agent(py::module_ &module)
         {
             py::tuple hooks(static_cast<size_t>(M_NUM_HOOK));
+            py::dict parameters;
             for (int hook = 0; hook < M_NUM_HOOK; ++hook) {
-                hooks[hook] = py::str(AGENT_HOOK_NAMES[hook]);
+                hooks[hook] = py::str(AGENT_HOOKS[hook].name);
+                py::tuple names(AGENT_HOOKS[hook].parameters.size());
+                for (size_t param = 0; param < AGENT_HOOKS[hook].parameters.size(); ++param) {
+                    names[param] = py::str(AGENT_HOOKS[hook].parameters[param]);
+                }
+                parameters[hooks[hook]] = names;
             }
             module.attr("AGENT_HOOKS") = hooks;
+            module.attr("AGENT_HOOK_PARAMETERS") = parameters;
 
             module.def("aggregate_sample",
                 [](py::array_t<double, py::array::c_style | py::array::forcecast> in_sample,

@@ -4,6 +4,7 @@
  * dictionary helpers.
  */
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,11 +33,48 @@ namespace geopm_bridge
             agent_hook_e hook_of(const std::string &name)
             {
                 for (int hook = 0; hook < M_NUM_HOOK; ++hook) {
-                    if (name == AGENT_HOOK_NAMES[hook]) {
+                    if (name == AGENT_HOOKS[hook].name) {
                         return static_cast<agent_hook_e>(hook);
                     }
                 }
                 throw py::value_error("unknown agent hook \"" + name + "\"");
+            }
+
+            /// The spec of each Python agent by name. Its maker in
+            /// geopm::agent_factory() looks the spec up at every call, so
+            /// that a class registered again under its name (a notebook
+            /// cell run again) replaces the one before: the factory cannot
+            /// drop a registration. Used with the GIL held.
+            std::map<std::string, std::shared_ptr<const AgentSpec> > &python_agents(void)
+            {
+                // Never destroyed: a maker may still run while the process exits.
+                static auto *specs = new std::map<std::string, std::shared_ptr<const AgentSpec> >;
+                return *specs;
+            }
+
+            /// Give the Python agent name the dictionary of its new class.
+            void replace_dictionary(const std::string &name,
+                                    const std::map<std::string, std::string> &dictionary)
+            {
+                const std::map<std::string, std::string> &current =
+                    geopm::agent_factory().dictionary(name);
+                if (current == dictionary) {
+                    return;
+                }
+#ifdef GEOPM_BRIDGE_EMBEDDED
+                // geopm::PluginFactory has no call to change a dictionary.
+                // The embedded runtime's keeps each one as a non-const map
+                // and dictionary() returns a reference to it
+                // (cpp/include/geopm/PluginFactory.hpp): writing through
+                // it is defined. GEOPM's own keeps them const.
+                const_cast<std::map<std::string, std::string> &>(current) = dictionary;
+#else
+                throw geopm::Exception(
+                    "agent \"" + name + "\" is registered with other policy or sample names: "
+                    "on the native backend GEOPM's agent factory cannot change them, so a class "
+                    "registered again must keep them (or start a new process)",
+                    GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+#endif
             }
 
             void register_python_agent(const std::string &name, py::handle cls,
@@ -55,33 +93,44 @@ namespace geopm_bridge
                 if (py::len(aggregation) != sample_names.size()) {
                     throw py::value_error(name + ": one aggregation per sample is needed");
                 }
+                std::string where = py::str(cls.attr("__qualname__")).cast<std::string>() +
+                                    ".sample_aggregation";
                 for (py::handle entry : aggregation) {
-                    spec->aggregation.push_back(agg_function(entry, name + ".sample_aggregation"));
+                    spec->aggregation.push_back(agg_function(entry, where));
                     spec->is_aggregation_python |= !py::isinstance<py::str>(entry);
+                }
+                auto dictionary = geopm::Agent::make_dictionary(policy_names, sample_names);
+                auto &specs = python_agents();
+                auto known = specs.find(name);
+                if (known != specs.end()) {
+                    replace_dictionary(name, dictionary);
+                    known->second = spec;
+                    return;
                 }
                 // Refused here, not only by register_plugin(): while the
                 // embedded runtime loads a plugin (libgeopmagent_python
                 // registering the Python agents) it keeps a failed
                 // registration for its loader, which then fails the whole
                 // plugin, where Python expects this one agent refused.
+                // A built-in agent or a C++ plugin is never replaced.
                 std::vector<std::string> taken = geopm::agent_factory().plugin_names();
                 if (std::find(taken.begin(), taken.end(), name) != taken.end()) {
                     throw geopm::Exception("PluginFactory::register_plugin(): name \"" + name +
                                            "\" is already registered",
                                            GEOPM_ERROR_INVALID, __FILE__, __LINE__);
                 }
-                std::shared_ptr<const AgentSpec> shared = spec;
-                auto make = [shared]() -> std::unique_ptr<geopm::Agent> {
+                auto make = [name]() -> std::unique_ptr<geopm::Agent> {
                     py::gil_scoped_acquire gil;
+                    std::shared_ptr<const AgentSpec> current = python_agents().at(name);
                     try {
-                        return std::make_unique<PythonAgent>(shared, shared->cls.get()());
+                        return std::make_unique<PythonAgent>(current, current->cls.get()());
                     }
                     catch (py::error_already_set &error) {
-                        throw_from_python(shared->name + ".__init__()", error);
+                        throw_from_python(current->name + ".__init__()", error);
                     }
                 };
-                geopm::agent_factory().register_plugin(
-                    name, make, geopm::Agent::make_dictionary(policy_names, sample_names));
+                geopm::agent_factory().register_plugin(name, make, dictionary);
+                specs.emplace(name, spec);
             }
 
             py::object make_plugin(const std::string &name)

@@ -46,8 +46,19 @@ namespace geopm_bridge
             M_NUM_HOOK,
         };
 
-        /// Python method name of each hook (same as the C++ name).
-        extern const std::array<const char *, M_NUM_HOOK> AGENT_HOOK_NAMES;
+        /// A hook as Python sees it: its method name (the C++ name) and
+        /// the parameters it is called with, after self.
+        struct AgentHook
+        {
+            const char *name;
+            std::vector<const char *> parameters;
+        };
+
+        /// Every hook, indexed by agent_hook_e: the one list of the hooks'
+        /// names and parameters. Registration checks a class against it
+        /// (_core.AGENT_HOOKS, _core.AGENT_HOOK_PARAMETERS); the calls in
+        /// agent.cpp pass exactly these arguments.
+        extern const std::array<AgentHook, M_NUM_HOOK> AGENT_HOOKS;
 
         /// What registration learned about one Python agent class; shared
         /// by every agent made from it.

@@ -74,7 +74,10 @@ namespace geopm
         private:
             std::map<std::string, std::function<std::unique_ptr<T>()> > m_name_func_map;
             std::vector<std::string> m_plugin_names;
-            std::map<std::string, const std::map<std::string, std::string> > m_dictionary;
+            // Not const, unlike GEOPM's: geopm_bridge's bindings write a
+            // Python agent's dictionary through dictionary()'s reference
+            // when its class is registered again (src/bindings/factory.cpp).
+            std::map<std::string, std::map<std::string, std::string> > m_dictionary;
             static const std::map<std::string, std::string> m_empty_dictionary;
     };
 
