@@ -284,6 +284,28 @@ def test_a_builtin_agent_is_never_replaced() -> None:
     assert geopm_bridge.agent_factory().agent_class("monitor") is None
 
 
+def test_agents_made_before_keep_their_class() -> None:
+    class RegFirst(geopm_bridge.Agent):
+        policy_names = ("A",)
+        sample_names = ()
+
+    class RegSecond(geopm_bridge.Agent):
+        policy_names = ()
+        sample_names = ("B", "C")
+
+    factory = geopm_bridge.agent_factory()
+    register("reg_swap", RegFirst)
+    before = factory.make_plugin("reg_swap")
+    with pytest.warns(UserWarning, match="agent 'reg_swap': .*RegSecond replaces .*RegFirst"):
+        register("reg_swap", RegSecond)
+    after = factory.make_plugin("reg_swap")
+    assert isinstance(before, RegFirst) and isinstance(after, RegSecond)
+    assert factory.agent_class("reg_swap") is RegSecond
+    assert geopm_bridge.policy_names("reg_swap") == []
+    assert geopm_bridge.sample_names("reg_swap") == ["B", "C"]
+    assert factory.plugin_names().count("reg_swap") == 1
+
+
 NOTEBOOK = """
 import contextlib, io, json, pathlib, warnings
 import geopm_bridge as g

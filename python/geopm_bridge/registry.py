@@ -291,7 +291,9 @@ def register_agent(
     """Class decorator registering an Agent subclass in :func:`agent_factory`.
 
     ``@register_agent`` uses :func:`agent_name`; ``@register_agent("name")`` or
-    ``@register_agent(name="name")`` chooses the name.
+    ``@register_agent(name="name")`` chooses the name. A decorated class run
+    again (a notebook cell) replaces the one before it under its name
+    (:meth:`AgentFactory.register_plugin`).
     """
     if isinstance(target, str):
         if name is not None:
