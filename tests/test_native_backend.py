@@ -452,7 +452,9 @@ def test_launch_points_to_geopmlaunch(native: NativeInstall) -> None:
     result = native.cli("launch", "--", "true", env=clean_env())
     assert result.returncode == 1
     assert "needs the embedded backend" in result.stderr
-    assert "geopmlaunch --geopm-agent=AGENT" in result.stderr
+    # geopmlaunch 3.1's command line, with the options it needs.
+    assert "geopmlaunch ompi" in result.stderr
+    assert "--geopm-program-filter=APP --geopm-agent=AGENT" in result.stderr
 
 
 @needs_geopm
