@@ -3,6 +3,9 @@ package's example agents unit-tested with it, a real job's trace replayed."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -263,6 +266,31 @@ def test_the_fixture_runs_an_agent(
 ) -> None:
     result = agent_harness(RegionFrequencyAgent, 2, signals={"REGION_HINT": 3.0})
     assert result.controls[FREQ][1, 0] == board("CPU_FREQUENCY_MIN_AVAIL")
+
+
+# --- README's unit test of its tutorial agent, run as a user would. ---
+
+
+def test_readme_unit_test_of_the_tutorial_agent(tmp_path: Path) -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    files = {
+        "my_agent.py": next(block for block in blocks if "class PowerCap" in block),
+        "test_my_agent.py": next(b for b in blocks if b.startswith("# test_my_agent.py")),
+        "conftest.py": next(b for b in blocks if b.startswith("# conftest.py")),
+    }
+    for name, code in files.items():
+        (tmp_path / name).write_text(code)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_my_agent.py"],
+        cwd=tmp_path,
+        env={**clean_env(), "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout
 
 
 # --- Bad input. ---
