@@ -205,6 +205,69 @@ def test_power_split_in_a_tree_follows_the_power() -> None:
         result.controls  # noqa: B018
 
 
+class Probe(geopm_bridge.Agent):
+    """Records its init() arguments and passes policies and samples through."""
+
+    name = "probe"
+    policy_names = ("P",)
+    sample_names = ("X",)
+    sample_aggregation = ("sum",)
+    inits: list[tuple[int, list[int], bool]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pio = geopm_bridge.platform_io()
+
+    def init(self, level: int, fan_in: list[int], is_level_root: bool) -> None:
+        Probe.inits.append((level, fan_in, is_level_root))
+        if level == 0:
+            self._idx = self._pio.push_signal("CPU_POWER", "board", 0)
+
+    def split_policy(self, in_policy: np.ndarray, out_policy: np.ndarray) -> None:
+        # Each child gets its share of P.
+        out_policy[:, 0] = in_policy[0] / out_policy.shape[0]
+
+    def sample_platform(self, out_sample: np.ndarray) -> None:
+        out_sample[0] = self._pio.sample(self._idx)
+
+
+def test_a_tree_of_two_levels() -> None:
+    Probe.inits.clear()
+    power = [{"CPU_POWER": float(10 * (node + 1))} for node in range(4)]
+    result = run_agent(Probe, 3, policy=[80.0], fan_in=[2, 2], signals=power)
+    # GEOPM's init() arguments (docs/tree.md): node 0 runs levels 0-2, node
+    # 2 levels 0-1, nodes 1 and 3 the leaf only.
+    assert sorted(Probe.inits) == [
+        (0, [2, 2], False),
+        (0, [2, 2], False),
+        (0, [2, 2], True),
+        (0, [2, 2], True),
+        (1, [2, 2], False),
+        (1, [2, 2], True),
+        (2, [2, 2], False),
+    ]
+    assert [node.policies[0, 0] for node in result.nodes] == [20.0] * 4
+    np.testing.assert_allclose(result.root_samples, [[100.0]] * 3)
+    assert [node.samples[-1, 0] for node in result.nodes] == [10.0, 20.0, 30.0, 40.0]
+
+
+def test_hooks_get_the_same_arrays_every_period_as_from_the_controller() -> None:
+    seen: list[np.ndarray] = []
+
+    class Keeper(geopm_bridge.Agent):
+        name = "keeper"
+        policy_names = ("P",)
+        sample_names = ()
+
+        def adjust_platform(self, in_policy: np.ndarray) -> None:
+            seen.append(in_policy)  # no copy: refilled by the next period
+
+    run_agent(Keeper, 3, policy=np.array([[1.0], [2.0], [3.0]]))
+    assert len({id(array) for array in seen}) == 1
+    assert seen[0].tolist() == [3.0]
+    assert not seen[0].flags.writeable
+
+
 def test_region_frequency_follows_the_hint_one_period_late() -> None:
     hints = [RegionHint.COMPUTE, RegionHint.MEMORY, RegionHint.MEMORY, RegionHint.COMPUTE]
     hints += [RegionHint.NETWORK, RegionHint.SERIAL]

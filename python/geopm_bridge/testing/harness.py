@@ -85,7 +85,6 @@ class HarnessResult:
     on a single node, the leaf's samples it sent."""
     report_header: dict[str, str]
     """The root agent's report_header() after the last period."""
-    _single: NodeResult | None = field(default=None, repr=False)
 
     def _node(self, what: str) -> NodeResult:
         if len(self.nodes) != 1:
@@ -130,6 +129,8 @@ class _Slot:
     children: list[int]
     sample: FloatArray
     policy: FloatArray
+    arrays: dict[str, FloatArray] = field(default_factory=dict)
+    """The arrays its hooks get, by argument: the same ones every period."""
 
 
 _active: list[ScriptedPlatformIO] = []
@@ -173,7 +174,8 @@ def trace_scripts(trace: Trace | str | Path, catalog: Catalog | None = None) -> 
     row k in period k. A column ``NAME`` scripts ``NAME`` at the board, a
     column ``NAME-domain-index`` one index of ``NAME@domain`` (missing
     indices NaN); columns that are not signals of ``catalog`` (the agent's
-    own) are left out. ``TIME`` is kept: it becomes the harness's clock.
+    own) and controls (what the agent writes) are left out. ``TIME`` is
+    kept: it becomes the harness's clock.
     """
     if not isinstance(trace, Trace):
         trace = read_trace(Path(trace))
@@ -181,6 +183,8 @@ def trace_scripts(trace: Trace | str | Path, catalog: Catalog | None = None) -> 
     board: dict[str, FloatArray] = {}
     split: dict[tuple[str, str], dict[int, FloatArray]] = {}
     for column, values in trace.columns.items():
+        if column.rsplit("-", 2)[0] in catalog.controls:
+            continue  # a control reads what the agent writes
         if column in catalog.signals:
             board[column] = values
             continue
@@ -425,20 +429,20 @@ def _loop(run: _Run, periods: int, policy: PolicyLike, clock: FloatArray | None)
             for (_, lvl), slot in sorted(run.slots.items()):
                 if lvl != level:
                     continue
-                policy_now = slot.policy.copy()
+                policy_now = _refill(slot, "policy", slot.policy, writable=True)
                 run.call(slot, "validate_policy", policy_now)
-                out = np.full((len(slot.children), num_policy), math.nan)
-                run.call(slot, "split_policy", policy_now.copy(), out)
+                in_policy = _refill(slot, "in_policy", policy_now, writable=False)
+                out = _output(slot, "out_policy", (len(slot.children), num_policy))
+                run.call(slot, "split_policy", in_policy, out)
                 if run.call(slot, "do_send_policy"):
                     for row, child in zip(out, slot.children, strict=True):
                         run.slots[(child, level - 1)].policy[:] = row
         for leaf, record in zip(leaves, records, strict=True):
-            policy_now = leaf.policy.copy()
+            policy_now = _refill(leaf, "policy", leaf.policy, writable=True)
             run.call(leaf, "validate_policy", policy_now)
             record.policies[step] = policy_now
-            adjust_in = policy_now.copy()
-            adjust_in.setflags(write=False)
-            run.call(leaf, "adjust_platform", adjust_in)
+            in_policy = _refill(leaf, "in_policy", policy_now, writable=False)
+            run.call(leaf, "adjust_platform", in_policy)
             if run.call(leaf, "do_write_batch"):
                 run.platforms[leaf.node].write_batch()
         # wait(): the scripted clock moves on instead.
@@ -448,10 +452,10 @@ def _loop(run: _Run, periods: int, policy: PolicyLike, clock: FloatArray | None)
             pio = run.platforms[leaf.node]
             pio.set_period(step, float(times[step]))
             pio.read_batch()
-            out_sample = np.full(num_sample, math.nan)
+            out_sample = _output(leaf, "out_sample", (num_sample,))
             run.call(leaf, "sample_platform", out_sample)
             record.samples[step] = out_sample
-            values = np.full(len(names), math.nan)
+            values = _output(leaf, "trace_values", (len(names),))
             run.call(leaf, "trace_values", values)
             record.trace[step] = values
             sent[(leaf.node, 0)] = _send(run, leaf, "sample_platform", out_sample, step)
@@ -460,14 +464,12 @@ def _loop(run: _Run, periods: int, policy: PolicyLike, clock: FloatArray | None)
             for (_, lvl), slot in sorted(run.slots.items()):
                 if lvl != level:
                     continue
-                children = np.array(
-                    [run.slots[(child, level - 1)].sample for child in slot.children]
-                )
-                if np.isnan(children).any():
+                rows = [run.slots[(child, level - 1)].sample for child in slot.children]
+                if np.isnan(rows).any():
                     sent[(slot.node, level)] = False
                     continue
-                children.setflags(write=False)
-                out_sample = np.full(num_sample, math.nan)
+                children = _refill(slot, "in_sample", np.array(rows), writable=False)
+                out_sample = _output(slot, "out_sample", (num_sample,))
                 run.call(slot, "aggregate_sample", children, out_sample)
                 sent[(slot.node, level)] = _send(run, slot, "aggregate_sample", out_sample, step)
         if sent[(0, levels)]:
@@ -506,6 +508,28 @@ class _Record:
         self.samples = np.full((periods, num_sample), math.nan)
         self.trace = np.full((periods, len(names)), math.nan)
         self.controls: dict[str, FloatArray] = {}
+
+
+def _refill(slot: _Slot, key: str, values: FloatArray, *, writable: bool) -> FloatArray:
+    """The slot's array for an input, refilled in place: as from the controller, a
+    hook gets the same array every period (an agent copies what it keeps)."""
+    array = slot.arrays.get(key)
+    if array is None or array.shape != values.shape:
+        array = slot.arrays[key] = np.array(values, dtype=np.float64)
+    else:
+        array.setflags(write=True)
+        array[...] = values
+    array.setflags(write=writable)
+    return array
+
+
+def _output(slot: _Slot, key: str, shape: tuple[int, ...]) -> FloatArray:
+    """The slot's array for an output: NaN at first, then holding what the hook
+    wrote last, as the controller's vector does."""
+    array = slot.arrays.get(key)
+    if array is None:
+        array = slot.arrays[key] = np.full(shape, math.nan)
+    return array
 
 
 def _send(run: _Run, slot: _Slot, hook: str, out_sample: FloatArray, step: int) -> bool:
