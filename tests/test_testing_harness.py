@@ -20,10 +20,13 @@ from geopm_bridge.examples.region_frequency_agent import RegionFrequencyAgent
 from geopm_bridge.examples.tutorial_agent import TutorialAgent
 from geopm_bridge.testing import (
     AgentHookError,
+    ControlReader,
     HarnessResult,
+    Script,
     agent_harness,  # noqa: F401  (the fixture, as a conftest.py would import it)
     constant,
     node_model_catalog,
+    of_controls,
     of_time,
     per_period,
     run_agent,
@@ -178,16 +181,22 @@ def test_power_split_in_a_tree_follows_the_power() -> None:
     budget = 1.5 * tdp
     heavy, light = 2.0 * tdp, 0.3 * tdp
     periods = 20
+
+    def drawing(demands: list[float]) -> Script:
+        # A node draws what its load asks for, up to its cap.
+        def power(t: float, setting: ControlReader) -> float:
+            demand = demands[min(round(t / PowerSplitAgent.period) - 1, periods - 1)]
+            return min(demand, setting("CPU_POWER_LIMIT_CONTROL"))
+
+        return of_controls(power)
+
     swap = [heavy] * 10 + [light] * 10
     result = run_agent(
         PowerSplitAgent,
         periods,
         policy=[budget],
         fan_in=[2],
-        signals=[
-            {"CPU_POWER": per_period(swap)},
-            {"CPU_POWER": per_period(swap[::-1])},
-        ],
+        signals=[{"CPU_POWER": drawing(swap)}, {"CPU_POWER": drawing(swap[::-1])}],
     )
     caps = np.column_stack(
         [node.controls["CPU_POWER_LIMIT_CONTROL"][:, 0] for node in result.nodes]
@@ -198,8 +207,12 @@ def test_power_split_in_a_tree_follows_the_power() -> None:
     # The heavy node gains, then, once the loads swap, the other one.
     assert caps[9, 0] > caps[9, 1] + 0.2 * tdp
     assert caps[-1, 1] > caps[-1, 0] + 0.2 * tdp
+    # The light node draws what it needs, the heavy one all it is given.
+    np.testing.assert_allclose(result.nodes[1].samples[9, 0], light)
+    np.testing.assert_allclose(result.nodes[0].samples[9, 0], caps[9, 0])
     # The root's sample: the power and the need, summed over the nodes.
-    np.testing.assert_allclose(result.root_samples[1:, 0], heavy + light)
+    total = result.nodes[0].samples + result.nodes[1].samples
+    np.testing.assert_allclose(result.root_samples[1:], total[1:])
     assert result.report_header == {"Job power budget (W)": f"{budget:g}"}
     with pytest.raises(AttributeError, match="nodes"):
         result.controls  # noqa: B018

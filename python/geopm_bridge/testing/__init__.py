@@ -24,11 +24,12 @@ from typing import Any
 from .catalog import Catalog, node_model_catalog
 from .harness import AgentHookError, HarnessResult, NodeResult, run_agent, trace_scripts
 from .platform import ScriptedPlatformIO, ScriptedPlatformTopo
-from .script import Script, ScriptLike, constant, of_time, per_period
+from .script import ControlReader, Script, ScriptLike, constant, of_controls, of_time, per_period
 
 __all__ = [
     "AgentHookError",
     "Catalog",
+    "ControlReader",
     "HarnessResult",
     "NodeResult",
     "Script",
@@ -38,6 +39,7 @@ __all__ = [
     "agent_harness",
     "constant",
     "node_model_catalog",
+    "of_controls",
     "of_time",
     "per_period",
     "run_agent",

@@ -6,7 +6,8 @@ test's own process keeps its node: one process holds one node context),
 so the harness's platform has exactly the names, native domains,
 aggregations and topology a ``launch --node-model`` job would have.
 Low-level names (``NODE_MODEL::CPU_POWER``) are left out: agents use the
-high-level ones.
+high-level ones. On the native backend, which has no node model, the child
+reads the installed GEOPM's platform on this machine instead.
 """
 
 from __future__ import annotations

@@ -11,7 +11,14 @@ setting, else the node model's value when the harness started, constant;
 the one it is known at is aggregated with its GEOPM aggregation; a control
 written at a coarser domain than its native one is split among the native
 domains the way PlatformIO does (evenly for a summed control such as a
-power limit, the same setting for the others).
+power limit, the same setting for the others). Signals and controls have
+no descriptions or print formats here: agents do not need them in the
+loop.
+
+A Python stand-in rather than the runtime's PlatformIO over a scripted
+IOGroup: it works the same on both backends (the native one has no
+NodeContext to hold a harness node), and nothing in it moves with real
+time, so a test's arrays are the same every run.
 """
 
 from __future__ import annotations
@@ -180,7 +187,7 @@ class ScriptedPlatformIO:
         self._time = time
         for (name, domain), script in self._scripts.items():
             count = self._catalog.num_domain[domain]
-            value = script.value(period, time)
+            value = script.value(period, time, self._setting)
             if value.ndim == 0:
                 value = np.full(count, float(value))
             if value.shape != (count,):
@@ -190,6 +197,11 @@ class ScriptedPlatformIO:
                     f"{period}; the node has {count} {_name(domain)} domain(s)"
                 )
             self._scripted[name] = (domain, value)
+
+    def _setting(self, name: str, domain: Domain = "board", index: int = 0) -> float:
+        if name not in self._catalog.controls:
+            raise ValueError(f"geopm_bridge.testing: a script reads {name}, not a control")
+        return self.control_value(name, domain_of(domain), index)
 
     def control_value(self, name: str, domain: int, idx: int) -> float:
         """The current setting of a control at a domain it may be read at."""

@@ -9,9 +9,21 @@ from typing import TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Script", "ScriptLike", "constant", "of_time", "per_period"]
+__all__ = [
+    "ControlReader",
+    "Script",
+    "ScriptLike",
+    "constant",
+    "of_controls",
+    "of_time",
+    "per_period",
+]
 
 FloatArray = npt.NDArray[np.float64]
+Value: TypeAlias = float | Sequence[float] | FloatArray
+
+ControlReader: TypeAlias = Callable[..., float]
+"""``setting(name, domain="board", index=0)``: a control's current setting."""
 
 
 @dataclass(frozen=True)
@@ -23,9 +35,10 @@ class Script:
     """
 
     kind: str
-    """"constant", "per_period" or "of_time"."""
+    """"constant", "per_period", "of_time" or "of_controls"."""
     values: FloatArray | None = None
-    function: Callable[[float], float | Sequence[float] | FloatArray] | None = None
+    function: Callable[[float], Value] | None = None
+    reacting: Callable[[float, ControlReader], Value] | None = None
 
     def num_periods(self) -> int | None:
         """How many periods the script covers; None: any number."""
@@ -33,9 +46,13 @@ class Script:
             return len(self.values)
         return None
 
-    def value(self, period: int, time: float) -> FloatArray:
-        """The value in ``period`` (0-based) at ``time`` seconds: a 0-d array (every
-        domain index) or one entry per domain index."""
+    def value(self, period: int, time: float, setting: ControlReader) -> FloatArray:
+        """The value in ``period`` (0-based) at ``time`` seconds, with the controls
+        as ``setting`` reads them: a 0-d array (every domain index) or one entry
+        per domain index."""
+        if self.kind == "of_controls":
+            assert self.reacting is not None
+            return np.asarray(self.reacting(time, setting), dtype=np.float64)
         if self.kind == "of_time":
             assert self.function is not None
             return np.asarray(self.function(time), dtype=np.float64)
@@ -68,10 +85,19 @@ def per_period(values: Sequence[float] | Sequence[Sequence[float]] | FloatArray)
     return Script("per_period", values=array)
 
 
-def of_time(function: Callable[[float], float | Sequence[float] | FloatArray]) -> Script:
+def of_time(function: Callable[[float], Value]) -> Script:
     """``function(t)`` at the scripted time ``t`` (seconds since the start) of
     each period: a number, or one value per domain index."""
     return Script("of_time", function=function)
+
+
+def of_controls(function: Callable[[float, ControlReader], Value]) -> Script:
+    """``function(t, setting)`` at the scripted time ``t``, where
+    ``setting(name, domain="board", index=0)`` reads a control's current
+    setting: a signal that answers the agent, such as a power that follows
+    its cap (``of_controls(lambda t, setting: min(180.0,
+    setting("CPU_POWER_LIMIT_CONTROL")))``)."""
+    return Script("of_controls", reacting=function)
 
 
 def as_script(name: str, value: ScriptLike) -> Script:
