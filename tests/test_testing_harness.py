@@ -432,3 +432,24 @@ def test_the_platform_is_as_strict_as_the_real_one() -> None:
     with pytest.raises(AgentHookError, match=r"script \"CPU_POWER@package\""):
         run_agent(Fine, 1, signals={"CPU_POWER": 1.0})
     run_agent(Fine, 1, signals={"CPU_POWER@package": 1.0})
+
+
+def test_a_constructor_that_refuses_the_platform_names_the_agent() -> None:
+    # No GPUs on the default node model.
+    with pytest.raises(AgentHookError, match=r"gpu_power_share .*__init__\(\).*gpus=4"):
+        run_agent(GpuPowerShareAgent, 1)
+
+
+def test_an_incomplete_sample_after_the_first_period_is_an_error() -> None:
+    class Gappy(geopm_bridge.Agent):
+        name = "gappy"
+        policy_names = ()
+        sample_names = ("A", "B")
+
+        def sample_platform(self, out_sample: np.ndarray) -> None:
+            out_sample[0] = 1.0
+
+    with pytest.raises(
+        AgentHookError, match=r"gappy .*sample_platform\(\) with NaN at index 1 \(B\)"
+    ):
+        run_agent(Gappy, 2)

@@ -279,8 +279,7 @@ class _Run:
                 if level:
                     below = math.prod(self.fan_in[: level - 1])
                     children = [node + child * below for child in range(self.fan_in[level - 1])]
-                with _platform_of(platforms[node], topo):
-                    agent = self._call(None, node, level, "__init__", make_agent)
+                agent = self._call(_factory_name(make_agent), node, level, "__init__", make_agent)
                 if not isinstance(agent, Agent):
                     raise TypeError(
                         f"geopm_bridge.testing: the agent factory made {agent!r}, not a "
@@ -298,11 +297,14 @@ class _Run:
 
     def call(self, slot: _Slot, hook: str, *args: object) -> object:
         """Run one hook on the slot's node."""
-        return self._call(slot.agent, slot.node, slot.level, hook, getattr(slot.agent, hook), *args)
+        function = getattr(slot.agent, hook)
+        return self._call(
+            _agent_name(type(slot.agent)), slot.node, slot.level, hook, function, *args
+        )
 
     def _call(
         self,
-        agent: Agent | None,
+        name: str,
         node: int,
         level: int,
         hook: str,
@@ -313,16 +315,22 @@ class _Run:
             try:
                 return function(*args)
             except Exception as error:
-                name = _agent_name(agent) if agent is not None else "the agent factory"
                 raise AgentHookError(
                     f"agent {name} (level {level}, node {node}) raised in {hook}(): "
                     f"{type(error).__name__}: {error}"
                 ) from error
 
 
-def _agent_name(agent: Agent) -> str:
-    name = type(agent).__dict__.get("name")
-    return str(name) if name else type(agent).__qualname__
+def _agent_name(cls: type[Agent]) -> str:
+    """The agent's name as its class gives it, else the class's name."""
+    name = cls.__dict__.get("name")
+    return str(name) if name else cls.__qualname__
+
+
+def _factory_name(make_agent: Callable[[], Agent]) -> str:
+    if isinstance(make_agent, type) and issubclass(make_agent, Agent):
+        return _agent_name(make_agent)
+    return getattr(make_agent, "__qualname__", repr(make_agent))
 
 
 def run_agent(
@@ -360,7 +368,9 @@ def run_agent(
     """
     make_agent: Callable[[], Agent] = agent
     catalog = node_model_catalog(node_model)
-    num_node = math.prod(fan_in) if fan_in else 1
+    if any(count < 1 for count in fan_in):
+        raise ValueError(f"geopm_bridge.testing: fan_in {list(fan_in)} has a level without nodes")
+    num_node = math.prod(fan_in)
     per_node = [signals] * num_node if isinstance(signals, Mapping) else list(signals)
     if not per_node:
         per_node = [{}] * num_node
@@ -381,6 +391,10 @@ def run_agent(
             ).num_rows
     if periods is None or periods < 1:
         raise ValueError("geopm_bridge.testing: the number of periods must be at least 1")
+    if clock is not None and len(clock) < periods:
+        raise ValueError(
+            f"geopm_bridge.testing: the trace has {len(clock)} rows for {periods} periods"
+        )
     scripts = [_scripts_of(node_signals, catalog, node_model) for node_signals in per_node]
     for node_scripts in scripts:
         for (name, _), script in node_scripts.items():
@@ -540,10 +554,11 @@ def _send(run: _Run, slot: _Slot, hook: str, out_sample: FloatArray, step: int) 
     missing = np.flatnonzero(np.isnan(out_sample))
     if missing.size:
         if step > 0:
-            name = type(slot.agent).sample_names[int(missing[0])]
+            cls = type(slot.agent)
             raise AgentHookError(
-                f"agent {_agent_name(slot.agent)} (level {slot.level}, node {slot.node}) sent "
-                f"a sample from {hook}() with NaN at index {int(missing[0])} ({name})"
+                f"agent {_agent_name(cls)} (level {slot.level}, node {slot.node}) sent a "
+                f"sample from {hook}() with NaN at index {int(missing[0])} "
+                f"({cls.sample_names[int(missing[0])]})"
             )
         return False
     slot.sample[:] = out_sample
