@@ -188,7 +188,7 @@ def _policy_json(agent: str, policy: Mapping[str, float]) -> dict[str, float | s
         if key not in names:
             known = ", ".join(names) if names else "none"
             raise ValueError(
-                f"run(): policy name {key!r} is not one of agent {agent!r}'s ({known})"
+                f"run(): agent {agent!r} has no policy named {key!r} (its policy names: {known})"
             )
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(

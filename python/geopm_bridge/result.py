@@ -15,14 +15,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from .trace import Trace, read_trace
 
-if TYPE_CHECKING:
-    import pandas
+# A pandas.DataFrame: pandas is optional and ships no type information.
+DataFrame = Any
 
 __all__ = ["ReportFrames", "RunInterrupted", "RunResult", "read_report"]
 
@@ -61,10 +61,10 @@ class ReportFrames:
     per host (and per region in ``regions``): its ``get_df()``,
     ``get_unmarked_df()``, ``get_epoch_df()`` and ``get_app_df()``."""
 
-    regions: pandas.DataFrame
-    unmarked: pandas.DataFrame
-    epoch: pandas.DataFrame
-    app: pandas.DataFrame
+    regions: DataFrame
+    unmarked: DataFrame
+    epoch: DataFrame
+    app: DataFrame
 
 
 @dataclass(frozen=True)
@@ -110,17 +110,17 @@ class RunResult:
         floats, as geopmpy makes them. A section the report lacks gives an
         empty frame (geopmpy leaves it unset).
         """
-        import pandas
+        import pandas  # type: ignore[import-untyped,unused-ignore]
 
         if self.report is None:
             raise ValueError("this run wrote no report")
         return _frames(self.report, pandas)
 
-    def trace_frame(self, host: str | None = None) -> pandas.DataFrame:
+    def trace_frame(self, host: str | None = None) -> DataFrame:
         """Node ``host``'s trace (the only node's when None) as geopmpy.io.AppOutput's
         trace frame (needs pandas): one column per trace column, ``REGION_HASH`` and
         ``REGION_HINT`` as their hexadecimal strings, the rest numbers."""
-        import pandas
+        import pandas  # type: ignore[import-untyped,unused-ignore]
 
         if host is None:
             if len(self.trace_paths) != 1:
@@ -133,7 +133,9 @@ class RunResult:
         try:
             path = self.trace_paths[host]
         except KeyError:
-            raise KeyError(f"no trace of host {host!r}; hosts: {sorted(self.trace_paths)}") from None
+            raise KeyError(
+                f"no trace of host {host!r}; hosts: {sorted(self.trace_paths)}"
+            ) from None
         skip = 0  # the "#" header lines, as geopmpy skips them
         with open(path) as lines:
             for line in lines:
