@@ -8,6 +8,7 @@ import math
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -297,3 +298,41 @@ def test_bad_agents_and_apps() -> None:
     assert error.value.exit_status == 127
     with pytest.raises(g.GeopmError, match="no_such_key=1.*unknown key; known keys are tdp"):
         g.run("monitor", ["true"], node_model={"no_such_key": 1})
+
+
+def test_bad_input_makes_no_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(ValueError, match="period must be seconds > 0"):
+        g.run("monitor", ["true"], node_model=True, period=0)
+    with pytest.raises(ValueError, match="simulate_nodes must be an int >= 1"):
+        g.run("monitor", ["true"], node_model=True, simulate_nodes=-2)
+    with pytest.raises(TypeError, match=r"node_model\['load'\] must be a number"):
+        g.run("monitor", ["true"], node_model={"load": [1]})
+    assert list(tmp_path.iterdir()) == []
+    assert g.run("monitor", ["true"], node_model=True).directory.parent == tmp_path
+
+
+class FailingAgent(g.Agent):
+    """Fails in its third period."""
+
+    name = "run_api_failing"
+    policy_names = ()
+    sample_names = ()
+    period = 0.01
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def sample_platform(self, out_sample: g.FloatArray) -> None:
+        self.count += 1
+        if self.count == 3:
+            raise ArithmeticError("sensor gone")
+
+
+def test_a_failing_agent_raises_naming_the_report() -> None:
+    with pytest.raises(g.GeopmError, match=r"run_api_failing.sample_platform\(\)") as error:
+        g.run(FailingAgent, ["sleep", "5"], node_model=True)
+    (note,) = error.value.__notes__
+    report = Path(note.removeprefix("the job's report: "))
+    assert 'Run Status: "error: ' in report.read_text()

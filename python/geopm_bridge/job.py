@@ -83,14 +83,11 @@ def run(
             "geopm_bridge.run() needs the embedded backend; with an installed GEOPM "
             "run jobs with geopmlaunch"
         )
+    # Every argument checked before anything is made.
     name = _agent_name(agent)
-    argv = _app_argv(app, max_iterations)
-    directory = Path(tempfile.mkdtemp(prefix="geopm-bridge-run-"))
     config = _core.JobConfig(
         agent=name,
-        app_argv=argv,
-        report_path=str(report) if report is not None else str(directory / "report.yaml"),
-        trace_path=_trace_path(trace, directory),
+        app_argv=_app_argv(app, max_iterations),
         report_signals=list(report_signals),
         trace_signals=list(trace_signals),
         profile=profile,
@@ -98,12 +95,23 @@ def run(
         simulate_nodes=_count("simulate_nodes", simulate_nodes),
         max_iterations=_count("max_iterations", max_iterations),
     )
-    if policy is not None:
+    policy_json = None if policy is None else json.dumps(_policy_json(name, policy))
+    period_text = _period_text(period)
+    directory = Path(tempfile.mkdtemp(prefix="geopm-bridge-run-"))
+    config.report_path = str(report) if report is not None else str(directory / "report.yaml")
+    config.trace_path = _trace_path(trace, directory)
+    if policy_json is not None:
         path = directory / "policy.json"
-        path.write_text(json.dumps(_policy_json(name, policy)))
+        path.write_text(policy_json)
         config.policy_path = str(path)
-    with _period(period):
-        exit_code = _core.run_job(config)
+    try:
+        with _period(period_text):
+            exit_code = _core.run_job(config)
+    except _core.GeopmError as error:
+        # The report of a failed job is marked with its error: say where.
+        if Path(config.report_path).is_file() and hasattr(error, "add_note"):
+            error.add_note(f"the job's report: {config.report_path}")
+        raise
     result = _result(config, exit_code, directory)
     if exit_code > 128 and _was_interrupted(result):
         raise RunInterrupted(result, exit_code - 128)
@@ -200,16 +208,22 @@ def _policy_json(agent: str, policy: Mapping[str, float]) -> dict[str, float | s
     return result
 
 
+def _period_text(period: float | None) -> str | None:
+    if period is None:
+        return None
+    if isinstance(period, bool) or not isinstance(period, (int, float)) or not period > 0:
+        raise ValueError(f"run(): period must be seconds > 0, got {period!r}")
+    return repr(float(period))
+
+
 @contextmanager
-def _period(period: float | None) -> Iterator[None]:
+def _period(period: str | None) -> Iterator[None]:
     if period is None:
         yield
         return
-    if isinstance(period, bool) or not isinstance(period, (int, float)) or not period > 0:
-        raise ValueError(f"run(): period must be seconds > 0, got {period!r}")
     with _PERIOD_LOCK:
         before = os.environ.get("GEOPM_PERIOD")
-        os.environ["GEOPM_PERIOD"] = repr(float(period))
+        os.environ["GEOPM_PERIOD"] = period
         try:
             yield
         finally:
