@@ -336,3 +336,26 @@ def test_a_failing_agent_raises_naming_the_report() -> None:
     (note,) = error.value.__notes__
     report = Path(note.removeprefix("the job's report: "))
     assert 'Run Status: "error: ' in report.read_text()
+
+
+def test_region_frames_match_geopmpy(tmp_path: Path) -> None:
+    pandas = pytest.importorskip("pandas")
+    config = tmp_path / "bench.json"
+    config.write_text(json.dumps({"loop-count": 3, "region": ["sleep"], "big-o": [0.05]}))
+    bench = [sys.executable, "-m", "geopm_bridge.cli", "bench", str(config)]
+    result = g.run("monitor", bench, node_model=True, trace=False)
+    assert result.exit_code == 0
+    regions = result.report_frames().regions
+    assert "sleep" in list(regions["region"])
+    assert (regions["host"] == result.hosts[0]).all()
+    try:
+        import geopmpy.io
+    except ImportError:
+        return
+    theirs = geopmpy.io.RawReportCollection(
+        [str(result.report_path)], do_cache=False, verbose=False
+    )
+    pandas.testing.assert_frame_equal(regions, theirs.get_df(), check_dtype=False)
+    pandas.testing.assert_frame_equal(
+        result.report_frames().epoch, theirs.get_epoch_df(), check_dtype=False
+    )
