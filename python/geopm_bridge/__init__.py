@@ -21,8 +21,10 @@ from ._loader import (
     runtime_libraries,
 )
 from .agent import Agent, Aggregation, FloatArray
+from .job import run
 from .profile import RegionHint
 from .registry import AgentFactory, AgentLoadError, agent_factory, load_agents, register_agent
+from .result import ReportFrames, RunInterrupted, RunResult
 
 __version__ = VERSION
 
@@ -165,6 +167,9 @@ __all__ = [
     "SampleGroup",
     "PlatformTopo",
     "RegionHint",
+    "ReportFrames",
+    "RunInterrupted",
+    "RunResult",
     "Waiter",
     "agent_factory",
     "agent_names",
@@ -181,6 +186,7 @@ __all__ = [
     "policy_names",
     "profile",
     "register_agent",
+    "run",
     "sample_names",
 ]
 if BACKEND == "embedded":

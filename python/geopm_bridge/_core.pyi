@@ -172,6 +172,7 @@ class JobConfig:
     profile: str
     report_signals: list[str]
     trace_signals: list[str]
+    node_model: str
     max_fan_out: int
     simulate_nodes: int
     max_iterations: int

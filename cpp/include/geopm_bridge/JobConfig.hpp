@@ -25,6 +25,8 @@ namespace geopm_bridge
         std::string profile;                     // the report's profile name
         std::vector<std::string> report_signals; // extra report signals, "NAME[@domain]"
         std::vector<std::string> trace_signals;  // extra trace columns, "NAME[@domain]"
+        std::string node_model;                  // node-model parameters ("1", "k=v,...",
+                                                 // "0": off); "" = the environment's
         int max_fan_out = 16;                    // widest node of the tree
         int simulate_nodes = 0;                  // 0: this node only, N: N simulated nodes
         int max_iterations = 0;                  // 0: no limit
@@ -51,6 +53,7 @@ namespace geopm_bridge
             visit("profile", &JobConfig::profile, "GEOPM_PROFILE");
             visit("report_signals", &JobConfig::report_signals, "GEOPM_REPORT_SIGNALS");
             visit("trace_signals", &JobConfig::trace_signals, "GEOPM_TRACE_SIGNALS");
+            visit("node_model", &JobConfig::node_model, "GEOPM_BRIDGE_NODE_MODEL");
             visit("max_fan_out", &JobConfig::max_fan_out, "GEOPM_MAX_FAN_OUT");
             visit("simulate_nodes", &JobConfig::simulate_nodes, "GEOPM_BRIDGE_SIMULATE_NODES");
             visit("max_iterations", &JobConfig::max_iterations, "GEOPM_BRIDGE_MAX_ITERATIONS");

@@ -256,9 +256,10 @@ namespace geopm_bridge
                 send_stop_notice(*m_cluster, m_failure);
             }
         }
-        // Without an application a signal is the normal end of the job.
-        bool has_app = !m_config.app_argv.empty() || m_is_attached;
-        int interrupt_signal = has_app ? signals.stop_signal() : 0;
+        // Without an application or an iteration limit a signal is the
+        // normal end of the job.
+        bool has_end = !m_config.app_argv.empty() || m_is_attached || m_config.max_iterations > 0;
+        int interrupt_signal = has_end ? signals.stop_signal() : 0;
         // Otherwise the loop stopped it (GEOPM_BRIDGE_MAX_ITERATIONS, an
         // error): its exit code is not the job's.
         bool is_app_done = !m_apps.empty() && !is_any_application_running();

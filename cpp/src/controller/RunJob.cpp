@@ -46,13 +46,24 @@ namespace geopm_bridge
             return geopm::string_join(items, ",");
         }
 
-        /// The platform of this process's own node (node node_idx of the
-        /// job, not a simulated one): the current node, or, when the node
-        /// model gives per-node values, a new one that made keeps.
-        NodeContext &this_node_context(int node_idx, std::unique_ptr<NodeContext> &made)
+        /// The job's node-model parameters: its own, else the current
+        /// node's (GEOPM_BRIDGE_NODE_MODEL).
+        std::string job_node_model(const JobConfig &config)
         {
-            std::string model = current_node().option("node_model");
-            if (model.find(':') == std::string::npos) {
+            return config.node_model.empty() ? current_node().option("node_model")
+                                             : config.node_model;
+        }
+
+        /// The platform of this process's own node (node node_idx of the
+        /// job, not a simulated one): the current node, or, when the job
+        /// names a node model of its own or per-node values, a new one that
+        /// made keeps.
+        NodeContext &this_node_context(const JobConfig &config, int node_idx,
+                                       std::unique_ptr<NodeContext> &made)
+        {
+            std::string model = job_node_model(config);
+            if (model.find(':') == std::string::npos &&
+                model == current_node().option("node_model")) {
                 return current_node();
             }
             made = std::make_unique<NodeContext>(std::map<std::string, std::string>{
@@ -112,7 +123,7 @@ namespace geopm_bridge
             // Refuses a bad GEOPM_MAX_FAN_OUT here too.
             TreeGeometry geometry(1, config.max_fan_out);
             std::unique_ptr<NodeContext> own_node;
-            NodeContext &node = this_node_context(0, own_node);
+            NodeContext &node = this_node_context(config, 0, own_node);
             std::string name = node_name(node);
             PosixSignalGuard signals(!config.attach_key.empty());
             std::vector<NodeSpec> nodes;
@@ -127,8 +138,8 @@ namespace geopm_bridge
         {
             const int num_node = config.simulate_nodes;
             TreeGeometry geometry(num_node, config.max_fan_out);
-            std::string model = current_node().option("node_model");
-            if (!current_node().is_node_model_on()) {
+            std::string model = job_node_model(config);
+            if (!NodeContext({{"node_model", model}}).is_node_model_on()) {
                 throw geopm::Exception("GEOPM_BRIDGE_SIMULATE_NODES=" + std::to_string(num_node) +
                                        " needs the node model (--node-model, or "
                                        "GEOPM_BRIDGE_NODE_MODEL=1): simulated nodes cannot "
@@ -253,7 +264,7 @@ namespace geopm_bridge
             TreeGeometry geometry(cluster->num_rank(), config.max_fan_out);
             const std::string &agent = known_agent(config.agent);
             std::unique_ptr<NodeContext> own_node;
-            NodeContext &node = this_node_context(rank, own_node);
+            NodeContext &node = this_node_context(config, rank, own_node);
             PosixSignalGuard signals(!config.attach_key.empty());
             std::unique_ptr<Controller> controller;
             std::exception_ptr error;
