@@ -58,6 +58,7 @@ class Trace:
 
     @property
     def num_rows(self) -> int:
+        """How many control periods the trace has (its rows)."""
         return len(self.columns["TIME"])
 
     @property

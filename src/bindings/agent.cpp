@@ -635,7 +635,8 @@ namespace geopm_bridge
                      "Restart the schedule from now.")
                 .def("reset", py::overload_cast<double>(&geopm::Waiter::reset), py::arg("period"),
                      "Restart the schedule from now with a new period.")
-                .def_property_readonly("period", &geopm::Waiter::period);
+                .def_property_readonly("period", &geopm::Waiter::period,
+                                       "Seconds between two wakes.");
         }
     }
 }

@@ -186,7 +186,8 @@ namespace geopm_bridge
 
             py::class_<CppAgent>(module, "CppAgent",
                                     "A C++ agent made by make_plugin(); opaque from Python.")
-                .def_property_readonly("name", [](const CppAgent &self) { return self.name; })
+                .def_property_readonly("name", [](const CppAgent &self) { return self.name; },
+                                       "The agent's registered name.")
                 .def("__repr__", [](const CppAgent &self) {
                     return "<geopm_bridge.CppAgent '" + self.name + "'>";
                 });

@@ -3,6 +3,7 @@
  * loop in C++ with the GIL released (Python agents take it per hook call).
  */
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -57,8 +58,13 @@ namespace geopm_bridge
                 "rather than appending to the one read.");
             // JobConfig::fields() is the one list of the fields.
             std::vector<const char *> field_names;
-            JobConfig::fields([&](const char *name, auto member, const char *) {
-                job_config.def_readwrite(name, member);
+            // The properties' docstrings: pybind11 keeps the pointers.
+            static std::deque<std::string> s_field_docs;
+            JobConfig::fields([&](const char *name, auto member, const char *variable) {
+                s_field_docs.push_back(variable != nullptr ?
+                    std::string("The job's ") + name + ", as the variable " + variable + " sets it." :
+                    std::string("The application's command line (the words after --)."));
+                job_config.def_readwrite(name, member, s_field_docs.back().c_str());
                 field_names.push_back(name);
             });
             job_config
