@@ -265,8 +265,10 @@ def test_simulated_nodes_wait_for_the_slowest_in_network_regions(tmp_path: Path)
         assert regions["MPI_Barrier"]["count"] == loops + 1
         assert regions["MPI_Barrier"]["runtime (s)"] == pytest.approx(dgemm_gap, rel=0.25)
         assert regions["MPI_Barrier"]["time-hint-network (s)"] > 0
+        # Without the wait the epochs would differ by the whole dgemm gap;
+        # a third of it leaves room for the nodes' start skew on a busy machine.
         assert found[name]["Epoch Totals"]["runtime (s)"] == pytest.approx(
-            found["sim0002"]["Epoch Totals"]["runtime (s)"], rel=0.1
+            found["sim0002"]["Epoch Totals"]["runtime (s)"], abs=dgemm_gap / 3
         )
     assert slow["MPI_Barrier"]["runtime (s)"] < dgemm_gap / 5
     # The last bench to finish removed the meeting file.
