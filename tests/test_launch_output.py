@@ -115,7 +115,11 @@ def test_status_line_then_summary(tmp_path: Path) -> None:
     """On a terminal: status lines with rising periods, the node's power and region, then
     cleared, and a summary naming the report with the report's own figures."""
     code, text = launch_on_terminal(
-        tmp_path, "--node-model", "--geopm-report=r.yaml", "--geopm-trace=t", "--geopm-agent",
+        tmp_path,
+        "--node-model",
+        "--geopm-report=r.yaml",
+        "--geopm-trace=t",
+        "--geopm-agent",
         "power_governor",
     )
     assert code == 0, text
@@ -146,7 +150,10 @@ def test_status_line_then_summary(tmp_path: Path) -> None:
 def test_simulated_nodes_show_the_job(tmp_path: Path) -> None:
     """Several simulated nodes: one line for the job, their power summed, GPUs apart."""
     code, text = launch_on_terminal(
-        tmp_path, "--node-model=gpus=1", "--geopm-simulate-nodes=3", "--geopm-report=r.yaml",
+        tmp_path,
+        "--node-model=gpus=1",
+        "--geopm-simulate-nodes=3",
+        "--geopm-report=r.yaml",
         seconds=2.2,
     )
     assert code == 0, text
@@ -204,7 +211,13 @@ def test_launcher_job_summary_once(tmp_path: Path) -> None:
     if shutil.which("mpirun") is None:
         pytest.skip("no mpirun (Debian: openmpi-bin)")
     code, text = launch_on_terminal(
-        tmp_path, "mpirun", "-n", "1", "--geopm-preload", "--node-model", "--geopm-report=r.yaml",
+        tmp_path,
+        "mpirun",
+        "-n",
+        "1",
+        "--geopm-preload",
+        "--node-model",
+        "--geopm-report=r.yaml",
         seconds=1.2,
     )
     assert code == 0, text

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from .. import BACKEND, GeopmError, agent_factory, load_agents
 from .._loader import profile_library
 from . import launch_options
-from .launch_output import JobWatch, is_terminal, summary_text
 from .errors import UsageError
+from .launch_output import JobWatch, is_terminal, summary_text
 from .launchers import Launcher, launcher_of
 
 if TYPE_CHECKING:
