@@ -225,6 +225,25 @@ def test_launcher_job_summary_once(tmp_path: Path) -> None:
     assert text.count("geopm-bridge: runtime ") == 1, text
 
 
+def test_mpi_ranks_only_the_root_speaks(tmp_path: Path) -> None:
+    """mpirun -np 2 geopm-bridge launch --verbose: two nodes of one tree, one description."""
+    if shutil.which("mpirun") is None:
+        pytest.skip("no mpirun (Debian: openmpi-bin)")
+    result = subprocess.run(
+        ["mpirun", "-np", "2", *require_cli(), "launch", "--verbose", "--node-model"]
+        + ["--geopm-report=r.yaml", "--", sys.executable, "app.py", "0.5"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert output.count("geopm-bridge: tree: level 1 (root): agent monitor") == 1, output
+    assert output.count("signals pushed by the agents") == 1, output
+
+
 def test_job_status_outside_a_job() -> None:
     """job_status() with no job running: an empty snapshot, not an error."""
     status = job_status()

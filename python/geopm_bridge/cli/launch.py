@@ -185,7 +185,7 @@ def _check_job(environ: dict[str, str], attached: bool, app: list[str]) -> JobCo
 
 def _run_here(opts: argparse.Namespace, environ: dict[str, str], app: list[str]) -> int:
     """This process is the controller of its node (no launcher, or a controller step's task)."""
-    from .._core import run_job
+    from .._core import job_status, run_job
 
     attached = bool(os.environ.get(_ATTACH_KEY))
     if opts.geopm_preload and not attached:
@@ -207,7 +207,8 @@ def _run_here(opts: argparse.Namespace, environ: dict[str, str], app: list[str])
     show = is_terminal(sys.stderr) and not opts.quiet
     with JobWatch(show, opts.verbose, _plugin_lines()):
         code = int(run_job(config))
-    if show and not attached:
+    # Ranks of an MPI job each run this: the root's alone speaks.
+    if show and not attached and job_status().is_root:
         _print_summary()
     return code
 
