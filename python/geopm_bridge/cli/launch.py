@@ -205,7 +205,7 @@ def _run_here(opts: argparse.Namespace, environ: dict[str, str], app: list[str])
     # A controller step's stderr is a terminal only where its launcher
     # gives it one; the launching process prints the summary.
     show = is_terminal(sys.stderr) and not opts.quiet
-    with JobWatch(show, opts.verbose, _plugin_lines()):
+    with JobWatch(show, opts.verbose, _plugin_lines() if opts.verbose else []):
         code = int(run_job(config))
     # Ranks of an MPI job each run this: the root's alone speaks.
     if show and not attached and job_status().is_root:
