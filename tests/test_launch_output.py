@@ -206,10 +206,13 @@ def test_verbose_lists_tree_plugins_signals(tmp_path: Path) -> None:
     assert len(signals) == 1 and "EPOCH_COUNT@package 0" in signals[0], lines
 
 
-def test_launcher_job_summary_once(tmp_path: Path) -> None:
-    """Under mpirun: the launching process prints the summary, once."""
+@pytest.mark.parametrize("local", [False, True], ids=["tree", "ctl-local"])
+def test_launcher_job_summary_once(tmp_path: Path, local: bool) -> None:
+    """Under mpirun: the launching process prints the summary, once; with
+    --geopm-ctl-local, from the one report per host."""
     if shutil.which("mpirun") is None:
         pytest.skip("no mpirun (Debian: openmpi-bin)")
+    options = ["--geopm-ctl-local"] if local else []
     code, text = launch_on_terminal(
         tmp_path,
         "mpirun",
@@ -218,11 +221,16 @@ def test_launcher_job_summary_once(tmp_path: Path) -> None:
         "--geopm-preload",
         "--node-model",
         "--geopm-report=r.yaml",
+        *options,
         seconds=1.2,
     )
     assert code == 0, text
-    assert text.count("geopm-bridge: report r.yaml") == 1, text
-    assert text.count("geopm-bridge: runtime ") == 1, text
+    report = next(tmp_path.glob("r.yaml-*")) if local else tmp_path / "r.yaml"
+    assert text.count(f"geopm-bridge: report {report.name}\n") == 1, text
+    _, energy = totals(report)
+    assert number(r"geopm-bridge: runtime .* energy ([\d.]+) J", text) == pytest.approx(
+        energy, rel=5e-3, abs=1
+    )
 
 
 def test_mpi_ranks_only_the_root_speaks(tmp_path: Path) -> None:

@@ -192,12 +192,13 @@ class Summary:
         return self.energy / self.runtime if self.runtime > 0 else math.nan
 
 
-def read_summary(report: str) -> Summary | None:
-    """The report's Application Totals, summed over its hosts; None when not readable."""
+def read_summary(reports: list[str]) -> Summary | None:
+    """The reports' Application Totals, over their hosts; None when one is not readable."""
     try:
-        data = yaml.safe_load(Path(report).read_text(encoding="utf-8"))
-        hosts = data["Hosts"]
-        totals = [host["Application Totals"] for host in hosts.values()]
+        totals = []
+        for report in reports:
+            data = yaml.safe_load(Path(report).read_text(encoding="utf-8"))
+            totals += [host["Application Totals"] for host in data["Hosts"].values()]
         runtime = max(float(total["runtime (s)"]) for total in totals)
         energy = sum(
             float(total.get("package-energy (J)", 0.0)) + float(total.get("gpu-energy (J)", 0.0))
@@ -208,21 +209,27 @@ def read_summary(report: str) -> Summary | None:
     return Summary(runtime, energy)
 
 
-def _trace_files(trace: str) -> str:
-    """Where the traces went (one per host: TRACE-<host>)."""
-    found = sorted(glob.glob(glob.escape(trace) + "-*"))
-    if len(found) == 1:
-        return found[0]
-    return f"{trace}-<host> ({len(found)} files)"
+def _files(path: str) -> list[str]:
+    """path's files: itself, or one per host (PATH-<host>: traces, --geopm-ctl-local's reports)."""
+    if Path(path).is_file():
+        return [path]
+    return sorted(glob.glob(glob.escape(path) + "-*"))
+
+
+def _where(kind: str, path: str, files: list[str]) -> str:
+    if len(files) == 1:
+        return f"{kind} {files[0]}"
+    return f"{kind} {path}-<host> ({len(files)} files)"
 
 
 def summary_text(report: str, trace: str) -> str:
     """The two summary lines: where the report and trace are, then the run's figures."""
-    where = [f"report {report}" if report else "no report"]
+    reports = _files(report) if report else []
+    where = [_where("report", report, reports) if report else "no report"]
     if trace:
-        where.append(f"trace {_trace_files(trace)}")
+        where.append(_where("trace", trace, _files(trace)))
     lines = [_PREFIX + ", ".join(where)]
-    summary = read_summary(report) if report else None
+    summary = read_summary(reports) if reports else None
     if summary is not None:
         lines.append(
             f"{_PREFIX}runtime {_number(summary.runtime, 's')}, energy "
