@@ -12,6 +12,7 @@
 #include "geopm_bridge/ApplicationStartError.hpp"
 #include "geopm_bridge/Controller.hpp"
 #include "geopm_bridge/JobConfig.hpp"
+#include "geopm_bridge/JobStatus.hpp"
 
 #include "bindings.hpp"
 
@@ -102,6 +103,26 @@ namespace geopm_bridge
                        "Run the job's application under the controller on this node and return\n"
                        "its exit code. The GIL is released for the whole run.");
             module.attr("ATTACH_READY_LINE") = M_ATTACH_READY_LINE;
+
+            py::class_<JobStatus>(module, "JobStatus",
+                                  "A snapshot of this process's running job (see\n"
+                                  "geopm_bridge/JobStatus.hpp); job_status() returns one.")
+                .def_readonly("is_running", &JobStatus::is_running)
+                .def_readonly("is_root", &JobStatus::is_root)
+                .def_readonly("periods", &JobStatus::periods)
+                .def_readonly("elapsed", &JobStatus::elapsed)
+                .def_readonly("num_node", &JobStatus::num_node)
+                .def_readonly("cpu_energy", &JobStatus::cpu_energy)
+                .def_readonly("gpu_energy", &JobStatus::gpu_energy)
+                .def_readonly("policy_names", &JobStatus::policy_names)
+                .def_readonly("policy", &JobStatus::policy)
+                .def_readonly("region_hash", &JobStatus::region_hash)
+                .def_readonly("region", &JobStatus::region)
+                .def_readonly("description", &JobStatus::description);
+            module.def("job_status", &job_status,
+                       "The last snapshot of this process's job, and a request that the\n"
+                       "controller refresh it at the end of its next period: call it from\n"
+                       "another thread about once a second while run_job() runs.");
         }
     }
 }

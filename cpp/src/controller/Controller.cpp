@@ -11,6 +11,7 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
+#include "geopm_hash.h"
 #include "geopm_bridge/ClusterComm.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
@@ -25,6 +26,7 @@
 #include "Endpoint.hpp"
 #include "Guardian.hpp"
 #include "InitControl.hpp"
+#include "JobStatusBoard.hpp"
 #include "NodeController.hpp"
 #include "Policy.hpp"
 #include "PosixSignalGuard.hpp"
@@ -81,7 +83,9 @@ namespace geopm_bridge
         , m_startup(0.0)
         , m_num_iteration(0)
         , m_is_restore_due(false)
+        , m_status_board(job_status_board())
     {
+        m_status_board.reset();
         geopm_time(&m_job_start);
         m_app_start = m_job_start;
         char time_text[64] = {};
@@ -206,6 +210,14 @@ namespace geopm_bridge
             for (auto &node : m_nodes) {
                 node->setup(m_start_time, m_profile, trace_buffer);
             }
+            m_status_board.publish([this](JobStatus &status) {
+                status.is_root = m_root != nullptr;
+                status.num_node = static_cast<int>(m_nodes.size());
+                status.description = m_nodes.front()->description();
+                if (m_root != nullptr) {
+                    status.policy_names = m_root->policy_names();
+                }
+            });
             if (m_root != nullptr && !m_config.endpoint.empty()) {
                 m_endpoint = std::make_unique<Endpoint>(m_config.endpoint, m_config.agent, m_config.profile,
                                                         m_root->policy_names(), m_root->sample_names(),
@@ -246,6 +258,7 @@ namespace geopm_bridge
                     node->read();
                 }
                 m_startup = geopm_time_since(&m_job_start);
+                publish_status(true);
                 loop(signals);
             });
         }
@@ -270,6 +283,7 @@ namespace geopm_bridge
             }
         }
         finish(signals, interrupt_signal);
+        publish_status(false);
         if (m_error) {
             std::rethrow_exception(m_error);
         }
@@ -427,6 +441,58 @@ namespace geopm_bridge
         if (m_endpoint) {
             m_endpoint->publish(geopm_time_since(&m_job_start));
         }
+        // Its only cost when nobody watches: one relaxed atomic load.
+        if (m_status_board.is_wanted()) {
+            publish_status(true);
+        }
+    }
+
+    void Controller::publish_status(bool is_running)
+    {
+        double cpu = NAN;
+        double gpu = NAN;
+        for (const auto &node : m_nodes) {
+            node->add_energy(cpu, gpu);
+        }
+        // The first node's application: where it is now.
+        uint64_t hash = 0;
+        std::string region;
+        if (!m_app_profiles.empty() && m_app_profiles.front()) {
+            for (const auto &process : m_app_profiles.front()->processes()) {
+                uint64_t now = process.snapshot.hash;
+                if (!process.has_data || !process.is_running || now == 0 ||
+                    now == GEOPM_REGION_HASH_UNMARKED) {
+                    continue;
+                }
+                hash = now;
+                for (const auto &totals : process.snapshot.regions) {
+                    if (totals.hash == now) {
+                        region = totals.name;
+                    }
+                }
+                break;
+            }
+        }
+        const std::vector<double> *policy = nullptr;
+        if (m_endpoint) {
+            policy = &m_last_policy;
+        }
+        else if (m_file_policy) {
+            policy = &m_file_policy->policy();
+        }
+        double elapsed = geopm_time_since(&m_job_start);
+        m_status_board.publish([&](JobStatus &status) {
+            status.is_running = is_running;
+            status.periods = m_num_iteration;
+            status.elapsed = elapsed;
+            status.cpu_energy = cpu;
+            status.gpu_energy = gpu;
+            if (policy != nullptr) {
+                status.policy = *policy;
+            }
+            status.region_hash = hash;
+            status.region = region;
+        });
     }
 
     void Controller::finish(PosixSignalGuard &signals, int interrupt_signal)

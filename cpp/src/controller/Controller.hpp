@@ -29,6 +29,7 @@ namespace geopm_bridge
     class NodeContext;
     class NodeController;
     class PosixSignalGuard;
+    class JobStatusBoard;
     class ProfileSource;
     class TreeComm;
 
@@ -88,6 +89,9 @@ namespace geopm_bridge
             void finish(PosixSignalGuard &signals, int interrupt_signal);
             void restore_control(void);
             std::string status(int interrupt_signal) const;
+            /// Refresh the JobStatus snapshot (a reader asked, or the loop
+            /// starts or ended).
+            void publish_status(bool is_running);
 
             const JobConfig m_config;
             const std::string m_profile;
@@ -120,6 +124,7 @@ namespace geopm_bridge
             // The first failure of the job, for the report: this process's
             // error, or the one another rank told us of.
             std::string m_failure;
+            JobStatusBoard &m_status_board;
     };
 }
 

@@ -1,5 +1,6 @@
 #include "NodeController.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include "geopm_time.h"
 
 #include "core/ErrorText.hpp"
+#include "platform/PlatformIOImp.hpp"
 #include "profile/ProfileSource.hpp"
 #include "tree/TreeComm.hpp"
 #include "InitControl.hpp"
@@ -154,10 +156,20 @@ namespace geopm_bridge
             for (int level = 0; level < m_root_level; ++level) {
                 fan_in[level] = m_tree_comm->level_size(level);
             }
+            // The pushes in between are the agents' (the report's and
+            // the trace's follow).
+            auto *pio = dynamic_cast<geopm::PlatformIOImp *>(&m_platform_io);
+            size_t num_before = pio ? pio->pushed_signals().size() : 0;
             for (m_level = 0; m_level <= m_num_level_ctl; ++m_level) {
                 m_agent[m_level]->init(m_level, fan_in, m_level < m_num_level_ctl);
             }
             m_level = 0;
+            if (pio != nullptr) {
+                auto pushed = pio->pushed_signals();
+                m_agent_signals.assign(pushed.begin() + std::min(num_before, pushed.size()),
+                                       pushed.end());
+                m_iogroups = pio->iogroup_names();
+            }
             if (!m_config.report_path.empty()) {
                 m_reporter = std::make_unique<Reporter>(
                     m_platform_io, m_platform_topo,
@@ -385,5 +397,43 @@ namespace geopm_bridge
                        "a sample that is sent must be complete");
         }
         return true;
+    }
+
+    std::vector<std::string> NodeController::description(void) const
+    {
+        std::vector<std::string> result;
+        // Levels as GEOPM numbers them: 0 the leaves, root_level() the root.
+        for (int level = 0; level <= m_root_level; ++level) {
+            std::string line = "level " + std::to_string(level) +
+                               (level == 0 ? " (leaves)" : "") +
+                               (level == m_root_level ? " (root)" : "") + ": agent " +
+                               m_config.agent;
+            if (level < m_root_level) {
+                line += ", fan-in " + std::to_string(m_tree_comm->level_size(level));
+            }
+            result.push_back(line);
+        }
+        auto join = [](const std::vector<std::string> &names) {
+            std::string text;
+            for (const auto &name : names) {
+                text += (text.empty() ? "" : ", ") + name;
+            }
+            return text.empty() ? std::string("none") : text;
+        };
+        result.push_back("IOGroups of " + m_name + ": " + join(m_iogroups));
+        result.push_back("signals pushed by the agents of " + m_name + ": " +
+                         join(m_agent_signals));
+        return result;
+    }
+
+    void NodeController::add_energy(double &cpu, double &gpu) const
+    {
+        double node_cpu = NAN;
+        double node_gpu = NAN;
+        if (m_reporter) {
+            m_reporter->energy(node_cpu, node_gpu);
+        }
+        cpu = std::isnan(cpu) ? node_cpu : cpu + node_cpu;
+        gpu = std::isnan(gpu) ? node_gpu : gpu + node_gpu;
     }
 }

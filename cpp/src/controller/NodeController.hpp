@@ -77,6 +77,13 @@ namespace geopm_bridge
             std::string report_host(double runtime, double startup, std::exception_ptr &error);
             /// Write out the trace and the profile trace.
             void flush_trace(void);
+            /// After setup(): the tree's levels as this node sees them
+            /// (fan-in, the agent), its IOGroups, and (last) the signals
+            /// its agents pushed, one line each (JobStatus::description).
+            std::vector<std::string> description(void) const;
+            /// Adds the report's CPU and GPU energy totals so far (J) to
+            /// cpu and gpu; NaN without a report (or a GPU).
+            void add_energy(double &cpu, double &gpu) const;
         private:
             /// Run func with the node current; an error leaves naming the
             /// node and the level it happened at (when m_do_prefix_errors).
@@ -116,6 +123,9 @@ namespace geopm_bridge
             std::vector<std::vector<std::vector<double> > > m_in_sample;
             std::vector<double> m_out_sample;
             std::vector<double> m_trace_values;
+            // What the agents' init() pushed ("NAME@domain idx").
+            std::vector<std::string> m_agent_signals;
+            std::vector<std::string> m_iogroups;
     };
 }
 

@@ -94,6 +94,7 @@ namespace geopm_bridge
         : m_platform_io(platform_io)
         , m_energy_idx(-1)
         , m_dram_energy_idx(-1)
+        , m_gpu_energy_idx(-1)
         , m_cycles_thread_idx(-1)
         , m_cycles_reference_idx(-1)
         , m_frequency_idx(-1)
@@ -125,7 +126,10 @@ namespace geopm_bridge
         };
         for (const auto &field : conditional) {
             if (names.count(field.second) != 0) {
-                track(field.first, field.second, GEOPM_DOMAIN_BOARD, 0);
+                int idx = track(field.first, field.second, GEOPM_DOMAIN_BOARD, 0);
+                if (std::string(field.second) == "GPU_ENERGY") {
+                    m_gpu_energy_idx = idx;
+                }
             }
         }
         for (const char *sticker : {"CPUINFO::FREQ_STICKER", "CPU_FREQUENCY_STICKER"}) {
@@ -354,6 +358,12 @@ namespace geopm_bridge
                 // Constant and label signals have no total: report the value.
                 return tracked.last;
         }
+    }
+
+    void Reporter::energy(double &cpu, double &gpu) const
+    {
+        cpu = value(m_energy_idx);
+        gpu = value(m_gpu_energy_idx);
     }
 
     Reporter::Totals Reporter::run_totals(void) const

@@ -76,6 +76,10 @@ namespace geopm_bridge
             /// application's regions and epochs as of profile's last
             /// update (null: the application is not profiled).
             void update(const ProfileSource *profile = nullptr);
+            /// The run's CPU_ENERGY and GPU_ENERGY totals so far (J), the
+            /// report's package-energy and gpu-energy; NaN when the
+            /// platform has no such signal.
+            void energy(double &cpu, double &gpu) const;
             /// The host's section of the report, "Hosts:" entry included.
             std::string host_text(const ReportHost &host) const;
         private:
@@ -148,6 +152,7 @@ namespace geopm_bridge
             std::vector<std::string> m_label;
             int m_energy_idx;
             int m_dram_energy_idx;
+            int m_gpu_energy_idx;
             int m_cycles_thread_idx;
             int m_cycles_reference_idx;
             int m_frequency_idx;

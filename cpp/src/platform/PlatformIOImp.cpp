@@ -220,6 +220,26 @@ namespace geopm
         return control_iogroup(control_name, __func__).control_domain_type(control_name);
     }
 
+    std::vector<std::string> PlatformIOImp::pushed_signals(void) const
+    {
+        std::vector<std::string> result(m_signals.size());
+        for (const auto &entry : m_signal_index) {
+            result[entry.second] = std::get<0>(entry.first) + "@" +
+                                   geopm::PlatformTopo::domain_type_to_name(std::get<1>(entry.first)) +
+                                   " " + std::to_string(std::get<2>(entry.first));
+        }
+        return result;
+    }
+
+    std::vector<std::string> PlatformIOImp::iogroup_names(void) const
+    {
+        std::vector<std::string> result;
+        for (const auto &iogroup : m_iogroups) {
+            result.push_back(iogroup->name());
+        }
+        return result;
+    }
+
     int PlatformIOImp::push_signal(const std::string &signal_name, int domain_type, int domain_idx)
     {
         check_domain(__func__, domain_type, domain_idx);

@@ -58,6 +58,12 @@ namespace geopm
                                     int &server_pid,
                                     std::string &server_key) override;
             void stop_batch_server(int server_pid) override;
+            /// The signals pushed so far, in push order, as "NAME@domain
+            /// idx" (combined signals' operands included): what launch
+            /// --verbose shows.
+            std::vector<std::string> pushed_signals(void) const;
+            /// The IOGroups it holds (built-in and plugins), by name.
+            std::vector<std::string> iogroup_names(void) const;
         private:
             // A pushed signal or control: either an entry of one IOGroup,
             // or a combination of other pushed entries (coarser domain).

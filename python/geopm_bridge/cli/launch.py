@@ -25,6 +25,7 @@ from .. import BACKEND, GeopmError, agent_factory, load_agents
 from .._loader import profile_library
 from . import launch_options
 from .errors import UsageError
+from .launch_output import JobWatch, is_terminal, summary_text
 from .launchers import Launcher, launcher_of
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def _check_job(environ: dict[str, str], attached: bool, app: list[str]) -> JobCo
 
 def _run_here(opts: argparse.Namespace, environ: dict[str, str], app: list[str]) -> int:
     """This process is the controller of its node (no launcher, or a controller step's task)."""
-    from .._core import run_job
+    from .._core import job_status, run_job
 
     attached = bool(os.environ.get(_ATTACH_KEY))
     if opts.geopm_preload and not attached:
@@ -201,7 +202,26 @@ def _run_here(opts: argparse.Namespace, environ: dict[str, str], app: list[str])
         # Independent controllers: one report each, as geopmlaunch names them.
         config.report_path += f"-{socket.gethostname()}"
     config.app_argv = app
-    return int(run_job(config))
+    # A controller step's stderr is a terminal only where its launcher
+    # gives it one; the launching process prints the summary.
+    show = is_terminal(sys.stderr) and not opts.quiet
+    with JobWatch(show, opts.verbose, _plugin_lines() if opts.verbose else []):
+        code = int(run_job(config))
+    # Ranks of an MPI job each run this: the root's alone speaks.
+    if show and not attached and job_status().is_root:
+        _print_summary()
+    return code
+
+
+def _plugin_lines() -> list[str]:
+    """--verbose: the agents this process knows (built-in, plugins and Python)."""
+    return [f"agents: {', '.join(agent_factory().plugin_names())}"]
+
+
+def _print_summary() -> None:
+    """The job's report and trace, and its figures from the report."""
+    text = summary_text(os.environ.get("GEOPM_REPORT", ""), os.environ.get("GEOPM_TRACE", ""))
+    print(text, end="", file=sys.stderr, flush=True)
 
 
 def _run_steps(
@@ -236,6 +256,8 @@ def _run_steps(
         "geopm_bridge.cli",
         "launch",
         *(["--debug"] if opts.debug else []),
+        *(["--quiet"] if opts.quiet else []),
+        *(["--verbose"] if opts.verbose else []),
     ]
     controller = launcher.controller_command([*names, _ATTACH_KEY], command)
     application = launcher.app_command(names, app_env, app)
@@ -247,7 +269,10 @@ def _run_steps(
             _shell_line(job_env, application),
         ],
     )
-    return JobSteps(ATTACH_READY_LINE).run(controller, controller_env, application, base)
+    code = JobSteps(ATTACH_READY_LINE).run(controller, controller_env, application, base)
+    if is_terminal(sys.stderr) and not opts.quiet:
+        _print_summary()
+    return code
 
 
 def main(args: list[str]) -> int:

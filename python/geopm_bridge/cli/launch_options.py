@@ -190,6 +190,19 @@ OPTIONS: tuple[LaunchOption, ...] = (
         "GEOPM_BRIDGE_NODE_MODEL",
         geopmlaunch=False,
     ),
+    LaunchOption(
+        "--quiet",
+        "flag",
+        "no status line and no summary on a terminal (docs/launch.md, Output)",
+        geopmlaunch=False,
+    ),
+    LaunchOption(
+        "--verbose",
+        "flag",
+        "print the agent tree (levels, fan-in, agent), the agents and IOGroups, and the "
+        "signals the agents pushed, once they are set up",
+        geopmlaunch=False,
+    ),
     LaunchOption("--debug", "flag", "show Python tracebacks on error", geopmlaunch=False),
 )
 
