@@ -502,7 +502,9 @@ def test_application_exit_ends_the_period_at_once(tmp_path: Path) -> None:
     report = yaml.safe_load((tmp_path / "report.yaml").read_text())
     [host] = report["Hosts"].values()
     runtime = host["Application Totals"]["runtime (s)"]
-    assert 2.3 <= runtime < 2.6  # not rounded up to the next whole period
+    # Not rounded up to the next whole period (3 s); the clock starts a
+    # little after the application, so a hair under 2.3 s is fine.
+    assert 2.2 <= runtime < 2.6
 
 
 HOSTILE_VALUES = [
