@@ -12,6 +12,7 @@
 #include "geopm/Exception.hpp"
 #include "geopm/Helper.hpp"
 #include "geopm_bridge/ClusterComm.hpp"
+#include "geopm_bridge/Composite.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
 #include "core/ErrorText.hpp"
@@ -55,6 +56,7 @@ namespace geopm_bridge
 
     const std::string &known_agent(const std::string &agent_name)
     {
+        resolve_agent(agent_name);
         auto names = geopm::agent_factory().plugin_names();
         for (const auto &name : names) {
             if (name == agent_name) {

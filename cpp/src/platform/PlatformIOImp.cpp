@@ -267,6 +267,14 @@ namespace geopm
 
     int PlatformIOImp::push_control(const std::string &control_name, int domain_type, int domain_idx)
     {
+        int result = push_control_request(control_name, domain_type, domain_idx);
+        m_control_pushes.push_back(result);
+        return result;
+    }
+
+    int PlatformIOImp::push_control_request(const std::string &control_name, int domain_type,
+                                            int domain_idx)
+    {
         check_domain(__func__, domain_type, domain_idx);
         key_t key(control_name, domain_type, domain_idx);
         auto found = m_control_index.find(key);
@@ -289,7 +297,7 @@ namespace geopm
         else {
             for (int native_idx : native_indices(__func__, control_name, native_domain,
                                                  domain_type, domain_idx)) {
-                request.operands.push_back(push_control(control_name, native_domain, native_idx));
+                request.operands.push_back(push_control_request(control_name, native_domain, native_idx));
             }
             request.factor = control_share(iogroup, control_name, request.operands.size());
             if (request.operands.size() == 1) {
@@ -300,6 +308,8 @@ namespace geopm
         int result = static_cast<int>(m_controls.size());
         m_control_direct.emplace_back(request.iogroup, request.iogroup_idx);
         m_controls.push_back(std::move(request));
+        m_control_num_adjust.push_back(0);
+        m_control_setting.push_back(NAN);
         m_control_index[key] = result;
         return result;
     }
@@ -348,7 +358,36 @@ namespace geopm
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
         adjust_request(control_idx, setting);
+        ++m_control_num_adjust[control_idx];
+        m_control_setting[control_idx] = setting;
         m_is_control_active = true;
+    }
+
+    const std::vector<int> &PlatformIOImp::control_pushes(void) const
+    {
+        return m_control_pushes;
+    }
+
+    std::tuple<std::string, int, int> PlatformIOImp::control_request(int control_idx) const
+    {
+        for (const auto &entry : m_control_index) {
+            if (entry.second == control_idx) {
+                return entry.first;
+            }
+        }
+        throw Exception("PlatformIO: control index " + std::to_string(control_idx) +
+                        " was not returned by push_control()", GEOPM_ERROR_INVALID,
+                        __FILE__, __LINE__);
+    }
+
+    uint64_t PlatformIOImp::num_adjust(int control_idx) const
+    {
+        return m_control_num_adjust.at(control_idx);
+    }
+
+    double PlatformIOImp::adjusted_setting(int control_idx) const
+    {
+        return m_control_setting.at(control_idx);
     }
 
     void PlatformIOImp::adjust_request(int control_idx, double setting)
