@@ -5,6 +5,7 @@ the traces and from the report, parsed by GEOPM's own parser."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -150,8 +151,16 @@ def test_power_cap_held_while_the_frequency_follows_the_regions(tmp_path: Path, 
     launch(tmp_path, work, f"--geopm-policy={policy}", "--node-model", GEOPM_AGENT=agent)
     [trace] = tmp_path.glob("trace-*")
     rows = read_trace(trace)
-    memory = [float(row["frequency_cap"]) for row in rows if int(row["REGION_HINT"], 16) == RegionHint.MEMORY]
-    compute = [float(row["frequency_cap"]) for row in rows if int(row["REGION_HINT"], 16) == RegionHint.COMPUTE]
+    memory = [
+        float(row["frequency_cap"])
+        for row in rows
+        if int(row["REGION_HINT"], 16) == RegionHint.MEMORY
+    ]
+    compute = [
+        float(row["frequency_cap"])
+        for row in rows
+        if int(row["REGION_HINT"], 16) == RegionHint.COMPUTE
+    ]
     low, high = min(memory), max(compute)
     assert low < 0.5 * high
     # Most memory periods at the low cap, most compute periods at the high one
@@ -275,7 +284,7 @@ def test_the_composite_waits_by_its_shortest_member(tmp_path: Path, work: Path) 
     assert result.returncode == 0, result.stderr
     [trace] = tmp_path.glob("trace-*")
     times = [float(row["TIME"]) for row in read_trace(trace)]
-    steps = sorted(later - earlier for earlier, later in zip(times, times[1:]))
+    steps = sorted(later - earlier for earlier, later in itertools.pairwise(times))
     assert steps[len(steps) // 2] == pytest.approx(0.01, rel=0.3)
 
 

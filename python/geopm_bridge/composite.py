@@ -48,7 +48,9 @@ def _member_name(member: str | type[Agent]) -> str:
     if isinstance(member, str):
         return member
     if not (isinstance(member, type) and issubclass(member, Agent)):
-        raise TypeError(f"compose(): a member is an agent name or an Agent subclass, got {member!r}")
+        raise TypeError(
+            f"compose(): a member is an agent name or an Agent subclass, got {member!r}"
+        )
     factory = agent_factory()
     for name in factory.plugin_names():
         if factory.agent_class(name) is member:
