@@ -383,3 +383,54 @@ def test_compose_from_python(tmp_path: Path) -> None:
         geopm_bridge.compose("monitor", "power_governor", merge={"X": "median"})
     with pytest.raises(geopm_bridge.GeopmError, match='no agent named "nope"'):
         geopm_bridge.compose("monitor", "nope")
+
+
+def test_geopm_agent_h_knows_composites() -> None:
+    import ctypes
+
+    lib = ctypes.CDLL(None)  # the runtime, loaded RTLD_GLOBAL by geopm_bridge
+    count = ctypes.c_int()
+    assert lib.geopm_agent_num_policy(b"monitor+power_governor", ctypes.byref(count)) == 0
+    assert count.value == 1
+    text = ctypes.create_string_buffer(256)
+    policy = (ctypes.c_double * 1)(150.0)
+    assert lib.geopm_agent_policy_json(b"monitor+power_governor", policy, 256, text) == 0
+    assert text.value == b'{"CPU_POWER_LIMIT": 150}'
+    assert lib.geopm_agent_num_policy(b"monitor+", ctypes.byref(count)) == -3  # INVALID
+
+
+def test_an_endpoint_drives_a_composite(tmp_path: Path) -> None:
+    from test_api_libgeopm import SOURCES, compile_c
+    from test_api_libgeopm import launch as launch_here
+
+    # monitor has no policy and no sample: the composite's names are
+    # power_governor's, which the endpoint client expects.
+    agent = "power_governor+monitor"
+    client = compile_c(SOURCES / "endpoint_client.c", tmp_path / "endpoint_client")
+    prefix = tmp_path / "job"
+    stop = tmp_path / "stop"
+    manager = subprocess.Popen(
+        [str(client), str(prefix), str(stop), "140", "110"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    try:
+        result = launch_here(
+            tmp_path,
+            [f"--geopm-agent={agent}", f"--geopm-endpoint={prefix}", "--geopm-trace=trace"],
+            ["sh", "-c", f"while [ ! -e {stop} ]; do sleep 0.02; done"],
+            node_model="min_power=20,max_power=400",
+        )
+        out, err = manager.communicate(timeout=60)
+    finally:
+        manager.kill()
+    assert result.returncode == 0, result.stderr
+    assert manager.returncode == 0, out + err
+    lines = out.splitlines()
+    assert lines[:2] == ['opened agent=""', f"agent {agent}"]
+    assert "enforced 140 age ok" in lines and "enforced 110 age ok" in lines
+    [trace] = tmp_path.glob("trace-*")
+    budgets = [float(row["POWER_BUDGET"]) for row in read_trace(trace)]
+    assert budgets[-1] == 110 and 140 in budgets

@@ -184,7 +184,8 @@ namespace geopm_bridge
     void CompositeAgent::pass_samples(std::vector<double> &out_sample)
     {
         // A member that sends nothing this period passes on what it sent
-        // last; the composite sends once every member has sent something.
+        // last; the composite sends once every member with samples has
+        // sent something.
         m_is_sample_sent = false;
         bool is_complete = true;
         for (size_t idx = 0; idx < m_member.size(); ++idx) {
@@ -194,7 +195,7 @@ namespace geopm_bridge
                 slice.has_sent = true;
                 m_is_sample_sent = true;
             }
-            is_complete &= slice.has_sent;
+            is_complete &= slice.has_sent || slice.sample.empty();
             scatter(slice.sent, m_spec->sample_map[idx], &m_spec->sample_owned[idx], out_sample);
         }
         m_is_sample_sent &= is_complete;
