@@ -33,7 +33,8 @@ def is_composite_name(name: str) -> bool:
 def resolve_composite(name: str) -> None:
     """Register ``name`` in the agent factory when it is a composite not yet
     registered; any other name is left alone. Raises GeopmError
-    (GEOPM_ERROR_INVALID) for a malformed composite or an unknown member."""
+    (GEOPM_ERROR_INVALID) for a malformed composite or an unknown member,
+    GEOPM_ERROR_NOT_IMPLEMENTED on the native backend."""
     if is_composite_name(name) and name not in _core.plugin_names():
         _require_embedded()
         _core.resolve_agent(name)
@@ -41,7 +42,10 @@ def resolve_composite(name: str) -> None:
 
 def _require_embedded() -> None:
     if BACKEND != "embedded":
-        raise NotImplementedError("composite agents need the embedded backend")
+        raise _core.GeopmError(
+            "composite agents (a+b) run on the embedded backend only",
+            _core.GEOPM_ERROR_NOT_IMPLEMENTED,
+        )
 
 
 def _member_name(member: str | type[Agent]) -> str:
@@ -73,7 +77,8 @@ def compose(
     the agent starts. Without ``name`` the composite's name is its spelling,
     ``"a+b@CONTROL=rule"`` (what ``--geopm-agent`` and ``GEOPM_AGENT``
     take); with ``name`` it is registered under that name too (a name
-    without ``+``), usable wherever an agent name is.
+    without ``+``), usable wherever an agent name is. Raises GeopmError as
+    :func:`resolve_composite` does.
     """
     if len(members) < 2:
         raise ValueError(f"compose(): a composite needs two members or more, got {len(members)}")

@@ -34,9 +34,9 @@ namespace geopm_bridge
         , m_period(INFINITY)
     {
         for (size_t idx = 0; idx < m_spec->members.size(); ++idx) {
-            size_t begin = m_ledger ? m_ledger->control_pushes().size() : 0;
+            auto before = push_counts();
             m_member.push_back(geopm::agent_factory().make_plugin(m_spec->members[idx]));
-            m_made_pushes.push_back(pushes_since(begin));
+            m_made_pushes.push_back(pushes_since(before));
             m_slice[idx].policy.assign(m_spec->policy_map[idx].size(), NAN);
             m_slice[idx].sample.assign(m_spec->sample_map[idx].size(), NAN);
             m_slice[idx].sent = m_slice[idx].sample;
@@ -50,12 +50,22 @@ namespace geopm_bridge
         }
     }
 
-    std::set<int> CompositeAgent::pushes_since(size_t begin) const
+    std::vector<uint64_t> CompositeAgent::push_counts(void) const
+    {
+        std::vector<uint64_t> result;
+        for (int idx = 0; m_ledger && idx < m_ledger->num_control(); ++idx) {
+            result.push_back(m_ledger->num_push(idx));
+        }
+        return result;
+    }
+
+    std::set<int> CompositeAgent::pushes_since(const std::vector<uint64_t> &before) const
     {
         std::set<int> result;
-        if (m_ledger) {
-            const auto &pushes = m_ledger->control_pushes();
-            result.insert(pushes.begin() + begin, pushes.end());
+        for (int idx = 0; m_ledger && idx < m_ledger->num_control(); ++idx) {
+            if (static_cast<size_t>(idx) >= before.size() || m_ledger->num_push(idx) != before[idx]) {
+                result.insert(idx);
+            }
         }
         return result;
     }
@@ -64,9 +74,9 @@ namespace geopm_bridge
     {
         std::vector<std::set<int> > pushed = m_made_pushes;
         for (size_t idx = 0; idx < m_member.size(); ++idx) {
-            size_t begin = m_ledger ? m_ledger->control_pushes().size() : 0;
+            auto before = push_counts();
             m_member[idx]->init(level, fan_in, is_level_root);
-            std::set<int> more = pushes_since(begin);
+            std::set<int> more = pushes_since(before);
             pushed[idx].insert(more.begin(), more.end());
         }
         find_shared_controls(pushed);

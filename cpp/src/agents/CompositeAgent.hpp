@@ -84,8 +84,10 @@ namespace geopm_bridge
             // Pairs under "member/" keys.
             std::vector<std::pair<std::string, std::string> > prefixed(
                 size_t member, const std::vector<std::pair<std::string, std::string> > &pairs) const;
-            // The controls member pushed from push entry begin on.
-            std::set<int> pushes_since(size_t begin) const;
+            // Each control's push count now (empty without a ledger).
+            std::vector<uint64_t> push_counts(void) const;
+            // The controls pushed since before was taken.
+            std::set<int> pushes_since(const std::vector<uint64_t> &before) const;
             void find_shared_controls(const std::vector<std::set<int> > &pushed);
             // The members' samples into out_sample; sets m_is_sample_sent.
             void pass_samples(std::vector<double> &out_sample);

@@ -11,16 +11,18 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
-#include <vector>
 
 namespace geopm_bridge
 {
     class ControlLedger
     {
         public:
-            /// The index each push_control() call returned, in call order,
-            /// repeats included (the same request gives the same index).
-            virtual const std::vector<int> &control_pushes(void) const = 0;
+            /// How many controls have been pushed (indices 0 to N - 1).
+            virtual int num_control(void) const = 0;
+            /// How many push_control() calls returned control_idx (the same
+            /// request gives the same index: a count, not a log, so that an
+            /// agent pushing every period grows nothing).
+            virtual uint64_t num_push(int control_idx) const = 0;
             /// The (name, domain, index) pushed as control_idx.
             virtual std::tuple<std::string, int, int> control_request(int control_idx) const = 0;
             /// How many adjust() calls control_idx has had.

@@ -268,7 +268,7 @@ namespace geopm
     int PlatformIOImp::push_control(const std::string &control_name, int domain_type, int domain_idx)
     {
         int result = push_control_request(control_name, domain_type, domain_idx);
-        m_control_pushes.push_back(result);
+        ++m_control_num_push[result];
         return result;
     }
 
@@ -308,6 +308,7 @@ namespace geopm
         int result = static_cast<int>(m_controls.size());
         m_control_direct.emplace_back(request.iogroup, request.iogroup_idx);
         m_controls.push_back(std::move(request));
+        m_control_num_push.push_back(0);
         m_control_num_adjust.push_back(0);
         m_control_setting.push_back(NAN);
         m_control_index[key] = result;
@@ -363,9 +364,14 @@ namespace geopm
         m_is_control_active = true;
     }
 
-    const std::vector<int> &PlatformIOImp::control_pushes(void) const
+    int PlatformIOImp::num_control(void) const
     {
-        return m_control_pushes;
+        return static_cast<int>(m_controls.size());
+    }
+
+    uint64_t PlatformIOImp::num_push(int control_idx) const
+    {
+        return m_control_num_push.at(control_idx);
     }
 
     std::tuple<std::string, int, int> PlatformIOImp::control_request(int control_idx) const

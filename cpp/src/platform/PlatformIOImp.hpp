@@ -59,7 +59,8 @@ namespace geopm
                                     int &server_pid,
                                     std::string &server_key) override;
             void stop_batch_server(int server_pid) override;
-            const std::vector<int> &control_pushes(void) const override;
+            int num_control(void) const override;
+            uint64_t num_push(int control_idx) const override;
             std::tuple<std::string, int, int> control_request(int control_idx) const override;
             uint64_t num_adjust(int control_idx) const override;
             double adjusted_setting(int control_idx) const override;
@@ -127,11 +128,11 @@ namespace geopm
             std::vector<Request> m_controls;
             std::map<key_t, int> m_signal_index;
             std::map<key_t, int> m_control_index;
-            // The ledger (ControlLedger): per control, its adjust() count
-            // and last setting; every push_control() result.
+            // The ledger (ControlLedger): per control, its push_control()
+            // and adjust() counts and last setting.
+            std::vector<uint64_t> m_control_num_push;
             std::vector<uint64_t> m_control_num_adjust;
             std::vector<double> m_control_setting;
-            std::vector<int> m_control_pushes;
     };
 }
 
