@@ -19,7 +19,6 @@ namespace geopm_bridge
     {
         // GEOPM's period for an agent that declares none.
         constexpr double M_DEFAULT_PERIOD = 0.005;
-
     }
 
     CompositeAgent::CompositeAgent(std::shared_ptr<const CompositeSpec> spec)
