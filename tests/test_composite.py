@@ -434,3 +434,29 @@ def test_an_endpoint_drives_a_composite(tmp_path: Path) -> None:
     [trace] = tmp_path.glob("trace-*")
     budgets = [float(row["POWER_BUDGET"]) for row in read_trace(trace)]
     assert budgets[-1] == 110 and 140 in budgets
+
+
+@pytest.mark.parametrize(
+    ("agent", "why"),
+    [
+        ("monitor+", "empty member name"),
+        ("monitor+monitor", 'member "monitor" is named twice'),
+        ("monitor+power_governor@CPU_POWER_LIMIT_CONTROL=median", 'unknown merge rule "median"'),
+        (
+            "monitor+power_governor@CPU_POWER_LIMIT_CONTROL",
+            'merge entry "CPU_POWER_LIMIT_CONTROL" is not CONTROL=rule',
+        ),
+        ("monitor+nope", 'no agent named "nope"'),
+    ],
+)
+def test_a_malformed_composite_is_one_error_line(tmp_path: Path, agent: str, why: str) -> None:
+    for command in (
+        [*jobs.GEOPM_BRIDGE, "launch", "--node-model", f"--geopm-agent={agent}", "--", "true"],
+        [*jobs.GEOPM_BRIDGE, "agent", "-a", agent],
+    ):
+        result = subprocess.run(
+            command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith(f'geopm-bridge: error: composite agent "{agent}": {why}')

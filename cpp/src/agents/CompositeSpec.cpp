@@ -87,8 +87,10 @@ namespace geopm_bridge
         for (size_t idx = 0; idx < members.size(); ++idx) {
             const std::string &member = members[idx];
             if (std::find(known.begin(), known.end(), member) == known.end()) {
-                bad_spec(spec, "no agent named \"" + member + "\" (known agents: " +
-                               geopm::string_join(known, ", ") + ")");
+                throw geopm::Exception("composite agent \"" + spec + "\": no agent named \"" +
+                                       member + "\" (known agents: " +
+                                       geopm::string_join(known, ", ") + ")",
+                                       GEOPM_ERROR_NO_AGENT, __FILE__, __LINE__);
             }
             add_names(geopm::Agent::policy_names(member), policy_names, policy_map[idx],
                       policy_owned[idx]);
