@@ -87,6 +87,16 @@ class FixedPowerCapAgent(geopm_bridge.Agent):
             package = geopm_bridge.DOMAIN_PACKAGE
             for idx in range(geopm_bridge.platform_topo().num_domain(package)):
                 pio.push_control("CPU_POWER_LIMIT_CONTROL", package, idx)
+
+
+class FixedBoardCapAgent(geopm_bridge.Agent):
+    name = "fixed_board_cap"
+    policy_names = ()
+    sample_names = ()
+
+    def init(self, level, fan_in, is_level_root):
+        if level == 0:
+            geopm_bridge.platform_io().push_control("CPU_POWER_LIMIT_CONTROL", BOARD, 0)
 """
 
 
@@ -100,7 +110,10 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def env(work: Path, **extra: str) -> dict[str, str]:
     return clean_env(
-        GEOPM_BRIDGE_AGENTS="composite_agents:FixedCapAgent,composite_agents:FixedPowerCapAgent",
+        GEOPM_BRIDGE_AGENTS=",".join(
+            f"composite_agents:{name}"
+            for name in ("FixedCapAgent", "FixedPowerCapAgent", "FixedBoardCapAgent")
+        ),
         PYTHONPATH=str(work),
         **extra,
     )
@@ -230,6 +243,27 @@ def test_a_control_two_members_push_is_refused_in_one_line(tmp_path: Path, work:
     assert result.stderr.splitlines()[0].endswith(
         '"power_governor" and "fixed_power_cap" both push control CPU_POWER_LIMIT_CONTROL '
         "(package 0); give it a merge rule: ...@CPU_POWER_LIMIT_CONTROL=min|max|first|last"
+    )
+
+
+def test_a_control_pushed_at_two_domains_is_refused_even_with_a_rule(
+    tmp_path: Path, work: Path
+) -> None:
+    # power_governor pushes each package's limit, fixed_board_cap the board's:
+    # the same hardware, split differently.
+    agent = "power_governor+fixed_board_cap@CPU_POWER_LIMIT_CONTROL=min"
+    result = jobs.launch(
+        tmp_path, "true", options=("--node-model", f"--geopm-agent={agent}"), env=env(work)
+    )
+    assert result.returncode != 0
+    line = result.stderr.splitlines()[0]
+    assert line.startswith(
+        f'geopm-bridge: error: composite agent "{agent}": members "power_governor" and '
+        '"fixed_board_cap" both push control CPU_POWER_LIMIT_CONTROL (package '
+    )
+    assert line.endswith(
+        "and CPU_POWER_LIMIT_CONTROL (board 0); "
+        "a merge rule needs both at the same domain and index"
     )
 
 

@@ -62,7 +62,9 @@ namespace geopm_bridge
     {
         std::set<int> result;
         for (int idx = 0; m_ledger && idx < m_ledger->num_control(); ++idx) {
-            if (static_cast<size_t>(idx) >= before.size() || m_ledger->num_push(idx) != before[idx]) {
+            // Controls pushed only as another's operands have no push count.
+            uint64_t count = static_cast<size_t>(idx) < before.size() ? before[idx] : 0;
+            if (m_ledger->num_push(idx) != count) {
                 result.insert(idx);
             }
         }
@@ -87,8 +89,45 @@ namespace geopm_bridge
         }
     }
 
+    std::string CompositeAgent::control_text(int control_idx) const
+    {
+        std::string name;
+        int domain = 0;
+        int domain_idx = 0;
+        std::tie(name, domain, domain_idx) = m_ledger->control_request(control_idx);
+        return name + " (" + geopm::PlatformTopo::domain_type_to_name(domain) + " " +
+               std::to_string(domain_idx) + ")";
+    }
+
+    void CompositeAgent::check_overlaps(const std::vector<std::set<int> > &pushed) const
+    {
+        // The same hardware control pushed at two domains (a board and its
+        // packages) by two members: no rule can merge settings that split
+        // differently, so it is refused whatever the name says.
+        std::map<int, std::pair<size_t, int> > writer;  // native control: member, its push
+        for (size_t idx = 0; idx < pushed.size(); ++idx) {
+            for (int control_idx : pushed[idx]) {
+                for (int native : m_ledger->control_operands(control_idx)) {
+                    auto found = writer.emplace(native, std::make_pair(idx, control_idx));
+                    const auto &other = found.first->second;
+                    if (!found.second && other.first != idx && other.second != control_idx) {
+                        throw geopm::Exception(
+                            "composite agent \"" + m_spec->name + "\": members \"" +
+                            m_spec->members[other.first] + "\" and \"" + m_spec->members[idx] +
+                            "\" both push control " + control_text(other.second) + " and " +
+                            control_text(control_idx) + "; a merge rule needs both at the same "
+                            "domain and index", GEOPM_ERROR_INVALID, __FILE__, __LINE__);
+                    }
+                }
+            }
+        }
+    }
+
     void CompositeAgent::find_shared_controls(const std::vector<std::set<int> > &pushed)
     {
+        if (m_ledger != nullptr) {
+            check_overlaps(pushed);
+        }
         std::map<int, std::vector<size_t> > owners;
         for (size_t idx = 0; idx < pushed.size(); ++idx) {
             for (int control_idx : pushed[idx]) {
@@ -99,19 +138,15 @@ namespace geopm_bridge
             if (entry.second.size() < 2) {
                 continue;
             }
-            std::string name;
-            int domain = 0;
-            int domain_idx = 0;
-            std::tie(name, domain, domain_idx) = m_ledger->control_request(entry.first);
+            const std::string name = std::get<0>(m_ledger->control_request(entry.first));
             auto rule = m_spec->merge.find(name);
             if (rule == m_spec->merge.end()) {
                 // One line: both members, the control, and the way out.
                 throw geopm::Exception(
                     "composite agent \"" + m_spec->name + "\": members \"" +
                     m_spec->members[entry.second[0]] + "\" and \"" + m_spec->members[entry.second[1]] +
-                    "\" both push control " + name + " (" +
-                    geopm::PlatformTopo::domain_type_to_name(domain) + " " + std::to_string(domain_idx) +
-                    "); give it a merge rule: ...@" + name + "=min|max|first|last",
+                    "\" both push control " + control_text(entry.first) +
+                    "; give it a merge rule: ...@" + name + "=min|max|first|last",
                     GEOPM_ERROR_INVALID, __FILE__, __LINE__);
             }
             for (size_t member : entry.second) {

@@ -88,6 +88,10 @@ namespace geopm_bridge
             std::vector<uint64_t> push_counts(void) const;
             // The controls pushed since before was taken.
             std::set<int> pushes_since(const std::vector<uint64_t> &before) const;
+            // "NAME (domain index)" of a pushed control, for errors.
+            std::string control_text(int control_idx) const;
+            // Refuses a control two members push at different domains.
+            void check_overlaps(const std::vector<std::set<int> > &pushed) const;
             void find_shared_controls(const std::vector<std::set<int> > &pushed);
             // The members' samples into out_sample; sets m_is_sample_sent.
             void pass_samples(std::vector<double> &out_sample);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace geopm_bridge
 {
@@ -23,6 +24,9 @@ namespace geopm_bridge
             /// request gives the same index: a count, not a log, so that an
             /// agent pushing every period grows nothing).
             virtual uint64_t num_push(int control_idx) const = 0;
+            /// The controls at the native domain that control_idx writes:
+            /// itself, or those of the finer domain it is split over.
+            virtual std::vector<int> control_operands(int control_idx) const = 0;
             /// The (name, domain, index) pushed as control_idx.
             virtual std::tuple<std::string, int, int> control_request(int control_idx) const = 0;
             /// How many adjust() calls control_idx has had.

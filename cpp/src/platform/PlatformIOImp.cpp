@@ -374,6 +374,12 @@ namespace geopm
         return m_control_num_push.at(control_idx);
     }
 
+    std::vector<int> PlatformIOImp::control_operands(int control_idx) const
+    {
+        const auto &operands = m_controls.at(control_idx).operands;
+        return operands.empty() ? std::vector<int>{control_idx} : operands;
+    }
+
     std::tuple<std::string, int, int> PlatformIOImp::control_request(int control_idx) const
     {
         for (const auto &entry : m_control_index) {

@@ -61,6 +61,7 @@ namespace geopm
             void stop_batch_server(int server_pid) override;
             int num_control(void) const override;
             uint64_t num_push(int control_idx) const override;
+            std::vector<int> control_operands(int control_idx) const override;
             std::tuple<std::string, int, int> control_request(int control_idx) const override;
             uint64_t num_adjust(int control_idx) const override;
             double adjusted_setting(int control_idx) const override;
