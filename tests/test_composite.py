@@ -413,7 +413,7 @@ def test_compose_from_python(tmp_path: Path) -> None:
     assert float(host["composite_probe/FREQ_LOW seen"]) == 1.25e9
     with pytest.raises(ValueError, match="two members"):
         geopm_bridge.compose("monitor")
-    with pytest.raises(ValueError, match="merge rule"):
+    with pytest.raises(geopm_bridge.GeopmError, match='unknown merge rule "median"'):
         geopm_bridge.compose("monitor", "power_governor", merge={"X": "median"})
     with pytest.raises(geopm_bridge.GeopmError, match='no agent named "nope"'):
         geopm_bridge.compose("monitor", "nope")

@@ -20,10 +20,6 @@ from ._loader import BACKEND, _core
 from .agent import Agent
 from .registry import agent_factory, agent_name
 
-MERGE_RULES = ("min", "max", "first", "last")
-"""The merge rules of a control two members push: the lowest or highest
-setting, or that of the first or last member (in member order) that set it."""
-
 
 def is_composite_name(name: str) -> bool:
     """Whether ``name`` is written as a composite (holds a ``+``)."""
@@ -72,9 +68,10 @@ def compose(
     """Register the composite of ``members`` (two or more agent names or Agent
     subclasses, a class registered first if it is not) and return its name.
 
-    ``merge`` maps a control name to its merge rule (:data:`MERGE_RULES`) for
-    controls two members push; without one such a control is refused when
-    the agent starts. Without ``name`` the composite's name is its spelling,
+    ``merge`` maps a control name to its merge rule for controls two members
+    push (``"min"``, ``"max"``: the lowest or highest setting; ``"first"``,
+    ``"last"``: that of the first or last member, in member order, that set
+    it); without one such a control is refused when the agent starts. Without ``name`` the composite's name is its spelling,
     ``"a+b@CONTROL=rule"`` (what ``--geopm-agent`` and ``GEOPM_AGENT``
     take); with ``name`` it is registered under that name too (a name
     without ``+``), usable wherever an agent name is. Raises GeopmError as
@@ -85,12 +82,7 @@ def compose(
     _require_embedded()
     spec = "+".join(_member_name(member) for member in members)
     if merge:
-        for control, rule in merge.items():
-            if rule not in MERGE_RULES:
-                raise ValueError(
-                    f"compose(): merge rule {rule!r} for {control} is not one of "
-                    f"{', '.join(MERGE_RULES)}"
-                )
+        # The runtime parses the name and checks the rules (CompositeSpec.cpp).
         spec += "@" + ",".join(f"{control}={rule}" for control, rule in merge.items())
     resolve_composite(spec)
     if name is None:
