@@ -71,7 +71,8 @@ def compose(
     ``merge`` maps a control name to its merge rule for controls two members
     push (``"min"``, ``"max"``: the lowest or highest setting; ``"first"``,
     ``"last"``: that of the first or last member, in member order, that set
-    it); without one such a control is refused when the agent starts. Without ``name`` the composite's name is its spelling,
+    it); without one such a control is refused when the agent starts.
+    Without ``name`` the composite's name is its spelling,
     ``"a+b@CONTROL=rule"`` (what ``--geopm-agent`` and ``GEOPM_AGENT``
     take); with ``name`` it is registered under that name too (a name
     without ``+``), usable wherever an agent name is. Raises GeopmError as
