@@ -190,10 +190,14 @@ namespace
 
 // Registered when the plugin is loaded, with the dictionary that sizes the
 // controller's vectors.
+// "bench_cpp_twin" is the same agent under a second name, so that
+// bench_composite.py can compose two C++ agents.
 static void __attribute__((constructor)) bench_cpp_agent_load(void)
 {
-    geopm::agent_factory().register_plugin(
-        BenchCppAgent::plugin_name(), BenchCppAgent::make_plugin,
-        geopm::Agent::make_dictionary(BenchCppAgent::policy_names(),
-                                      BenchCppAgent::sample_names()));
+    for (const char *name : {"bench_cpp", "bench_cpp_twin"}) {
+        geopm::agent_factory().register_plugin(
+            name, BenchCppAgent::make_plugin,
+            geopm::Agent::make_dictionary(BenchCppAgent::policy_names(),
+                                          BenchCppAgent::sample_names()));
+    }
 }

@@ -73,6 +73,13 @@ class BenchPython(geopm_bridge.Agent):
         values[1] = self._iterations
 
 
+class BenchPythonTwin(BenchPython):
+    """BenchPython under a second name, so that bench_composite.py can compose
+    two Python agents."""
+
+    name = "bench_python_twin"
+
+
 class _BenchRead(geopm_bridge.Agent):
     """Pushes READ_SIGNAL on the first 64 CPUs; subclasses say how to read them."""
 

@@ -21,6 +21,7 @@ from ._loader import (
     runtime_libraries,
 )
 from .agent import Agent, Aggregation, FloatArray
+from .composite import compose
 from .job import run
 from .profile import RegionHint
 from .registry import AgentFactory, AgentLoadError, agent_factory, load_agents, register_agent
@@ -174,6 +175,7 @@ __all__ = [
     "agent_factory",
     "agent_names",
     "aggregate_sample",
+    "compose",
     "environment_period",
     "error_message",
     "geopm_version",

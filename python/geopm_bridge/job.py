@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ._loader import BACKEND, _core
 from .agent import Agent
+from .composite import resolve_composite
 from .registry import agent_factory, agent_name, load_agents
 from .result import RunInterrupted, RunResult, read_report
 
@@ -122,6 +123,7 @@ def _agent_name(agent: object) -> str:
     if isinstance(agent, str):
         if agent not in _core.agent_names():
             load_agents(strict=False)  # the installed Python agents, once
+            resolve_composite(agent)
         if agent not in _core.agent_names():
             raise ValueError(f"unknown agent {agent!r}; known: {', '.join(_core.agent_names())}")
         return agent

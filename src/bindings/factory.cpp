@@ -14,6 +14,9 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm_error.h"
+#ifdef GEOPM_BRIDGE_EMBEDDED
+#include "geopm_bridge/Composite.hpp"
+#endif
 
 #include "python_agent.hpp"
 
@@ -133,9 +136,19 @@ namespace geopm_bridge
                 specs.emplace(name, spec);
             }
 
+            /// A composite name registered on demand (embedded runtime only).
+            const std::string &resolved(const std::string &name)
+            {
+#ifdef GEOPM_BRIDGE_EMBEDDED
+                return resolve_agent(name);
+#else
+                return name;
+#endif
+            }
+
             py::object make_plugin(const std::string &name)
             {
-                std::unique_ptr<geopm::Agent> agent = geopm::agent_factory().make_plugin(name);
+                std::unique_ptr<geopm::Agent> agent = geopm::agent_factory().make_plugin(resolved(name));
                 auto *python_agent = dynamic_cast<PythonAgent *>(agent.get());
                 if (python_agent != nullptr) {
                     // The Python object is the agent; the trampoline made
@@ -159,8 +172,15 @@ namespace geopm_bridge
             module.def("plugin_names", [] { return geopm::agent_factory().plugin_names(); },
                        "Agent names in registration order (built-ins, plugins, Python agents).");
             module.def("dictionary", [](const std::string &name) {
-                    return geopm::agent_factory().dictionary(name);
+                    return geopm::agent_factory().dictionary(resolved(name));
                 }, py::arg("name"), "The registration dictionary of an agent.");
+#ifdef GEOPM_BRIDGE_EMBEDDED
+            module.def("resolve_agent", [](const std::string &name) { return resolve_agent(name); },
+                       py::arg("name"),
+                       "Register a composite name (\"a+b@CONTROL=rule\") if it is not yet; return it.");
+            module.def("register_composite", &register_composite, py::arg("name"), py::arg("spec"),
+                       "Register the composite written as spec under name.");
+#endif
             module.def("agent_names", &geopm::Agent::agent_names, "All registered agent names.");
 
             using geopm::Agent;

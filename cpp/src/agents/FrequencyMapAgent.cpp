@@ -407,6 +407,11 @@ namespace geopm
         m_waiter->wait();
     }
 
+    double FrequencyMapAgent::period(void) const
+    {
+        return m_waiter->period();
+    }
+
     std::vector<std::pair<std::string, std::string> > FrequencyMapAgent::report_header(void) const
     {
         return {};

@@ -91,6 +91,11 @@ namespace geopm
         m_waiter->wait();
     }
 
+    double MonitorAgent::period(void) const
+    {
+        return m_waiter->period();
+    }
+
     std::vector<std::pair<std::string, std::string> > MonitorAgent::report_header(void) const
     {
         return {};

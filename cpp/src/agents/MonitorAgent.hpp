@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "geopm/Agent.hpp"
+#include "geopm_bridge/AgentPeriod.hpp"
 
 namespace geopm
 {
     class Waiter;
 
-    class MonitorAgent : public Agent
+    class MonitorAgent : public Agent, public geopm_bridge::AgentPeriod
     {
         public:
             MonitorAgent();
@@ -37,6 +38,7 @@ namespace geopm
             bool do_write_batch(void) const override;
             void sample_platform(std::vector<double> &out_sample) override;
             void wait(void) override;
+            double period(void) const override;
             std::vector<std::pair<std::string, std::string> > report_header(void) const override;
             std::vector<std::pair<std::string, std::string> > report_host(void) const override;
             std::map<uint64_t, std::vector<std::pair<std::string, std::string> > > report_region(void) const override;

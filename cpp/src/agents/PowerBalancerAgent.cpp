@@ -672,6 +672,11 @@ namespace geopm
         m_waiter->wait();
     }
 
+    double PowerBalancerAgent::period(void) const
+    {
+        return m_waiter->period();
+    }
+
     std::vector<std::pair<std::string, std::string> > PowerBalancerAgent::report_header(void) const
     {
         return {};

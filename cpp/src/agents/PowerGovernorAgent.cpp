@@ -249,6 +249,11 @@ namespace geopm
         m_waiter->wait();
     }
 
+    double PowerGovernorAgent::period(void) const
+    {
+        return m_waiter->period();
+    }
+
     std::vector<std::pair<std::string, std::string> > PowerGovernorAgent::report_header(void) const
     {
         return {};

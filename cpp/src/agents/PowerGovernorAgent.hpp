@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "geopm/Agent.hpp"
+#include "geopm_bridge/AgentPeriod.hpp"
 
 namespace geopm
 {
@@ -20,7 +21,7 @@ namespace geopm
     class PowerGovernor;
     class Waiter;
 
-    class PowerGovernorAgent : public Agent
+    class PowerGovernorAgent : public Agent, public geopm_bridge::AgentPeriod
     {
         public:
             enum m_policy_e {
@@ -52,6 +53,7 @@ namespace geopm
             bool do_write_batch(void) const override;
             void sample_platform(std::vector<double> &out_sample) override;
             void wait(void) override;
+            double period(void) const override;
             std::vector<std::pair<std::string, std::string> > report_header(void) const override;
             std::vector<std::pair<std::string, std::string> > report_host(void) const override;
             std::map<uint64_t, std::vector<std::pair<std::string, std::string> > > report_region(void) const override;

@@ -11,6 +11,7 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Environment.hpp"
 #include "geopm/Exception.hpp"
+#include "geopm_bridge/Composite.hpp"
 
 #include "controller/Format.hpp"
 #include "controller/Policy.hpp"
@@ -43,6 +44,7 @@ namespace
     std::string known_agent(const char *agent_name, const char *func)
     {
         check_pointer(agent_name, func, "agent_name");
+        geopm_bridge::resolve_agent(agent_name);
         std::vector<std::string> names = geopm::Agent::agent_names();
         for (const auto &name : names) {
             if (name == agent_name) {

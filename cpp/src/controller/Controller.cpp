@@ -13,6 +13,7 @@
 #include "geopm/Helper.hpp"
 #include "geopm_hash.h"
 #include "geopm_bridge/ClusterComm.hpp"
+#include "geopm_bridge/Composite.hpp"
 #include "geopm_bridge/NodeContext.hpp"
 
 #include "core/ErrorText.hpp"
@@ -57,6 +58,7 @@ namespace geopm_bridge
 
     const std::string &known_agent(const std::string &agent_name)
     {
+        resolve_agent(agent_name);
         auto names = geopm::agent_factory().plugin_names();
         for (const auto &name : names) {
             if (name == agent_name) {

@@ -5,6 +5,7 @@
 #include "geopm_plugin.hpp"
 #include "PluginLoader.hpp"
 #include "agents/BuiltinAgents.hpp"
+#include "geopm_bridge/Composite.hpp"
 
 namespace geopm
 {
@@ -67,7 +68,7 @@ namespace geopm
 
     std::unique_ptr<Agent> Agent::make_unique(const std::string &agent_name)
     {
-        return agent_factory().make_plugin(agent_name);
+        return agent_factory().make_plugin(geopm_bridge::resolve_agent(agent_name));
     }
 
     std::vector<std::function<std::string(double)> > Agent::trace_formats(void) const
@@ -82,7 +83,7 @@ namespace geopm
 
     int Agent::num_policy(const std::string &agent_name)
     {
-        return num_policy(agent_factory().dictionary(agent_name));
+        return num_policy(agent_factory().dictionary(geopm_bridge::resolve_agent(agent_name)));
     }
 
     int Agent::num_sample(const std::map<std::string, std::string> &dictionary)
@@ -92,7 +93,7 @@ namespace geopm
 
     int Agent::num_sample(const std::string &agent_name)
     {
-        return num_sample(agent_factory().dictionary(agent_name));
+        return num_sample(agent_factory().dictionary(geopm_bridge::resolve_agent(agent_name)));
     }
 
     std::vector<std::string> Agent::policy_names(const std::map<std::string, std::string> &dictionary)
@@ -102,7 +103,7 @@ namespace geopm
 
     std::vector<std::string> Agent::policy_names(const std::string &agent_name)
     {
-        return policy_names(agent_factory().dictionary(agent_name));
+        return policy_names(agent_factory().dictionary(geopm_bridge::resolve_agent(agent_name)));
     }
 
     std::vector<std::string> Agent::sample_names(const std::map<std::string, std::string> &dictionary)
@@ -112,7 +113,7 @@ namespace geopm
 
     std::vector<std::string> Agent::sample_names(const std::string &agent_name)
     {
-        return sample_names(agent_factory().dictionary(agent_name));
+        return sample_names(agent_factory().dictionary(geopm_bridge::resolve_agent(agent_name)));
     }
 
     std::map<std::string, std::string> Agent::make_dictionary(const std::vector<std::string> &policy_names,

@@ -287,6 +287,14 @@ namespace geopm
 
     int PlatformIOImp::push_control(const std::string &control_name, int domain_type, int domain_idx)
     {
+        int result = push_control_request(control_name, domain_type, domain_idx);
+        ++m_control_num_push[result];
+        return result;
+    }
+
+    int PlatformIOImp::push_control_request(const std::string &control_name, int domain_type,
+                                            int domain_idx)
+    {
         check_domain(__func__, domain_type, domain_idx);
         key_t key(control_name, domain_type, domain_idx);
         auto found = m_control_index.find(key);
@@ -309,7 +317,7 @@ namespace geopm
         else {
             for (int native_idx : native_indices(__func__, control_name, native_domain,
                                                  domain_type, domain_idx)) {
-                request.operands.push_back(push_control(control_name, native_domain, native_idx));
+                request.operands.push_back(push_control_request(control_name, native_domain, native_idx));
             }
             request.factor = control_share(iogroup, control_name, request.operands.size());
             if (request.operands.size() == 1) {
@@ -320,6 +328,9 @@ namespace geopm
         int result = static_cast<int>(m_controls.size());
         m_control_direct.emplace_back(request.iogroup, request.iogroup_idx);
         m_controls.push_back(std::move(request));
+        m_control_num_push.push_back(0);
+        m_control_num_adjust.push_back(0);
+        m_control_setting.push_back(NAN);
         m_control_index[key] = result;
         return result;
     }
@@ -368,7 +379,47 @@ namespace geopm
                             GEOPM_ERROR_INVALID, __FILE__, __LINE__);
         }
         adjust_request(control_idx, setting);
+        ++m_control_num_adjust[control_idx];
+        m_control_setting[control_idx] = setting;
         m_is_control_active = true;
+    }
+
+    int PlatformIOImp::num_control(void) const
+    {
+        return static_cast<int>(m_controls.size());
+    }
+
+    uint64_t PlatformIOImp::num_push(int control_idx) const
+    {
+        return m_control_num_push.at(control_idx);
+    }
+
+    std::vector<int> PlatformIOImp::control_operands(int control_idx) const
+    {
+        const auto &operands = m_controls.at(control_idx).operands;
+        return operands.empty() ? std::vector<int>{control_idx} : operands;
+    }
+
+    std::tuple<std::string, int, int> PlatformIOImp::control_request(int control_idx) const
+    {
+        for (const auto &entry : m_control_index) {
+            if (entry.second == control_idx) {
+                return entry.first;
+            }
+        }
+        throw Exception("PlatformIO: control index " + std::to_string(control_idx) +
+                        " was not returned by push_control()", GEOPM_ERROR_INVALID,
+                        __FILE__, __LINE__);
+    }
+
+    uint64_t PlatformIOImp::num_adjust(int control_idx) const
+    {
+        return m_control_num_adjust.at(control_idx);
+    }
+
+    double PlatformIOImp::adjusted_setting(int control_idx) const
+    {
+        return m_control_setting.at(control_idx);
     }
 
     void PlatformIOImp::adjust_request(int control_idx, double setting)

@@ -15,13 +15,14 @@
 #include <vector>
 
 #include "geopm/PlatformIO.hpp"
+#include "ControlLedger.hpp"
 
 namespace geopm
 {
     class IOGroup;
     class PlatformTopo;
 
-    class PlatformIOImp : public PlatformIO
+    class PlatformIOImp : public PlatformIO, public geopm_bridge::ControlLedger
     {
         public:
             /// One instance of every IOGroup in iogroup_factory(), in
@@ -64,6 +65,12 @@ namespace geopm
             std::vector<std::string> pushed_signals(void) const;
             /// The IOGroups it holds (built-in and plugins), by name.
             std::vector<std::string> iogroup_names(void) const;
+            int num_control(void) const override;
+            uint64_t num_push(int control_idx) const override;
+            std::vector<int> control_operands(int control_idx) const override;
+            std::tuple<std::string, int, int> control_request(int control_idx) const override;
+            uint64_t num_adjust(int control_idx) const override;
+            double adjusted_setting(int control_idx) const override;
         private:
             // A pushed signal or control: either an entry of one IOGroup,
             // or a combination of other pushed entries (coarser domain).
@@ -98,6 +105,8 @@ namespace geopm
             // rebuilds the lists read_batch() and write_batch() walk.
             void note_pushed(const IOGroup &iogroup, bool is_control);
             void update_batch_lists(void);
+            // push_control() without the ledger's entry (its own operands).
+            int push_control_request(const std::string &control_name, int domain_type, int domain_idx);
             double sample_request(int signal_idx);
             void adjust_request(int control_idx, double setting);
 
@@ -126,6 +135,11 @@ namespace geopm
             std::vector<Request> m_controls;
             std::map<key_t, int> m_signal_index;
             std::map<key_t, int> m_control_index;
+            // The ledger (ControlLedger): per control, its push_control()
+            // and adjust() counts and last setting.
+            std::vector<uint64_t> m_control_num_push;
+            std::vector<uint64_t> m_control_num_adjust;
+            std::vector<double> m_control_setting;
     };
 }
 

@@ -7,9 +7,10 @@ import json
 import math
 import sys
 
-from .. import agent_factory, load_agents, policy_names, sample_names
+from .. import GeopmError, agent_factory, load_agents, policy_names, sample_names
+from ..composite import resolve_composite
 from ..profile import region_hash
-from .errors import ArgumentParser, UsageError
+from .errors import ArgumentParser, UsageError, user_message
 from .platform_options import version_text
 
 
@@ -104,6 +105,10 @@ def main(args: list[str]) -> int:
         for agent in factory.plugin_names():
             print(agent)
         return 0
+    try:
+        resolve_composite(name)
+    except GeopmError as error:
+        raise UsageError(user_message(error)) from None
     known = factory.plugin_names()
     if name not in known:
         detail = "".join(f"; {failure}" for failure in failures)

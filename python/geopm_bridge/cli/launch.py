@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from .. import BACKEND, GeopmError, agent_factory, load_agents
 from .._loader import profile_library
+from ..composite import resolve_composite
 from . import launch_options
-from .errors import UsageError
+from .errors import UsageError, user_message
 from .launch_output import JobWatch, is_terminal, summary_text
 from .launchers import Launcher, launcher_of
 
@@ -172,6 +173,10 @@ def _check_job(environ: dict[str, str], attached: bool, app: list[str]) -> JobCo
     # A broken agent package must not stop a job that does not use it; its
     # error is shown when it may be why the requested agent is missing.
     failures = load_agents(strict=False)
+    try:
+        resolve_composite(config.agent)
+    except GeopmError as error:
+        raise UsageError(user_message(error)) from None
     known = agent_factory().plugin_names()
     if config.agent not in known:
         detail = "".join(f"; {failure}" for failure in failures)

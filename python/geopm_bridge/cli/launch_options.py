@@ -71,7 +71,12 @@ OPTIONS: tuple[LaunchOption, ...] = (
         "how the controller runs: only `application` (the default), a launcher step of its own "
         "beside the application's",
     ),
-    LaunchOption("--geopm-agent", "value", "the agent (default monitor)", "GEOPM_AGENT"),
+    LaunchOption(
+        "--geopm-agent",
+        "value",
+        "the agent (default monitor); a+b runs several as one (a composite agent)",
+        "GEOPM_AGENT",
+    ),
     LaunchOption("--geopm-policy", "value", "the static policy, a JSON file", "GEOPM_POLICY"),
     LaunchOption(
         "--geopm-timeout",
