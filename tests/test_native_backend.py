@@ -550,6 +550,115 @@ def test_hook_error_reaches_the_controller_with_agent_and_traceback(
     assert "native_test_agents.py" in error["what"]
 
 
+# Composites in GEOPM: this VM's GEOPM offers only TIME, so GEOPM's own
+# agents that control power or frequency cannot init here; its monitor (no
+# signal, no control) runs beside Python agents that only read.
+COMPOSITE_AGENTS = f"{TEST_AGENTS},native_test_agents:Reader"
+COMPOSITE = "monitor+py_time_scale+py_reader"
+
+
+def composite_env(native: NativeInstall, **overrides: str) -> dict[str, str]:
+    """geopm_env() with the reading agent and GEOPM_BRIDGE_COMPOSITES declaring
+    the composite under a name of its own and under its spelling."""
+    settings = {
+        "GEOPM_BRIDGE_AGENTS": COMPOSITE_AGENTS,
+        "GEOPM_BRIDGE_COMPOSITES": f"scaled={COMPOSITE} monitor+py_reader",
+    }
+    return geopm_env(native, **(settings | overrides))
+
+
+@needs_geopm
+def test_geopmagent_lists_declared_composites_with_their_union_of_names(
+    native: NativeInstall,
+) -> None:
+    assert GEOPM_ROOT is not None
+    geopmagent = str(GEOPM_ROOT / "bin" / "geopmagent")
+    listing = run_geopm([geopmagent], env=composite_env(native))
+    assert listing.returncode == 0, listing.stderr
+    names = listing.stdout.split()
+    assert "scaled" in names and "monitor+py_reader" in names and "py_reader" in names
+    described = run_geopm([geopmagent, "-a", "scaled"], env=composite_env(native))
+    assert described.returncode == 0, described.stderr
+    assert "Policy: SCALE" in described.stdout
+    assert "Sample: SCALED_TIME,INSTANCE,ELAPSED" in described.stdout
+    written = run_geopm([geopmagent, "-a", "scaled", "-p", "3"], env=composite_env(native))
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.strip() == '{"SCALE": 3}'
+
+
+@needs_geopm
+def test_composite_runs_in_geopms_controller_order(native: NativeInstall, driver: Path) -> None:
+    # As geopmctl would: GEOPM_AGENT names the composite, the plugin
+    # registers it when it loads, GEOPM's factory makes it by that name.
+    env = composite_env(native, GEOPM_BRIDGE_COMPOSITES="", GEOPM_AGENT=COMPOSITE)
+    answers = drive(driver, leaf_commands(COMPOSITE, 3, "2"), env)
+    agents, dictionary, _, _, _, report, step = [ok(answer) for answer in answers]
+    assert COMPOSITE in agents["agents"]
+    assert dictionary["policy"] == ["SCALE"]
+    assert dictionary["sample"] == ["SCALED_TIME", "INSTANCE", "ELAPSED"]
+    # GEOPM's monitor adds no pair and no column; each Python member its own.
+    assert report["host"] == [["py_reader/Reader periods", "0"]]
+    assert report["trace_names"] == ["SCALE", "READER_TIME"]
+    samples = step["samples"]
+    assert len(samples) == 3
+    for scaled_time, instance, elapsed in samples:
+        # Both members read the real TIME signal of the same batch.
+        assert scaled_time == pytest.approx(2 * elapsed) and elapsed > 0
+        assert instance == 2.0
+    assert samples[0][2] < samples[1][2] < samples[2][2]
+    assert [trace[0] for trace in step["traces"]] == [2.0, 2.0, 2.0]
+    assert [trace[1] for trace in step["traces"]] == [sample[2] for sample in samples]
+
+
+@needs_geopm
+def test_merge_rules_are_refused_on_geopm_with_one_line(native: NativeInstall) -> None:
+    assert GEOPM_ROOT is not None
+    spec = "monitor+py_reader@CPU_FREQUENCY_MAX_CONTROL=min"
+    result = run_geopm(
+        [str(GEOPM_ROOT / "bin" / "geopmagent")],
+        env=composite_env(native, GEOPM_BRIDGE_COMPOSITES=spec),
+    )
+    assert result.returncode == 0, result.stderr
+    assert spec not in result.stdout.split()
+    lines = [line for line in result.stderr.splitlines() if "merge rules" in line]
+    assert len(lines) == 1, result.stderr
+    # GEOPM's Exception adds its error's text and the source line.
+    assert lines[0].startswith(
+        "geopm-bridge plugin (libgeopmagent_python): Python agent skipped: "
+        f"GEOPM_BRIDGE_COMPOSITES entry {spec!r}: <geopm> Feature not yet implemented: "
+    ), lines[0]
+    assert (
+        f'composite agent "{spec}": merge rules (@CONTROL=rule) need geopm-bridge\'s embedded '
+        "runtime; on GEOPM a composite can neither merge nor detect members' shared controls"
+    ) in lines[0]
+
+
+@needs_geopm
+def test_compose_registers_in_geopms_factory(native: NativeInstall) -> None:
+    code = (
+        "import geopm_bridge as g\n"
+        "g.load_agents()\n"
+        "print(g.compose('monitor', 'py_reader', name='watch'))\n"
+        "print(g.agent_factory().dictionary('watch'))\n"
+        "try:\n"
+        "    g.compose('monitor', 'py_reader', merge={'CPU_FREQUENCY_MAX_CONTROL': 'min'})\n"
+        "except g.GeopmError as error:\n"
+        "    print('refused:', error)\n"
+    )
+    result = subprocess.run(
+        [str(native.python), "-c", code],
+        capture_output=True,
+        text=True,
+        env=composite_env(native),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "watch"
+    assert "'ELAPSED'" in lines[1]
+    assert lines[2].startswith("refused:") and "merge rules (@CONTROL=rule)" in lines[2]
+
+
 @needs_geopm
 def test_preloaded_plugin_leaves_the_plugin_path_to_another_plugin(
     native: NativeInstall, other_plugin_dir: Path

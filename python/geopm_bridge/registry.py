@@ -315,7 +315,8 @@ _SOURCES_DONE: dict[str, AgentLoadError | None] = {}
 
 
 def load_agents(*, strict: bool = True) -> list[AgentLoadError]:
-    """Register the installed Python agents (entry points, then ``GEOPM_BRIDGE_AGENTS``).
+    """Register the installed Python agents (entry points, then ``GEOPM_BRIDGE_AGENTS``),
+    then the declared composites (:func:`geopm_bridge.composite.load_composites`).
 
     Idempotent: a source already handled is not imported again, a class
     already registered is skipped. Every source is tried; then, when
@@ -329,6 +330,11 @@ def load_agents(*, strict: bool = True) -> list[AgentLoadError]:
         failure = _SOURCES_DONE[source]
         if failure is not None:
             failures.append(failure)
+    # Then the declared composites, whose members may be the agents above.
+    from .composite import load_composites  # composite imports this module
+
+    for source, error in load_composites():
+        failures.append(AgentLoadError(source, str(error)))
     if strict and failures:
         raise failures[0]
     return failures

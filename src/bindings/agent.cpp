@@ -456,13 +456,11 @@ namespace geopm_bridge
             invoke_output(M_HOOK_SAMPLE_PLATFORM, M_VIEW_SAMPLE_OUT, out_sample);
         }
 
-#ifdef GEOPM_BRIDGE_EMBEDDED
         double PythonAgent::period(void) const
         {
             return geopm::environment().period(m_spec->period);
         }
 
-#endif
         void PythonAgent::wait(void)
         {
             if (m_method[M_HOOK_WAIT] == nullptr) {

@@ -14,9 +14,7 @@
 #include "geopm/Agent.hpp"
 #include "geopm/Exception.hpp"
 #include "geopm_error.h"
-#ifdef GEOPM_BRIDGE_EMBEDDED
 #include "geopm_bridge/Composite.hpp"
-#endif
 
 #include "python_agent.hpp"
 
@@ -136,14 +134,10 @@ namespace geopm_bridge
                 specs.emplace(name, spec);
             }
 
-            /// A composite name registered on demand (embedded runtime only).
+            /// A composite name registered on demand.
             const std::string &resolved(const std::string &name)
             {
-#ifdef GEOPM_BRIDGE_EMBEDDED
                 return resolve_agent(name);
-#else
-                return name;
-#endif
             }
 
             py::object make_plugin(const std::string &name)
@@ -174,13 +168,11 @@ namespace geopm_bridge
             module.def("dictionary", [](const std::string &name) {
                     return geopm::agent_factory().dictionary(resolved(name));
                 }, py::arg("name"), "The registration dictionary of an agent.");
-#ifdef GEOPM_BRIDGE_EMBEDDED
             module.def("resolve_agent", [](const std::string &name) { return resolve_agent(name); },
                        py::arg("name"),
                        "Register a composite name (\"a+b@CONTROL=rule\") if it is not yet; return it.");
             module.def("register_composite", &register_composite, py::arg("name"), py::arg("spec"),
                        "Register the composite written as spec under name.");
-#endif
             module.def("agent_names", &geopm::Agent::agent_names, "All registered agent names.");
 
             using geopm::Agent;

@@ -17,9 +17,7 @@
 
 #include "geopm/Agent.hpp"
 #include "geopm/Waiter.hpp"
-#ifdef GEOPM_BRIDGE_EMBEDDED
 #include "geopm_bridge/AgentPeriod.hpp"
-#endif
 
 #include "bindings.hpp"
 
@@ -112,10 +110,7 @@ namespace geopm_bridge
                 PyObject *m_array = nullptr;
         };
 
-        class PythonAgent : public geopm::Agent
-#ifdef GEOPM_BRIDGE_EMBEDDED
-                          , public AgentPeriod
-#endif
+        class PythonAgent : public geopm::Agent, public AgentPeriod
         {
             public:
                 /// Needs the GIL; instance is a new object of spec->cls.
@@ -137,11 +132,9 @@ namespace geopm_bridge
                 bool do_write_batch(void) const override;
                 void sample_platform(std::vector<double> &out_sample) override;
                 void wait(void) override;
-#ifdef GEOPM_BRIDGE_EMBEDDED
                 /// The class's period (GEOPM_PERIOD when set), declared to
                 /// a composite agent whichever wait() the class has.
                 double period(void) const override;
-#endif
                 std::vector<std::pair<std::string, std::string> > report_header(void) const override;
                 std::vector<std::pair<std::string, std::string> > report_host(void) const override;
                 std::map<uint64_t, std::vector<std::pair<std::string, std::string> > > report_region(void) const override;

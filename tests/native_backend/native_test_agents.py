@@ -65,3 +65,33 @@ class NoPolicyNames(Agent):
 
     name = "py_no_policy_names"
     sample_names = ()
+
+
+class Reader(Agent):
+    """Only reads (TIME): a composite member that this VM's GEOPM can run."""
+
+    name = "py_reader"
+    policy_names = ()
+    sample_names = ("ELAPSED",)
+
+    def __init__(self) -> None:
+        self.periods = 0
+        self.time = math.nan
+
+    def init(self, level: int, fan_in: list[int], is_level_root: bool) -> None:
+        self.pio = geopm_bridge.platform_io()
+        self.time_idx = self.pio.push_signal("TIME", "board", 0)
+
+    def sample_platform(self, out_sample: FloatArray) -> None:
+        self.periods += 1
+        self.time = self.pio.sample(self.time_idx)
+        out_sample[0] = self.time
+
+    def report_host(self) -> list[tuple[str, str]]:
+        return [("Reader periods", str(self.periods))]
+
+    def trace_names(self) -> Sequence[str]:
+        return ["READER_TIME"]
+
+    def trace_values(self, values: FloatArray) -> None:
+        values[0] = self.time

@@ -1,7 +1,10 @@
 /*
  * Composite agents: several agents run as one, named
  * "a+b[+c...][@CONTROL=rule[,CONTROL=rule...]]" (rule: min, max, first or
- * last). GEOPM has no such thing; it lives in the embedded runtime only.
+ * last). GEOPM has no such thing: the embedded runtime has it, and the
+ * native build compiles the same sources into geopm_bridge._core, which
+ * the agent plugin loads into GEOPM (docs/native.md); merge rules need the
+ * embedded runtime.
  */
 #ifndef GEOPM_BRIDGE_COMPOSITE_HPP_INCLUDE
 #define GEOPM_BRIDGE_COMPOSITE_HPP_INCLUDE

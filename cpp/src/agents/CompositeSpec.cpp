@@ -78,6 +78,14 @@ namespace geopm_bridge
                 }
                 merge[entry.substr(0, eq)] = merge_rule(spec, entry.substr(eq + 1));
             }
+#ifdef GEOPM_BRIDGE_NATIVE
+            // GEOPM's PlatformIO keeps no ledger (platform/ControlLedger.hpp):
+            // which member pushed or set a control is not known there.
+            throw geopm::Exception("composite agent \"" + spec + "\": merge rules (@CONTROL=rule) "
+                                   "need geopm-bridge's embedded runtime; on GEOPM a composite "
+                                   "can neither merge nor detect members' shared controls",
+                                   GEOPM_ERROR_NOT_IMPLEMENTED, __FILE__, __LINE__);
+#endif
         }
         policy_map.resize(members.size());
         sample_map.resize(members.size());
