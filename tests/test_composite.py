@@ -157,6 +157,34 @@ def test_agent_command_shows_and_writes_a_composite() -> None:
     assert json.loads(written) == {"CPU_POWER_LIMIT": 120, "FREQ_HIGH": 2e9, "FREQ_LOW": 1e9}
 
 
+def test_declared_composites_are_registered_by_name() -> None:
+    # GEOPM_BRIDGE_COMPOSITES, which the native backend needs (GEOPM looks
+    # agents up by exact name), serves the embedded one alike.
+    declared = "capped=power_governor+region_frequency monitor+power_governor oops=monitor"
+    result = subprocess.run(
+        [*jobs.GEOPM_BRIDGE, "agent"],
+        env=clean_env(GEOPM_BRIDGE_COMPOSITES=declared),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    names = result.stdout.split()
+    assert "capped" in names and "monitor+power_governor" in names and "oops" not in names
+    assert result.stderr.splitlines() == [
+        "geopm-bridge: warning: GEOPM_BRIDGE_COMPOSITES entry 'oops=monitor': "
+        "'monitor' is no composite (write NAME=a+b)"
+    ]
+    shown = subprocess.run(
+        [*jobs.GEOPM_BRIDGE, "agent", "-a", "capped"],
+        env=clean_env(GEOPM_BRIDGE_COMPOSITES=declared),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout.splitlines()[0] == "Policy: CPU_POWER_LIMIT,FREQ_HIGH,FREQ_LOW", shown.stderr
+
+
 def test_power_cap_held_while_the_frequency_follows_the_regions(tmp_path: Path, work: Path) -> None:
     agent = "power_governor+region_frequency"
     policy = write_policy(tmp_path, agent, str(CAP))

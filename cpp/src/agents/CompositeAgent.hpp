@@ -2,7 +2,9 @@
  * Several agents run as one (geopm_bridge/Composite.hpp names them): each
  * hook runs on every member in member order with the member's own slice of
  * the vectors. A control two members push is refused unless the name gives
- * it a merge rule; then the composite writes the merged setting.
+ * it a merge rule; then the composite writes the merged setting. Both need
+ * the embedded runtime's ControlLedger: on GEOPM (native build) neither is
+ * done, and CompositeSpec refuses merge rules.
  */
 #ifndef GEOPM_BRIDGE_COMPOSITEAGENT_HPP_INCLUDE
 #define GEOPM_BRIDGE_COMPOSITEAGENT_HPP_INCLUDE
