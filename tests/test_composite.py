@@ -182,7 +182,8 @@ def test_declared_composites_are_registered_by_name() -> None:
         text=True,
         timeout=60,
     )
-    assert shown.stdout.splitlines()[0] == "Policy: CPU_POWER_LIMIT,FREQ_HIGH,FREQ_LOW", shown.stderr
+    policy = shown.stdout.splitlines()[0]
+    assert policy == "Policy: CPU_POWER_LIMIT,FREQ_HIGH,FREQ_LOW", shown.stderr
 
 
 def test_power_cap_held_while_the_frequency_follows_the_regions(tmp_path: Path, work: Path) -> None:
