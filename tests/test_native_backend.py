@@ -553,7 +553,7 @@ def test_hook_error_reaches_the_controller_with_agent_and_traceback(
 # Composites in GEOPM: this VM's GEOPM offers only TIME, so GEOPM's own
 # agents that control power or frequency cannot init here; its monitor (no
 # signal, no control) runs beside Python agents that only read.
-COMPOSITE_AGENTS = f"{TEST_AGENTS},native_test_agents:Reader"
+COMPOSITE_AGENTS = f"{TEST_AGENTS},composed_agents:Reader"
 COMPOSITE = "monitor+py_time_scale+py_reader"
 
 
@@ -577,6 +577,8 @@ def test_geopmagent_lists_declared_composites_with_their_union_of_names(
     assert listing.returncode == 0, listing.stderr
     names = listing.stdout.split()
     assert "scaled" in names and "monitor+py_reader" in names and "py_reader" in names
+    # compose(name=...) run by the module the plugin imports (composed_agents.py).
+    assert "py_watch" in names
     described = run_geopm([geopmagent, "-a", "scaled"], env=composite_env(native))
     assert described.returncode == 0, described.stderr
     assert "Policy: SCALE" in described.stdout
