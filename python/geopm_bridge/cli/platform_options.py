@@ -9,7 +9,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import GeopmError, PlatformTopo, __version__, geopm_version
+from .. import (
+    GeopmError,
+    PlatformIO,
+    PlatformTopo,
+    __version__,
+    geopm_version,
+    platform_io,
+    platform_topo,
+)
 from .errors import UsageError
 
 NODE_MODEL_VARIABLE = "GEOPM_BRIDGE_NODE_MODEL"
@@ -62,6 +70,18 @@ def add_options(parser: argparse.ArgumentParser, kind: str) -> None:
         "--node-model takes no value: give parameters as --node-model=KEY=VALUE,...",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on error")
+
+
+def open_platform(opts: argparse.Namespace) -> tuple[PlatformIO, PlatformTopo] | None:
+    """What read and write do first: answer --version and --cache (None: the
+    command is done), else apply --node-model and return the platform."""
+    if opts.version:
+        print(version_text(), end="")
+        return None
+    if opts.cache:
+        return None
+    apply_node_model(opts.node_model)
+    return platform_io(), platform_topo()
 
 
 def node_model_as_flag(args: list[str]) -> list[str]:

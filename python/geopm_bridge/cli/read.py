@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import PlatformIO, PlatformTopo, platform_io, platform_topo
+from .. import PlatformIO, PlatformTopo
 from . import platform_options
 from .errors import ArgumentParser, UsageError
 
@@ -56,14 +56,10 @@ def _summary(description: str) -> str:
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge read``."""
     opts = _parser().parse_args(platform_options.node_model_as_flag(args))
-    if opts.version:
-        print(platform_options.version_text(), end="")
+    platform = platform_options.open_platform(opts)
+    if platform is None:
         return 0
-    if opts.cache:
-        return 0
-    platform_options.apply_node_model(opts.node_model)
-    pio = platform_io()
-    topo = platform_topo()
+    pio, topo = platform
     if opts.table:
         if opts.args or opts.show_domain or opts.info or opts.info_all:
             raise UsageError("--table takes no other option or argument")

@@ -7,7 +7,7 @@ import argparse
 import math
 from dataclasses import dataclass
 
-from .. import GeopmError, PlatformIO, PlatformTopo, platform_io, platform_topo
+from .. import GeopmError, PlatformIO, PlatformTopo
 from . import platform_options
 from .errors import ArgumentParser, UsageError
 
@@ -122,14 +122,10 @@ def _write_all(pio: PlatformIO, writes: list[_Write]) -> None:
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge write``."""
     opts = _parser().parse_args(platform_options.node_model_as_flag(args))
-    if opts.version:
-        print(platform_options.version_text(), end="")
+    platform = platform_options.open_platform(opts)
+    if platform is None:
         return 0
-    if opts.cache:
-        return 0
-    platform_options.apply_node_model(opts.node_model)
-    pio = platform_io()
-    topo = platform_topo()
+    pio, topo = platform
     controls = platform_options.Quantities(
         kind="control",
         command="write",
