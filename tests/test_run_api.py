@@ -359,3 +359,25 @@ def test_region_frames_match_geopmpy(tmp_path: Path) -> None:
     pandas.testing.assert_frame_equal(
         result.report_frames().epoch, theirs.get_epoch_df(), check_dtype=False
     )
+
+
+def test_init_control_and_fan_out(tmp_path: Path) -> None:
+    """An init-control file caps the simulated frequency from the start, as
+    --geopm-init-control does; a fan-out GEOPM's tree cannot take is refused
+    by the job, naming it."""
+    controls = tmp_path / "controls.txt"
+    controls.write_text("CPU_FREQUENCY_MAX_CONTROL board 0 2.0e9\n")
+    result = g.run(
+        "monitor",
+        max_iterations=5,
+        node_model=True,
+        simulate_nodes=4,
+        max_fan_out=2,
+        init_control=controls,
+        trace_signals=["CPU_FREQUENCY_MAX_CONTROL"],
+    )
+    assert len(result.hosts) == 4
+    for trace in result.traces.values():
+        assert trace.frequency() == pytest.approx(np.full(trace.num_rows, 2.0e9))
+    with pytest.raises(g.GeopmError, match="GEOPM_MAX_FAN_OUT"):
+        g.run("monitor", max_iterations=2, node_model=True, simulate_nodes=4, max_fan_out=1)

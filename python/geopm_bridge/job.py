@@ -49,6 +49,8 @@ def run(
     report_signals: Sequence[str] = (),
     trace_signals: Sequence[str] = (),
     profile: str = "",
+    max_fan_out: int | None = None,
+    init_control: str | os.PathLike[str] | None = None,
 ) -> RunResult:
     """Run ``agent`` over the application ``app`` and return the job's result.
 
@@ -69,7 +71,10 @@ def run(
     run's new directory (``RunResult.directory``, kept), ``trace=False``
     writes no trace; a node's trace is ``<trace>-<host>``.
     ``report_signals``/``trace_signals``: extra ``NAME[@domain]`` signals.
-    ``profile``: the report's profile name.
+    ``profile``: the report's profile name. ``max_fan_out``: the widest
+    node of the tree of simulated nodes (``GEOPM_MAX_FAN_OUT``, default 16).
+    ``init_control``: a file of controls (``NAME DOMAIN INDEX VALUE`` per
+    line) written once the controls are saved, as ``--geopm-init-control``.
 
     Returns the :class:`~geopm_bridge.result.RunResult` whatever the
     application's exit code. Raises ValueError or TypeError for bad
@@ -96,6 +101,10 @@ def run(
         simulate_nodes=_count("simulate_nodes", simulate_nodes),
         max_iterations=_count("max_iterations", max_iterations),
     )
+    if max_fan_out is not None:
+        config.max_fan_out = _count("max_fan_out", max_fan_out)
+    if init_control is not None:
+        config.init_control_path = os.fspath(init_control)
     policy_json = None if policy is None else json.dumps(_policy_json(name, policy))
     period_text = _period_text(period)
     directory = Path(tempfile.mkdtemp(prefix="geopm-bridge-run-"))
