@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from .errors import UsageError
+from .errors import ArgumentParser, UsageError
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge bench",
         description="Run geopmbench's model application: each loop of CONFIG's regions is one "
         "epoch, each region marked with its hint. Under the node model the regions' durations "

@@ -13,7 +13,6 @@ lacks what it needs, and the same package serves other nodes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -31,7 +30,7 @@ from .. import (
     sample_names,
 )
 from .._loader import GEOPM_LIBRARY_DIR
-from .errors import hint, user_message
+from .errors import ArgumentParser, hint, user_message
 from .plugin_path import PLUGIN_FILE, plugin_directory
 
 _AGENT_PREFIX = "libgeopmagent_"
@@ -155,7 +154,7 @@ def _init_failure(name: str) -> str | None:
 
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge doctor``."""
-    argparse.ArgumentParser(
+    ArgumentParser(
         prog="geopm-bridge doctor",
         description="Print the backend, the GEOPM version it runs on, the GEOPM plugin "
         "directory and every agent found, with its policy and sample names; warn about what "

@@ -25,7 +25,7 @@ from .. import BACKEND, GeopmError, agent_factory, load_agents
 from .._loader import profile_library
 from ..composite import resolve_composite
 from . import launch_options
-from .errors import UsageError, user_message
+from .errors import ArgumentParser, UsageError, user_message
 from .launch_output import JobWatch, is_terminal, summary_text
 from .launchers import Launcher, launcher_of
 
@@ -43,7 +43,7 @@ _USAGE = (
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge launch",
         usage=_USAGE,
         allow_abbrev=False,

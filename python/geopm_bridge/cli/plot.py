@@ -7,13 +7,13 @@ import re
 
 from ..plot import OutputError, PlotUnavailable, plot_traces
 from ..trace import TraceError, read_trace, region_names
-from .errors import UsageError
+from .errors import ArgumentParser, UsageError
 
 _SIZE = re.compile(r"^(\d+)x(\d+)$")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge plot",
         usage="geopm-bridge plot TRACE... -o FILE.png [--report REPORT] [--size WxH]",
         description="Draw the traces of one run (--geopm-trace, one file per node): per node "

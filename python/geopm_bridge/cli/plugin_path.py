@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 
 from .. import BACKEND
+from .errors import ArgumentParser
 
 PLUGIN_FILE = "libgeopmagent_python.so.2.1.0"
 """The plugin's file name (GEOPM 3.1 plugin ABI 2.1.0)."""
@@ -34,7 +34,7 @@ def wrapper_directory() -> str | None:
 
 def main(args: list[str]) -> int:
     """Run ``geopm-bridge plugin-path``."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="geopm-bridge plugin-path",
         description="Print the directory to put in GEOPM_PLUGIN_PATH so that GEOPM's own "
         "tools (geopmagent, geopmctl, geopmlaunch) load the Python agents.",
