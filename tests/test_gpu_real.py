@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jobs
 import pytest
 import yaml
 from cpp_build import clean_env
@@ -218,38 +219,37 @@ def test_utilizations_are_fractions() -> None:
         assert 0 < values["GPU_TEMPERATURE"] < 120, (gpu, values)
 
 
-def test_monitor_job_reports_gpus(tmp_path: Path) -> None:
-    # NVML without setters: the job cannot write a GPU control.
-    job_env = clean_env(
-        GEOPM_BRIDGE_NVML_LIBRARY=str(readonly_nvml()),
-        READONLY_NVML_LIBRARY=REAL_NVML,
+def readonly_env(**extra: str) -> dict[str, str]:
+    """A job's environment with the real NVML seen through one without
+    setters: the job cannot write a GPU control."""
+    return clean_env(
+        GEOPM_BRIDGE_NVML_LIBRARY=str(readonly_nvml()), READONLY_NVML_LIBRARY=REAL_NVML, **extra
     )
+
+
+def traced_second(tmp_path: Path, env: dict[str, str], *options: str) -> list[list[str]]:
+    """``launch OPTIONS --geopm-trace=trace -- sleep 1`` in tmp_path: the
+    trace's header row and rows."""
+    result = jobs.launch(tmp_path, "sleep", "1", options=(*options, "--geopm-trace=trace"), env=env)
+    assert result.returncode == 0, result.stderr
+    [trace] = tmp_path.glob("trace-*")
+    return [line.split("|") for line in trace.read_text().splitlines() if line[:1] != "#"]
+
+
+def test_monitor_job_reports_gpus(tmp_path: Path) -> None:
+    job_env = readonly_env()
     listing = subprocess.run(
         [*GEOPM_BRIDGE, "read", "--table"], env=job_env, capture_output=True, text=True, timeout=60
     )
     assert listing.returncode == 0, listing.stderr
     assert "GPU_" not in listing.stdout.split("CONTROLS")[1], "a GPU control is writable"
-    result = subprocess.run(
-        [
-            *GEOPM_BRIDGE,
-            "launch",
-            "--geopm-agent=monitor",
-            "--geopm-report=report.yaml",
-            "--geopm-trace=trace",
-            "--geopm-trace-signals=GPU_POWER@gpu",
-            "--",
-            "sleep",
-            "1",
-        ],
-        env=job_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    rows = traced_second(
+        tmp_path,
+        job_env,
+        "--geopm-agent=monitor",
+        "--geopm-report=report.yaml",
+        "--geopm-trace-signals=GPU_POWER@gpu",
     )
-    assert result.returncode == 0, result.stderr
-    [trace] = tmp_path.glob("trace-*")
-    rows = [line.split("|") for line in trace.read_text().splitlines() if line[:1] != "#"]
     column = rows[0].index("GPU_POWER-gpu-0")
     assert all(float(row[column]) > 0 for row in rows[1:]), rows
     [host] = yaml.safe_load((tmp_path / "report.yaml").read_text())["Hosts"].values()
@@ -281,36 +281,17 @@ def test_example_gpu_agent_dry_run(tmp_path: Path) -> None:
     GPUs' utilization without writing them: each within the GPU's range,
     and nvidia-smi's limits unchanged."""
     (tmp_path / "dry_run_agent.py").write_text(DRY_RUN_AGENT)
-    job_env = clean_env(
-        GEOPM_BRIDGE_NVML_LIBRARY=str(readonly_nvml()),
-        READONLY_NVML_LIBRARY=REAL_NVML,
-        PYTHONPATH=str(tmp_path),
-        GEOPM_BRIDGE_AGENTS="dry_run_agent:DryRun",
-    )
+    job_env = readonly_env(PYTHONPATH=str(tmp_path), GEOPM_BRIDGE_AGENTS="dry_run_agent:DryRun")
     before = [(row["power.limit"], row["clocks.max.sm"]) for row in smi()]
-    result = subprocess.run(
-        [
-            *GEOPM_BRIDGE,
-            "launch",
-            "--geopm-agent=gpu_share_dry_run",
-            "--geopm-period=0.1",
-            "--geopm-trace=trace",
-            "--geopm-trace-signals=GPU_POWER_LIMIT_MIN_AVAIL@gpu,GPU_POWER_LIMIT_MAX_AVAIL@gpu",
-            "--",
-            "sleep",
-            "1",
-        ],
-        env=job_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    rows = traced_second(
+        tmp_path,
+        job_env,
+        "--geopm-agent=gpu_share_dry_run",
+        "--geopm-period=0.1",
+        "--geopm-trace-signals=GPU_POWER_LIMIT_MIN_AVAIL@gpu,GPU_POWER_LIMIT_MAX_AVAIL@gpu",
     )
-    assert result.returncode == 0, result.stderr
     smi.cache_clear()
     assert [(row["power.limit"], row["clocks.max.sm"]) for row in smi()] == before
-    [trace] = tmp_path.glob("trace-*")
-    rows = [line.split("|") for line in trace.read_text().splitlines() if line[:1] != "#"]
     header = rows[0]
     for gpu in range(len(before)):
         for row in rows[2:]:
